@@ -1,0 +1,463 @@
+"""Load the metric register of a data folder into typed tables.
+
+The register is three tables (``metrics``, ``targets``, ``actuals``), each a
+CSV file or a sheet of ``register.xlsx``, and an optional ``council.toml``.
+Every problem in them is collected in one pass; if any is an error,
+:class:`~perfkit.errors.DataValidationError` lists them all.
+
+Examples
+--------
+>>> reg = load_register("data/demo")          # doctest: +SKIP
+>>> reg.metrics.loc["CUS.01", "title"]         # doctest: +SKIP
+'% of formal complaints responded to within 15 working days'
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .cells import (
+    MISSING_MARKERS,
+    CellError,
+    Tolerance,
+    is_blank,
+    parse_int,
+    parse_number,
+    parse_tolerance,
+    parse_yes_no,
+)
+from .errors import DataValidationError, PerfkitError, PeriodError, Problem
+from .periods import Quarter, latest_quarter, parse_quarter, parse_year
+from .rounding import round_half_up
+from .sources import SourceTable, read_source
+
+__all__ = ["Council", "Register", "load_register", "load_council", "find_data_dir"]
+
+UNITS = ("percent", "number", "days", "currency", "ratio", "score")
+POLARITIES = ("higher", "lower", "none")
+KINDS = ("target", "trend")
+FREQUENCIES = ("quarterly", "annual")
+
+COLUMNS = {
+    "metrics": {
+        "required": ["code", "title", "objective", "service", "unit", "polarity", "kind", "frequency"],
+        "optional": ["strategy", "tactic", "owner", "tolerance", "decimals", "cumulative"],
+    },
+    "targets": {"required": ["code", "year", "target"], "optional": ["quarter"]},
+    "actuals": {"required": ["code", "period"], "optional": ["value", "numerator", "denominator", "commentary"]},
+}
+
+
+@dataclass(frozen=True)
+class Council:
+    """What ``council.toml`` says about the council and its plan."""
+
+    name: str = "Council"
+    plan_title: str = "Council Plan"
+    objectives: tuple[str, ...] = ()
+
+
+@dataclass
+class Register:
+    """The validated metric register of one data folder.
+
+    Attributes
+    ----------
+    council
+        Name, plan title and objective order.
+    metrics
+        One row per metric, indexed by ``code``.
+    targets
+        ``code, start_year, year, quarter (0 = every quarter), target``.
+    actuals
+        ``code, period, period_index, value, numerator, denominator, commentary``;
+        ``value`` is NaN where the figure is not available.
+    data_dir
+        The folder it was read from.
+    files
+        The files read, for hashing in the manifest.
+    warnings
+        Problems that did not stop loading.
+    """
+
+    council: Council
+    metrics: pd.DataFrame
+    targets: pd.DataFrame
+    actuals: pd.DataFrame
+    data_dir: Path
+    files: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def quarters_with_data(self) -> list[Quarter]:
+        """Quarters with at least one actuals row, in order."""
+        return [Quarter.from_index(int(i)) for i in sorted(self.actuals["period_index"].unique())]
+
+    def latest_quarter(self) -> Quarter:
+        """The latest quarter with at least one actuals row."""
+        return latest_quarter(self.quarters_with_data())
+
+    def objective_order(self) -> list[str]:
+        """Objectives in display order: ``council.toml`` first, then as they appear in the metrics."""
+        seen = list(self.council.objectives)
+        for obj in self.metrics["objective"]:
+            if obj not in seen:
+                seen.append(obj)
+        return seen
+
+
+def find_data_dir(data_dir: str | Path) -> Path:
+    """Resolve a data folder given relative to the project or the current folder.
+
+    A notebook opened in JupyterLab runs in ``notebooks/``, where the default
+    ``data/demo`` does not exist; the parents of the current folder are tried too.
+
+    Raises
+    ------
+    PerfkitError
+        When the folder cannot be found.
+    """
+    path = Path(data_dir).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    if not path.is_absolute():
+        for parent in Path.cwd().resolve().parents:
+            candidate = parent / path
+            if candidate.is_dir():
+                return candidate
+    raise PerfkitError(f"The data folder '{data_dir}' does not exist. Check the path given with --data.")
+
+
+def load_council(data_dir: Path, problems: list[Problem]) -> Council:
+    """Read ``council.toml`` if there is one."""
+    path = data_dir / "council.toml"
+    if not path.exists():
+        return Council()
+    try:
+        doc = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem("council.toml", None, None, f"The file is not valid TOML ({exc}).",
+                                'Write it as lines like name = "Demo District Council".'))
+        return Council()
+    objectives = doc.get("objectives", [])
+    if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
+        problems.append(Problem("council.toml", None, "objectives", "objectives is not a list of names.",
+                                'Write objectives = ["First objective", "Second objective"].'))
+        objectives = []
+    return Council(
+        name=str(doc.get("name", Council.name)),
+        plan_title=str(doc.get("plan_title", Council.plan_title)),
+        objectives=tuple(o.strip() for o in objectives),
+    )
+
+
+class _Checker:
+    """Parses the cells of one source table, recording problems with their location."""
+
+    def __init__(self, table: SourceTable, problems: list[Problem]):
+        self.table = table
+        self.problems = problems
+
+    def problem(self, row: int | None, column: str | None, message: str, fix: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.table.label, row, column, message, fix, severity))
+
+    def columns(self) -> bool:
+        spec = COLUMNS[self.table.name]
+        present = [c for c in self.table.frame.columns if c != "row"]
+        known = spec["required"] + spec["optional"]
+        ok = True
+        for col in spec["required"]:
+            if col not in present:
+                guess = difflib.get_close_matches(col, present, n=1)
+                hint = f" The column '{guess[0]}' may be meant: rename it to '{col}'." if guess else ""
+                self.problem(1, col, f"The required column '{col}' is missing.",
+                             f"Add a column headed '{col}'.{hint}")
+                ok = False
+        for col in present:
+            if col not in known:
+                guess = difflib.get_close_matches(col, known, n=1)
+                hint = f"Did you mean '{guess[0]}'? " if guess else ""
+                self.problem(1, col, f"The column '{col}' is not part of the {self.table.name} table and is ignored.",
+                             f"{hint}Known columns: {', '.join(known)}.", "warning")
+        for col in spec["optional"]:
+            if col not in present:
+                self.table.frame[col] = ""
+        return ok
+
+    def required_text(self, row: int, column: str, text: str) -> str | None:
+        if is_blank(text):
+            self.problem(row, column, f"The {column} is blank.", f"Enter the {column}.")
+            return None
+        return text
+
+    def choice(self, row: int, column: str, text: str, allowed: tuple[str, ...]) -> str | None:
+        s = text.strip().lower()
+        if s in allowed:
+            return s
+        if s == "":
+            self.problem(row, column, f"The {column} is blank.", f"Enter one of: {', '.join(allowed)}.")
+        else:
+            self.problem(row, column, f"'{text}' is not a known {column}.", f"Use one of: {', '.join(allowed)}.")
+        return None
+
+    def number(self, row: int, column: str, text: str, *, required: bool = False) -> float:
+        if is_blank(text):
+            if required:
+                self.problem(row, column, f"The {column} is blank.", f"Enter the {column} as a number.")
+            return math.nan
+        if text.strip().lower() in MISSING_MARKERS:
+            if required:
+                self.problem(row, column, f"'{text}' is not a number.", f"Enter the {column} as a number.")
+            else:
+                self.problem(row, column, f"'{text}' is read as 'not available'.",
+                             "Leave the cell blank to record that a figure is not available.", "warning")
+            return math.nan
+        try:
+            return parse_number(text)
+        except CellError as exc:
+            self.problem(row, column, exc.message, exc.fix)
+            return math.nan
+
+    def parse(self, row: int, column: str, text: str, parser, default=None):
+        try:
+            return parser(text)
+        except (CellError, PeriodError) as exc:
+            fix = exc.fix if isinstance(exc, CellError) else ""
+            self.problem(row, column, exc.message if isinstance(exc, CellError) else str(exc), fix)
+            return default
+
+
+def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(table, problems)
+    if not chk.columns():
+        return _empty_metrics()
+    records = []
+    seen: dict[str, int] = {}
+    for rec in table.frame.to_dict("records"):
+        row = rec["row"]
+        code = chk.required_text(row, "code", rec["code"])
+        if code is None:
+            continue
+        if code in seen:
+            chk.problem(row, "code", f"The code '{code}' is used again (first on row {seen[code]}).",
+                        "Give every metric its own code.")
+            continue
+        seen[code] = row
+        m = {
+            "code": code,
+            "title": chk.required_text(row, "title", rec["title"]) or code,
+            "objective": chk.required_text(row, "objective", rec["objective"]) or "",
+            "service": chk.required_text(row, "service", rec["service"]) or "",
+            "strategy": rec["strategy"],
+            "tactic": rec["tactic"],
+            "owner": rec["owner"],
+            "unit": chk.choice(row, "unit", rec["unit"], UNITS),
+            "polarity": chk.choice(row, "polarity", rec["polarity"], POLARITIES),
+            "kind": chk.choice(row, "kind", rec["kind"], KINDS),
+            "frequency": chk.choice(row, "frequency", rec["frequency"], FREQUENCIES),
+            "tolerance": chk.parse(row, "tolerance", rec["tolerance"], parse_tolerance),
+            "decimals": chk.parse(row, "decimals", rec["decimals"], lambda t: parse_int(t, 1), 1),
+            "cumulative": chk.parse(row, "cumulative", rec["cumulative"], parse_yes_no, False),
+            "row": row,
+        }
+        if m["kind"] == "target" and m["polarity"] == "none":
+            chk.problem(row, "polarity", "A targeted metric must say whether higher or lower is better.",
+                        "Set polarity to higher or lower, or set kind to trend.")
+        records.append(m)
+    if not records:
+        chk.problem(None, None, "There are no metrics.", "Add one row per metric below the header.")
+        return _empty_metrics()
+    return pd.DataFrame.from_records(records).set_index("code", drop=False)
+
+
+def _empty_metrics() -> pd.DataFrame:
+    cols = ["code", "title", "objective", "service", "strategy", "tactic", "owner", "unit", "polarity",
+            "kind", "frequency", "tolerance", "decimals", "cumulative", "row"]
+    return pd.DataFrame(columns=cols).set_index("code", drop=False)
+
+
+def _known_code(chk: _Checker, row: int, text: str, metrics: pd.DataFrame) -> str | None:
+    code = chk.required_text(row, "code", text)
+    if code is None:
+        return None
+    if code not in metrics.index:
+        if not metrics.empty:
+            guess = difflib.get_close_matches(code, list(metrics.index), n=1)
+            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            chk.problem(row, "code", f"'{code}' is not a metric in the metrics table.",
+                        f"Add it to the metrics table or correct the code.{hint}")
+        return None
+    return code
+
+
+def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(table, problems)
+    records = []
+    if chk.columns():
+        seen: dict[tuple, int] = {}
+        for rec in table.frame.to_dict("records"):
+            row = rec["row"]
+            code = _known_code(chk, row, rec["code"], metrics)
+            start = chk.parse(row, "year", rec["year"], parse_year)
+            if is_blank(rec["year"]):
+                chk.problem(row, "year", "The year is blank.", "Enter the financial year, e.g. 2024/25.")
+            q = rec["quarter"].strip().upper()
+            quarter = 0
+            if q:
+                if q in {"Q1", "Q2", "Q3", "Q4", "1", "2", "3", "4"}:
+                    quarter = int(q[-1])
+                else:
+                    chk.problem(row, "quarter", f"'{rec['quarter']}' is not a quarter.",
+                                "Enter Q1, Q2, Q3 or Q4, or leave it blank for every quarter of the year.")
+                    continue
+            target = chk.number(row, "target", rec["target"], required=True)
+            if code is None or start is None or math.isnan(target):
+                continue
+            key = (code, start, quarter)
+            if key in seen:
+                when = f"{start}/{(start + 1) % 100:02d}" + (f" Q{quarter}" if quarter else "")
+                chk.problem(row, "target", f"A second target for {code} in {when} (first on row {seen[key]}).",
+                            "Keep one target per metric and period.")
+                continue
+            seen[key] = row
+            records.append({"code": code, "start_year": start, "quarter": quarter, "target": target, "row": row})
+    frame = pd.DataFrame.from_records(records, columns=["code", "start_year", "quarter", "target", "row"])
+    return frame.astype({"start_year": "int64", "quarter": "int64", "target": "float64", "row": "int64"})
+
+
+def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(table, problems)
+    records = []
+    if chk.columns():
+        seen: dict[tuple, int] = {}
+        for rec in table.frame.to_dict("records"):
+            row = rec["row"]
+            code = _known_code(chk, row, rec["code"], metrics)
+            if is_blank(rec["period"]):
+                chk.problem(row, "period", "The period is blank.", "Enter the quarter, e.g. 2024/25 Q2.")
+                continue
+            quarter = chk.parse(row, "period", rec["period"], parse_quarter)
+            value = chk.number(row, "value", rec["value"])
+            num = chk.number(row, "numerator", rec["numerator"])
+            den = chk.number(row, "denominator", rec["denominator"])
+            if code is None or quarter is None:
+                continue
+            key = (code, quarter.index)
+            if key in seen:
+                chk.problem(row, "period", f"{code} has a second row for {quarter.label} (first on row {seen[key]}).",
+                            "Keep one row per metric and period: delete or correct the duplicate.")
+                continue
+            seen[key] = row
+            value = _derive_value(chk, row, metrics.loc[code], value, num, den)
+            records.append({
+                "code": code, "period": quarter.label, "period_index": quarter.index,
+                "value": value, "numerator": num, "denominator": den,
+                "commentary": rec["commentary"], "row": row,
+            })
+    cols = ["code", "period", "period_index", "value", "numerator", "denominator", "commentary", "row"]
+    frame = pd.DataFrame.from_records(records, columns=cols)
+    return frame.astype({"period_index": "int64", "value": "float64", "numerator": "float64",
+                         "denominator": "float64", "row": "int64"})
+
+
+def _derive_value(chk: _Checker, row: int, metric: pd.Series, value: float, num: float, den: float) -> float:
+    has_num, has_den = not math.isnan(num), not math.isnan(den)
+    if not has_num and not has_den:
+        return value
+    if has_num != has_den:
+        missing = "denominator" if has_num else "numerator"
+        chk.problem(row, missing, f"The {missing} is blank but the {'numerator' if has_num else 'denominator'} is given.",
+                    "Give both the numerator and the denominator, or neither.")
+        return value
+    if den <= 0:
+        chk.problem(row, "denominator", f"The denominator is {den:g}; a share needs a denominator above zero.",
+                    "Enter the number of cases counted (more than 0), or leave numerator and denominator blank.")
+        return value
+    if num < 0:
+        chk.problem(row, "numerator", f"The numerator is {num:g}; a count cannot be negative.",
+                    "Enter the number of cases that met the standard.")
+        return value
+    scale = 100.0 if metric["unit"] == "percent" else 1.0
+    derived = scale * num / den
+    if math.isnan(value):
+        return derived
+    decimals = int(metric["decimals"])
+    if round_half_up(value, decimals) != round_half_up(derived, decimals):
+        chk.problem(row, "value",
+                    f"The value {value:g} does not match numerator / denominator "
+                    f"({num:g} / {den:g} = {round_half_up(derived, decimals):.{decimals}f}).",
+                    "Correct the value, the numerator or the denominator, or leave the value blank to have it worked out.")
+    return value
+
+
+def load_register(data_dir: str | Path) -> Register:
+    """Read and validate the register of a data folder.
+
+    Parameters
+    ----------
+    data_dir
+        The council's data folder (see the data contract in the README).
+
+    Returns
+    -------
+    Register
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem found, when any of them is an error.
+    """
+    path = find_data_dir(data_dir)
+    problems: list[Problem] = []
+    council = load_council(path, problems)
+    sources = {name: read_source(path, name, problems) for name in ("metrics", "targets", "actuals")}
+    metrics = _parse_metrics(sources["metrics"], problems) if sources["metrics"] else _empty_metrics()
+    targets = (_parse_targets(sources["targets"], metrics, problems) if sources["targets"]
+               else _parse_targets_empty())
+    actuals = (_parse_actuals(sources["actuals"], metrics, problems) if sources["actuals"]
+               else _parse_actuals_empty())
+    if sources["actuals"] is not None and actuals.empty and not any(p.severity == "error" for p in problems):
+        problems.append(Problem(sources["actuals"].label, None, None, "There are no actuals.",
+                                "Add one row per metric and quarter below the header."))
+    if sources["targets"] is not None:
+        _warn_missing_targets(metrics, targets, actuals, sources["targets"].label, problems)
+    if any(p.severity == "error" for p in problems):
+        raise DataValidationError(problems)
+    files = [p for p in [path / "council.toml"] if p.exists()]
+    files += sorted({s.path for s in sources.values() if s is not None})
+    return Register(council, metrics, targets, actuals, path, files,
+                    [p for p in problems if p.severity == "warning"])
+
+
+def _parse_targets_empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["code", "start_year", "quarter", "target", "row"])
+
+
+def _parse_actuals_empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["code", "period", "period_index", "value", "numerator", "denominator",
+                                 "commentary", "row"])
+
+
+def _warn_missing_targets(metrics: pd.DataFrame, targets: pd.DataFrame, actuals: pd.DataFrame,
+                          label: str, problems: list[Problem]) -> None:
+    """Warn about a targeted metric with figures in a year that has no target for it."""
+    if metrics.empty or actuals.empty:
+        return
+    targeted = metrics.index[metrics["kind"] == "target"]
+    years = (actuals.assign(start_year=actuals["period_index"] // 4)
+             .loc[lambda f: f["code"].isin(targeted) & f["value"].notna(), ["code", "start_year"]]
+             .drop_duplicates())
+    have = set(zip(targets["code"], targets["start_year"]))
+    latest_year = int(actuals["period_index"].max()) // 4
+    for code, start in years.itertuples(index=False):
+        if start == latest_year and (code, start) not in have:
+            problems.append(Problem(
+                label, None, "target",
+                f"{code} has figures for {start}/{(start + 1) % 100:02d} but no target, so it will show as 'no target'.",
+                f"Add a row to the targets table for {code} and {start}/{(start + 1) % 100:02d} if a target was set.",
+                "warning"))
