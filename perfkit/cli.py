@@ -1,0 +1,178 @@
+"""The ``perfkit`` command: run, validate, status.
+
+Every error perfkit expects (bad data, a bad quarter, a failing notebook) is
+shown as a short explanation with a non-zero exit code. Anything unexpected is
+written with its traceback to a log file, and the user is told where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import DataValidationError, PerfkitError, Problem
+from .periods import Quarter, parse_quarter, quarter_range
+from .register import load_register
+from .runner import FORMATS
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="perfkit", description="Quarterly council performance reporting from data.")
+    p.add_argument("--version", action="version", version=f"perfkit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute the appendix notebooks and publish HTML and PDF")
+    run.add_argument("--data", default="data/demo", help="the council's data folder (default: data/demo)")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--quarter", help="the quarter to report, e.g. 2024/25 Q2 (default: the latest with data)")
+    which.add_argument("--from", dest="first", metavar="Q", help="first quarter of a range (with --to)")
+    which.add_argument("--all", action="store_true", help="every quarter with data")
+    run.add_argument("--to", dest="last", metavar="Q", help="last quarter of a range (with --from)")
+    run.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    run.add_argument("--formats", default="html,pdf", help="comma-separated: html, pdf (default: both)")
+
+    val = sub.add_parser("validate", help="check a data folder against the data contract")
+    val.add_argument("--data", default="data/demo", help="the council's data folder (default: data/demo)")
+
+    st = sub.add_parser("status", help="list the quarters in an output folder")
+    st.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    return p
+
+
+def _problem_table(problems: list[Problem], title: str) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in ("Level", "File", "Row", "Column", "What is wrong", "How to fix it"):
+        table.add_column(col, overflow="fold")
+    for p in problems:
+        table.add_row(p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", p.message, p.fix)
+    return table
+
+
+def _quarters(args, register) -> list[Quarter]:
+    if args.last and not args.first:
+        raise PerfkitError("--to needs --from: give the first quarter of the range too.")
+    if args.first:
+        if not args.last:
+            raise PerfkitError("--from needs --to: give the last quarter of the range too.")
+        return quarter_range(args.first, args.last)
+    if args.all:
+        have = register.quarters_with_data()
+        return quarter_range(have[0], have[-1])
+    if args.quarter:
+        return [parse_quarter(args.quarter)]
+    return [register.latest_quarter()]
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise PerfkitError(f"Unknown format '{', '.join(unknown) or text}'. Use --formats html,pdf, html or pdf.")
+    return chosen
+
+
+def _cmd_run(args, console: Console) -> int:
+    from .runner import run_quarter  # imports nbconvert; not needed by validate and status
+
+    register = load_register(args.data)
+    quarters = _quarters(args, register)
+    formats = _formats(args.formats)
+    out = Path(args.out)
+    failures = []
+    for q in quarters:
+        console.print(f"Running {q.label}…")
+        try:
+            result = run_quarter(register, q, out, formats)
+        except PerfkitError as exc:
+            failures.append((q, str(exc)))
+            console.print(f"[red]✖ {q.label} failed[/red]")
+            continue
+        console.print(f"[green]✔[/green] {q.label} in {result.seconds:.1f} s:")
+        for path in result.outputs:
+            if path.suffix in (".html", ".pdf"):
+                console.print(f"    {path}")
+    if failures:
+        console.print(f"\n{len(failures)} of {len(quarters)} quarters failed:")
+        for q, msg in failures:
+            console.print(f"  - {q.label}: {msg}", highlight=False)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _cmd_validate(args, console: Console) -> int:
+    try:
+        register = load_register(args.data)
+    except DataValidationError as exc:
+        errors = sum(p.severity == "error" for p in exc.problems)
+        console.print(_problem_table(exc.problems, f"{args.data}: {errors} problem(s) to fix"))
+        return EXIT_INVALID
+    if register.warnings:
+        console.print(_problem_table(register.warnings, f"{args.data}: warnings (the data can be used)"))
+    console.print(f"{args.data}: the register is valid: {len(register.metrics)} metrics, "
+                  f"{len(register.actuals)} actuals, quarters {register.quarters_with_data()[0].label} to "
+                  f"{register.latest_quarter().label}.")
+    return EXIT_OK
+
+
+def _cmd_status(args, console: Console) -> int:
+    import json
+
+    out = Path(args.out)
+    rows = []
+    for manifest in sorted(out.glob("*/manifest.json")):
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        rows.append((m["quarter"], m["result"], m.get("produced_at", ""), f"{m['timings_seconds']['total']:.1f} s",
+                     ", ".join(sorted(m["outputs"]))))
+    if not rows:
+        console.print(f"No quarters have been run into {out} yet. Run: perfkit run")
+        return EXIT_OK
+    table = Table(title=f"Quarters in {out}")
+    for col in ("Quarter", "Result", "Produced", "Took", "Files"):
+        table.add_column(col, overflow="fold")
+    for r in sorted(rows, key=lambda r: parse_quarter(r[0])):
+        table.add_row(*r)
+    console.print(table)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``perfkit`` command."""
+    args = _parser().parse_args(argv)
+    console = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    try:
+        return {"run": _cmd_run, "validate": _cmd_validate, "status": _cmd_status}[args.command](args, console)
+    except DataValidationError as exc:
+        err.print(_problem_table(exc.problems, "The data has problems to fix before a report can be made"))
+        err.print("Nothing was run and no output was changed. Run `perfkit validate` after fixing them.")
+        return EXIT_INVALID
+    except PerfkitError as exc:
+        err.print(str(exc), markup=False)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.print("Interrupted. Outputs of earlier runs are unchanged.")
+        return 130
+    except Exception:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        log = Path(tempfile.gettempdir()) / "perfkit-error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        err.print(
+            "perfkit stopped because of an internal error, not a problem with your data as far as it can tell. "
+            f"The details are in {log}; please send that file to whoever supports perfkit for you.",
+            markup=False,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

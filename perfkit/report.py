@@ -1,0 +1,334 @@
+"""The sections of the quarterly performance appendix, as HTML the notebook displays.
+
+The notebook stays thin: it calls :func:`prepare` once and then one function
+per section. Every section is plain, escaped HTML with semantic headings,
+captioned tables and charts with alt text, so the same output reads well in
+JupyterLab, in the exported HTML and in the PDF.
+
+Examples
+--------
+>>> rep = prepare("data/demo")            # doctest: +SKIP
+>>> headline(rep)                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from .assess import RATED, STATUSES, assess_history, objective_counts, summary_counts
+from .charts import status_chart, trend_chart
+from .formatting import DIRECTION_LABELS, format_value
+from .narrative import draft_narrative
+from .periods import Quarter, parse_quarter, quarter_range
+from .register import Register, load_register
+from .tables import Column, html_table, status_badge, text_cell
+
+__all__ = [
+    "Html",
+    "QuarterReport",
+    "prepare",
+    "introduction",
+    "headline",
+    "narrative",
+    "exceptions",
+    "targeted_by_objective",
+    "trend_metrics",
+    "data_notes",
+    "status_key",
+    "metric_profile",
+]
+
+#: Quarters shown in the trend chart of an exception.
+HISTORY_QUARTERS = 8
+
+
+class Html(str):
+    """A string of HTML that Jupyter displays as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __add__(self, other: str) -> Html:
+        return Html(str(self) + str(other))
+
+
+@dataclass
+class QuarterReport:
+    """Everything the appendix shows for one quarter, computed once.
+
+    Attributes
+    ----------
+    register
+        The loaded register.
+    quarter
+        The quarter reported.
+    table
+        The assessment of ``quarter`` (one row per metric).
+    history
+        Assessments of the last :data:`HISTORY_QUARTERS` quarters, stacked.
+    """
+
+    register: Register
+    quarter: Quarter
+    table: pd.DataFrame
+    history: pd.DataFrame
+
+    @property
+    def previous_label(self) -> str:
+        return self.quarter.previous().short_relative_to(self.quarter)
+
+
+def prepare(data_dir: str = "data/demo", quarter: str | Quarter | None = None) -> QuarterReport:
+    """Load the register and assess the quarter (default: the latest with data)."""
+    register = load_register(data_dir)
+    q = register.latest_quarter() if quarter in (None, "") else parse_quarter(quarter)
+    first = Quarter.from_index(q.index - HISTORY_QUARTERS + 1)
+    history = assess_history(register, quarter_range(first, q))
+    table = history.loc[history["period_index"] == q.index].drop(columns="period_index").reset_index(drop=True)
+    table.attrs["quarter"] = q
+    return QuarterReport(register, q, table, history)
+
+
+def _fmt(rec: dict, key: str) -> str:
+    return escape(format_value(rec[key], rec["unit"], rec["decimals"]))
+
+
+def _tolerance(rec: dict) -> str:
+    tol = rec["tolerance"]
+    if tol is None or (isinstance(tol, float) and math.isnan(tol)):
+        return "None"
+    if tol.relative and not math.isnan(rec["tolerance_width"]):
+        width = format_value(rec["tolerance_width"], rec["unit"], rec["decimals"] + 1)
+        return escape(f"{tol.amount * 100:g}% of target ({width})")
+    return escape(format_value(tol.amount, rec["unit"], rec["decimals"]))
+
+
+def introduction(rep: QuarterReport) -> Html:
+    """One paragraph saying what the appendix covers."""
+    c = rep.register.council
+    q = rep.quarter
+    n = len(rep.table)
+    return Html(
+        f'<p class="lead">This appendix reports the {n} metrics of the {escape(c.plan_title)} of '
+        f"{escape(c.name)} for {q.label} ({q.months}), the period ending {q.end:%-d %B %Y}. "
+        f"Each targeted metric is rated against its target; trend metrics are compared with the previous "
+        f"quarter and the same quarter last year.</p>"
+    )
+
+
+def headline(rep: QuarterReport) -> Html:
+    """Counts by status overall and per objective: a table and a chart."""
+    counts = summary_counts(rep.table)
+    by_obj = objective_counts(rep.table, rep.register.objective_order())
+    overall = [{"status": s, "n": int(counts[s])} for s in STATUSES]
+    t1 = html_table(
+        overall,
+        [Column("Status", lambda r: status_badge(r["status"])),
+         Column("Meaning", lambda r: escape(STATUSES[r["status"]].description)),
+         Column("Metrics", lambda r: str(r["n"]), numeric=True)],
+        f"Metrics by status, {rep.quarter.label}",
+    )
+    statuses = [s for s in STATUSES if by_obj[s].sum() > 0]
+    cols = [Column("Objective", lambda r: text_cell(r["objective"]))]
+    cols += [Column(f"{STATUSES[s].symbol} {STATUSES[s].label}", (lambda s: lambda r: str(r[s]))(s), numeric=True)
+             for s in statuses]
+    cols += [Column("Total", lambda r: str(r["total"]), numeric=True)]
+    t2 = html_table(by_obj.reset_index(), cols, f"Metrics by status for each objective, {rep.quarter.label}")
+    chart = status_chart(by_obj, f"Figure: metrics by status for each objective, {rep.quarter.label}.")
+    return Html(t1 + t2 + chart.to_html())
+
+
+def narrative(rep: QuarterReport) -> Html:
+    """The drafted summary paragraphs, overall and for each objective."""
+    paras = "".join(f"<p>{escape(p)}</p>" for p in draft_narrative(rep.table, rep.quarter))
+    parts = [paras]
+    for obj in rep.register.objective_order():
+        sub = rep.table.loc[rep.table["objective"] == obj]
+        if sub.empty:
+            continue
+        targeted = draft_narrative(sub, rep.quarter)[0]
+        parts.append(f"<h3>{escape(obj)}</h3><p>{escape(targeted)}</p>")
+    return Html("".join(parts))
+
+
+def _history_of(rep: QuarterReport, code: str) -> pd.DataFrame:
+    h = rep.history.loc[rep.history["code"] == code].sort_values("period_index")
+    return h[["period", "value", "target", "status", "commentary"]].reset_index(drop=True)
+
+
+def exceptions(rep: QuarterReport) -> Html:
+    """Each metric at exception in detail: figures, trend chart with the target, commentary."""
+    reds = rep.table.loc[rep.table["status"] == "red"]
+    if reds.empty:
+        return Html("<p>No metric is at exception this quarter.</p>")
+    parts = []
+    for rec in reds.to_dict("records"):
+        persistent = ""
+        if rec["persistent_exception"]:
+            prev = parse_quarter(rec["previous_due"]).short_relative_to(rep.quarter)
+            persistent = f' <span class="flag">(also at exception in {escape(prev)})</span>'
+        facts = [
+            ("Value", _fmt(rec, "value")),
+            ("Target", _fmt(rec, "target")),
+            ("Tolerance", _tolerance(rec)),
+            ("Status", status_badge("red")),
+            (f"Compared with {rep.previous_label}",
+             f"{escape(DIRECTION_LABELS[rec['vs_previous']])} (was {_fmt(rec, 'previous_value')})"),
+            ("Compared with the same quarter last year",
+             f"{escape(DIRECTION_LABELS[rec['vs_last_year']])} (was {_fmt(rec, 'last_year_value')})"),
+            ("Service", text_cell(rec["service"])),
+            ("Responsible officer", text_cell(rec["owner"]) or "Not recorded"),
+        ]
+        facts_table = _facts_table(facts, f"Key figures: {rec['title']} ({rec['code']}), {rep.quarter.label}")
+        hist = _history_of(rep, rec["code"])
+        chart = trend_chart(rec["title"], hist, rec["unit"], rec["decimals"],
+                            f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.")
+        table = html_table(
+            hist.assign(unit=rec["unit"], decimals=rec["decimals"]),
+            [Column("Quarter", lambda r: escape(r["period"])),
+             Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+             Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+             Column("Status", lambda r: status_badge(r["status"]))],
+            f"{rec['title']} ({rec['code']}): figures for the last {len(hist)} quarters",
+            css_class="data compact",
+        )
+        comment = text_cell(rec["commentary"]) or "No commentary was supplied."
+        parts.append(
+            f'<section class="exception" aria-labelledby="exc-{escape(rec["code"])}">'
+            f'<h3 id="exc-{escape(rec["code"])}">{escape(rec["code"])}: {escape(rec["title"])}{persistent}</h3>'
+            f'{facts_table}{chart.to_html()}{table}'
+            f'<h4>Officer commentary</h4><blockquote class="commentary"><p>{comment}</p></blockquote></section>'
+        )
+    return Html("".join(parts))
+
+
+def _facts_table(facts: list[tuple[str, str]], caption: str) -> str:
+    """Label and value pairs as a two-column table: reads well on screen, in print and to screen readers."""
+    rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in facts)
+    return f'<table class="facts"><caption>{escape(caption)}</caption><tbody>{rows}</tbody></table>'
+
+
+def _metric_columns(rep: QuarterReport) -> list[Column]:
+    return [
+        Column("Code", lambda r: text_cell(r["code"])),
+        Column("Metric", lambda r: text_cell(r["title"])),
+        Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+        Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+        Column("Status", lambda r: status_badge(r["status"])),
+        Column(f"Compared with {rep.previous_label}", lambda r: escape(DIRECTION_LABELS[r["vs_previous"]])),
+        Column("Compared with a year ago", lambda r: escape(DIRECTION_LABELS[r["vs_last_year"]])),
+    ]
+
+
+def targeted_by_objective(rep: QuarterReport) -> Html:
+    """Every targeted metric, one table per objective."""
+    targeted = rep.table.loc[rep.table["kind"] == "target"]
+    parts = []
+    for obj in rep.register.objective_order():
+        sub = targeted.loc[targeted["objective"] == obj]
+        if sub.empty:
+            continue
+        parts.append(f"<h3>{escape(obj)}</h3>")
+        parts.append(html_table(sub, _metric_columns(rep), f"Targeted metrics: {obj}, {rep.quarter.label}",
+                                row_header=1))
+    if not parts:
+        return Html("<p>The register has no targeted metrics.</p>")
+    return Html("".join(parts))
+
+
+def trend_metrics(rep: QuarterReport) -> Html:
+    """Metrics monitored for trend, with the figures they are compared with."""
+    trend = rep.table.loc[rep.table["kind"] == "trend"]
+    if trend.empty:
+        return Html("<p>No metric is monitored for trend.</p>")
+    cols = [
+        Column("Code", lambda r: text_cell(r["code"])),
+        Column("Metric", lambda r: text_cell(r["title"])),
+        Column(rep.quarter.label, lambda r: _fmt(r, "value"), numeric=True),
+        Column(rep.quarter.previous().label, lambda r: _fmt(r, "previous_value"), numeric=True),
+        Column("Direction", lambda r: escape(DIRECTION_LABELS[r["vs_previous"]])),
+        Column(rep.quarter.same_quarter_last_year().label, lambda r: _fmt(r, "last_year_value"), numeric=True),
+        Column("Direction over the year", lambda r: escape(DIRECTION_LABELS[r["vs_last_year"]])),
+    ]
+    note = ("<p class=\"note\">Year-to-date metrics are not compared with the previous quarter, whose figure "
+            "covers a shorter period.</p>") if trend["cumulative"].any() else ""
+    return Html(html_table(trend, cols, f"Metrics monitored for trend, {rep.quarter.label}", row_header=1) + note)
+
+
+def data_notes(rep: QuarterReport) -> Html:
+    """Metrics with no data (and why), not due, or without a target."""
+    parts = []
+    sections = [
+        ("no_data", "No data", "Reason given", lambda r: text_cell(r["commentary"]) or "No reason given"),
+        ("no_target", "No target set", "Value", lambda r: _fmt(r, "value")),
+        ("not_due", "Not due this quarter", "Frequency", lambda r: "Annual"),
+    ]
+    for status, heading, third, render in sections:
+        sub = rep.table.loc[rep.table["status"] == status]
+        if sub.empty:
+            continue
+        parts.append(f"<h3>{escape(heading)}</h3>")
+        parts.append(html_table(
+            sub,
+            [Column("Code", lambda r: text_cell(r["code"])), Column("Metric", lambda r: text_cell(r["title"])),
+             Column("Service", lambda r: text_cell(r["service"])), Column(third, render)],
+            f"{heading}: {len(sub)} metric{'s' if len(sub) != 1 else ''}, {rep.quarter.label}",
+            row_header=1,
+        ))
+    if not parts:
+        parts.append("<p>Every metric due this quarter has a figure and a target.</p>")
+    parts.append(status_key())
+    return Html("".join(parts))
+
+
+def status_key() -> Html:
+    """What each status means, and how figures are compared."""
+    rows = [{"status": s} for s in STATUSES]
+    table = html_table(rows, [Column("Status", lambda r: status_badge(r["status"])),
+                              Column("The metric…", lambda r: escape(STATUSES[r["status"]].description))],
+                       "Key to statuses")
+    return Html(
+        "<h3>How metrics are rated</h3>" + table +
+        "<p>Figures and targets are rounded to the precision shown before they are compared, so what is printed "
+        "is what is judged. A metric is within tolerance when it misses its target by no more than its tolerance "
+        "(an amount, or a share of the target). An exception that was also at exception in the last quarter the "
+        "metric was reported is marked as such.</p>"
+    )
+
+
+def metric_profile(data_dir: str = "data/demo", code: str = "") -> Html:
+    """A metric's definition and full history, for analysts exploring one metric."""
+    register = load_register(data_dir)
+    if code not in register.metrics.index:
+        known = ", ".join(list(register.metrics.index)[:12])
+        return Html(f"<p>There is no metric with code {escape(code)!s}. Codes include: {escape(known)}…</p>")
+    m = register.metrics.loc[code]
+    quarters = register.quarters_with_data()
+    hist = assess_history(register, quarter_range(quarters[0], quarters[-1]))
+    hist = hist.loc[hist["code"] == code].sort_values("period_index").reset_index(drop=True)
+    facts = [("Objective", m["objective"]), ("Service", m["service"]), ("Owner", m["owner"] or "Not recorded"),
+             ("Unit", m["unit"]), ("Better when", {"higher": "higher", "lower": "lower", "none": "neither"}
+                                   [m["polarity"]]),
+             ("Kind", "Targeted" if m["kind"] == "target" else "Trend monitoring"),
+             ("Frequency", m["frequency"].capitalize()), ("Tolerance", str(m["tolerance"] or "None")),
+             ("Year to date", "Yes" if m["cumulative"] else "No")]
+    facts_table = _facts_table([(k, escape(str(v))) for k, v in facts], f"Definition of {m['title']} ({code})")
+    chart = trend_chart(m["title"], hist, m["unit"], int(m["decimals"]), f"Figure: {m['title']}, every quarter.")
+    table = html_table(
+        hist,
+        [Column("Quarter", lambda r: escape(r["period"])),
+         Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+         Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+         Column("Status", lambda r: status_badge(r["status"])),
+         Column("Commentary", lambda r: text_cell(r["commentary"]))],
+        f"{m['title']} ({code}): every quarter",
+    )
+    rated = hist["status"].isin(RATED).sum()
+    red = int((hist["status"] == "red").sum())
+    summary = f"<p>Rated in {rated} quarters, at exception in {red}.</p>" if m["kind"] == "target" else ""
+    return Html(f"<h2>{escape(code)}: {escape(m['title'])}</h2>{facts_table}{summary}"
+                f"{chart.to_html()}{table}")
