@@ -59,21 +59,43 @@ def _versions() -> dict[str, str]:
     return {"perfkit": __version__, "python": platform.python_version(), **{n: version(n) for n in names}}
 
 
+def _kernel_manager_class(socket_dir: Path):
+    """A kernel manager that talks to the kernel over Unix sockets in a private folder.
+
+    Local IPC needs no TCP ports (so parallel jobs cannot race for one) and
+    nothing is exposed on the network, which also silences ipykernel's warning
+    about unencrypted TCP.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", ip=str(socket_dir / "kernel"), **kwargs)
+
+    return LocalKernelManager
+
+
 def _execute(notebook: Path, target: Path, quarter: Quarter, data_dir: Path) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
 
-    try:
-        pm.execute_notebook(
-            str(notebook), str(target),
-            parameters={"quarter": quarter.slug, "data_dir": str(data_dir)},
-            kernel_name="python3", progress_bar=False, log_output=False,
-            cwd=str(notebook.parent),
-        )
-    except pm.PapermillExecutionError as exc:
-        raise RunError(
-            f"The notebook {notebook.name} failed for {quarter.label} in cell {exc.exec_count}: "
-            f"{exc.ename}: {exc.evalue}."
-        ) from exc
+    # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
+    with tempfile.TemporaryDirectory(prefix="perfkit-") as sockets:
+        try:
+            pm.execute_notebook(
+                str(notebook), str(target),
+                parameters={"quarter": quarter.slug, "data_dir": str(data_dir)},
+                kernel_name="python3", progress_bar=False, log_output=False,
+                cwd=str(notebook.parent), kernel_manager_class=_kernel_manager_class(Path(sockets)),
+            )
+            return
+        except pm.PapermillExecutionError as exc:
+            error = exc
+    source = (error.source or "").strip()
+    first_line = source.splitlines()[0][:60] if source else ""
+    raise RunError(
+        f"The notebook {notebook.name} failed for {quarter.label} in cell [{error.exec_count}] "
+        f"(which starts '{first_line}'): {error.ename}: {error.evalue}."
+    ) from error
 
 
 def run_quarter(register: Register, quarter: Quarter, out_dir: Path, formats: tuple[str, ...] = FORMATS,
