@@ -36,8 +36,9 @@ $(BIN)/.lab: $(BIN)/.installed
 	$(BIN)/python -m ipykernel install --sys-prefix --name perfkit --display-name "Python 3 (perfkit)"
 	@touch $@
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
 lab: $(BIN)/.lab
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 strip: $(BIN)/.installed
 	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
