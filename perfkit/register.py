@@ -33,7 +33,7 @@ from .cells import (
     parse_yes_no,
 )
 from .errors import DataValidationError, PerfkitError, PeriodError, Problem
-from .periods import Quarter, latest_quarter, parse_quarter, parse_year
+from .periods import Quarter, latest_quarter, parse_quarter, parse_year, year_label
 from .rounding import round_half_up
 from .sources import SourceTable, read_source
 
@@ -281,6 +281,16 @@ def _empty_metrics() -> pd.DataFrame:
     return pd.DataFrame(columns=cols).set_index("code", drop=False)
 
 
+TARGET_DTYPES = {"code": "object", "start_year": "int64", "quarter": "int64", "target": "float64", "row": "int64"}
+ACTUAL_DTYPES = {"code": "object", "period": "object", "period_index": "int64", "value": "float64",
+                 "numerator": "float64", "denominator": "float64", "commentary": "object", "row": "int64"}
+
+
+def _typed_frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
+    """Records as a frame with the given columns and types, also when there are none."""
+    return pd.DataFrame.from_records(records, columns=list(dtypes)).astype(dtypes)
+
+
 def _known_code(chk: _Checker, row: int, text: str, metrics: pd.DataFrame) -> str | None:
     code = chk.required_text(row, "code", text)
     if code is None:
@@ -303,9 +313,10 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
         for rec in table.frame.to_dict("records"):
             row = rec["row"]
             code = _known_code(chk, row, rec["code"], metrics)
-            start = chk.parse(row, "year", rec["year"], parse_year)
             if is_blank(rec["year"]):
                 chk.problem(row, "year", "The year is blank.", "Enter the financial year, e.g. 2024/25.")
+                continue
+            start = chk.parse(row, "year", rec["year"], parse_year)
             q = rec["quarter"].strip().upper()
             quarter = 0
             if q:
@@ -320,14 +331,13 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
                 continue
             key = (code, start, quarter)
             if key in seen:
-                when = f"{start}/{(start + 1) % 100:02d}" + (f" Q{quarter}" if quarter else "")
+                when = year_label(start) + (f" Q{quarter}" if quarter else "")
                 chk.problem(row, "target", f"A second target for {code} in {when} (first on row {seen[key]}).",
                             "Keep one target per metric and period.")
                 continue
             seen[key] = row
             records.append({"code": code, "start_year": start, "quarter": quarter, "target": target, "row": row})
-    frame = pd.DataFrame.from_records(records, columns=["code", "start_year", "quarter", "target", "row"])
-    return frame.astype({"start_year": "int64", "quarter": "int64", "target": "float64", "row": "int64"})
+    return _typed_frame(records, TARGET_DTYPES)
 
 
 def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
@@ -359,10 +369,7 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
                 "value": value, "numerator": num, "denominator": den,
                 "commentary": rec["commentary"], "row": row,
             })
-    cols = ["code", "period", "period_index", "value", "numerator", "denominator", "commentary", "row"]
-    frame = pd.DataFrame.from_records(records, columns=cols)
-    return frame.astype({"period_index": "int64", "value": "float64", "numerator": "float64",
-                         "denominator": "float64", "row": "int64"})
+    return _typed_frame(records, ACTUAL_DTYPES)
 
 
 def _derive_value(chk: _Checker, row: int, metric: pd.Series, value: float, num: float, den: float) -> float:
@@ -418,9 +425,9 @@ def load_register(data_dir: str | Path) -> Register:
     sources = {name: read_source(path, name, problems) for name in ("metrics", "targets", "actuals")}
     metrics = _parse_metrics(sources["metrics"], problems) if sources["metrics"] else _empty_metrics()
     targets = (_parse_targets(sources["targets"], metrics, problems) if sources["targets"]
-               else _parse_targets_empty())
+               else _typed_frame([], TARGET_DTYPES))
     actuals = (_parse_actuals(sources["actuals"], metrics, problems) if sources["actuals"]
-               else _parse_actuals_empty())
+               else _typed_frame([], ACTUAL_DTYPES))
     if sources["actuals"] is not None and actuals.empty and not any(p.severity == "error" for p in problems):
         problems.append(Problem(sources["actuals"].label, None, None, "There are no actuals.",
                                 "Add one row per metric and quarter below the header."))
@@ -432,15 +439,6 @@ def load_register(data_dir: str | Path) -> Register:
     files += sorted({s.path for s in sources.values() if s is not None})
     return Register(council, metrics, targets, actuals, path, files,
                     [p for p in problems if p.severity == "warning"])
-
-
-def _parse_targets_empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["code", "start_year", "quarter", "target", "row"])
-
-
-def _parse_actuals_empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["code", "period", "period_index", "value", "numerator", "denominator",
-                                 "commentary", "row"])
 
 
 def _warn_missing_targets(metrics: pd.DataFrame, targets: pd.DataFrame, actuals: pd.DataFrame,
@@ -458,6 +456,6 @@ def _warn_missing_targets(metrics: pd.DataFrame, targets: pd.DataFrame, actuals:
         if start == latest_year and (code, start) not in have:
             problems.append(Problem(
                 label, None, "target",
-                f"{code} has figures for {start}/{(start + 1) % 100:02d} but no target, so it will show as 'no target'.",
-                f"Add a row to the targets table for {code} and {start}/{(start + 1) % 100:02d} if a target was set.",
+                f"{code} has figures for {year_label(start)} but no target, so it will show as 'no target'.",
+                f"Add a row to the targets table for {code} and {year_label(start)} if a target was set.",
                 "warning"))
