@@ -1,0 +1,320 @@
+"""Weighted shares with standard errors, confidence intervals and significance, as R's ``survey`` computes them.
+
+For a question, a respondent is *in the base* unless the answer is blank or
+one of the question's ``exclude`` answers; ``positive`` marks the answers
+counted as positive. For all respondents and for each group of each breakdown
+the estimate is a domain mean on the full design, as
+``svymean(~positive, subset(design, in_base & in_group))`` with
+``design = svydesign(ids = ~1, weights = ~w)``:
+
+* share ``p = Σ w·y / Σ w`` over the domain;
+* standard error by Taylor linearisation: with influence values
+  ``z_i = w_i (y_i − p) / Σ w`` in the domain and 0 outside it,
+  ``Var(p) = n/(n−1) · Σ z_i²`` where ``n`` counts every respondent of the wave
+  (``subset()`` keeps the whole sample, so units outside the domain count);
+* 95% interval as ``svyciprop(method = "logit")``: ``expit(logit(p) ± t · SE/(p(1−p)))``
+  with ``t`` the 97.5% quantile of Student's t on ``degf`` = respondents in the domain − 1.
+
+Significance at 95%:
+
+* *group against the rest* of respondents in the base: the difference of the two
+  domain means, whose linearised variance is the sum of theirs (the domains do
+  not overlap), tested with Student's t on respondents in the base − 2 degrees
+  of freedom; this is ``svyttest(positive ~ in_group, subset(design, in_base))``;
+* *against the previous wave*: independent samples, ``z = (p₁ − p₀)/√(SE₁² + SE₀²)``
+  against the normal distribution.
+
+Groups with fewer than ``min_cell`` respondents in the base are suppressed:
+their share, standard error and interval are withheld (``n`` is kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataValidationError, Problem
+from .config import Question, WaveConfig
+
+__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "estimate_wave", "compare_waves", "classify", "domain_estimates"]
+
+ESTIMATE_COLUMNS = ["wave", "question", "breakdown", "group", "n", "pct", "se", "ci_low", "ci_high", "suppressed",
+                    "significant"]
+#: Extensions to survey_estimates.csv, documented in the README.
+EXTRA_COLUMNS = ["label", "se_raked", "p_vs_rest", "significant_vs_rest", "previous_pct", "change", "p_vs_previous",
+                 "significant_vs_previous"]
+ALPHA = 0.05
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def classify(answers: pd.Series, question: Question) -> tuple[np.ndarray, np.ndarray]:
+    """``(positive, in_base)`` as 0/1 and boolean arrays for one question's answers."""
+    a = answers.map(_norm)
+    positive = {_norm(p) for p in question.positive}
+    excluded = {_norm(e) for e in question.exclude} | {""}
+    in_base = ~a.isin(excluded).to_numpy()
+    y = (a.isin(positive).to_numpy() & in_base).astype(float)
+    return y, in_base
+
+
+@dataclass
+class DomainEstimates:
+    """Arrays over the groups of one breakdown."""
+
+    n: np.ndarray
+    p: np.ndarray
+    se: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    var: np.ndarray
+
+
+@dataclass
+class _Sums:
+    """Per-group sums from which domain estimates follow; differences of sums give complements."""
+
+    n: np.ndarray  # respondents
+    s0: np.ndarray  # Σ w
+    s1: np.ndarray  # Σ w·y
+    a: np.ndarray  # Σ w²·y
+    b: np.ndarray  # Σ w²·(1 − y)
+
+    def __sub__(self, other: _Sums) -> _Sums:
+        return _Sums(self.n - other.n, self.s0 - other.s0, self.s1 - other.s1, self.a - other.a, self.b - other.b)
+
+
+def _sums(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.ndarray, groups: int) -> _Sums:
+    keep = in_base & (codes >= 0)
+    c, wk, yk = codes[keep], w[keep], y[keep]
+    w2 = wk * wk
+    return _Sums(
+        np.bincount(c, minlength=groups).astype(float),
+        np.bincount(c, weights=wk, minlength=groups),
+        np.bincount(c, weights=wk * yk, minlength=groups),
+        np.bincount(c, weights=w2 * yk, minlength=groups),
+        np.bincount(c, weights=w2 * (1 - yk), minlength=groups),
+    )
+
+
+def _finish(s: _Sums, n_all: int) -> DomainEstimates:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = s.s1 / s.s0
+        # Σ z² with z = w (y − p) / Σw inside the domain, 0 outside
+        var = n_all / (n_all - 1) * (s.a * (1 - p) ** 2 + s.b * p ** 2) / s.s0 ** 2
+        se = np.sqrt(var)
+        df = s.n - 1
+        t = np.where(df > 0, stats.t.ppf(1 - ALPHA / 2, np.maximum(df, 1)), np.nan)
+        se_logit = se / (p * (1 - p))
+        logit = np.log(p / (1 - p))
+        lo = 1 / (1 + np.exp(-(logit - t * se_logit)))
+        hi = 1 / (1 + np.exp(-(logit + t * se_logit)))
+    # A share of exactly 0 or 1 has no logit; the interval collapses to the point.
+    lo = np.where(p == 0, 0.0, np.where(p == 1, 1.0, lo))
+    hi = np.where(p == 0, 0.0, np.where(p == 1, 1.0, hi))
+    return DomainEstimates(s.n, p, se, lo, hi, var)
+
+
+@dataclass(frozen=True)
+class RakingMargins:
+    """The raking variables of a design, for standard errors that allow for the raking.
+
+    ``codes[m]`` is each respondent's category of margin ``m`` (0..K-1) and ``weights``
+    the raked weights. Cross-tabulations are computed once per wave.
+    """
+
+    codes: tuple[np.ndarray, ...]
+    sizes: tuple[int, ...]
+    counts: dict  # (m, m') -> K_m x K_m' respondent counts
+    w2: dict  # (m, m') -> K_m x K_m' sums of squared weights
+
+    @classmethod
+    def build(cls, codes: list[np.ndarray], weights: np.ndarray) -> RakingMargins:
+        sizes = tuple(int(c.max()) + 1 for c in codes)
+        counts, w2 = {}, {}
+        for i, (ci, ki) in enumerate(zip(codes, sizes)):
+            for j, (cj, kj) in enumerate(zip(codes, sizes)):
+                joint = ci * kj + cj
+                counts[i, j] = np.bincount(joint, minlength=ki * kj).reshape(ki, kj).astype(float)
+                w2[i, j] = np.bincount(joint, weights=weights * weights, minlength=ki * kj).reshape(ki, kj)
+        return cls(tuple(codes), sizes, counts, w2)
+
+
+#: Sweeps of the raking adjustment, as in R's svyrecvar for a raked design.
+RAKING_SWEEPS = 10
+
+
+def raked_variance(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.ndarray, groups: int,
+                   p: np.ndarray, s0: np.ndarray, margins: RakingMargins) -> np.ndarray:
+    """Variance of domain shares allowing for the raking, as R's ``svymean`` on a ``rake()`` design.
+
+    R adjusts the influence values ``x`` with ten sweeps over the margins of
+    ``x ← x − w · ave(x / w, margin)``. The map is linear and only moves ``x`` by
+    multiples of ``w`` within categories, so the sweeps are run on category sums
+    (via the margins' cross-tabulations), not on every respondent: the cost is a
+    few passes over the data per breakdown, whatever the number of respondents.
+    """
+    n_all = len(y)
+    keep = in_base & (codes >= 0)
+    c, wk, yk = codes[keep], w[keep], y[keep]
+    # influence before adjustment: x0 = w (y - p_g) / S0_g in group g (and in the base), else 0
+    x0_sq = (np.bincount(c, weights=wk * wk * yk, minlength=groups) * (1 - p) ** 2
+             + np.bincount(c, weights=wk * wk * (1 - yk), minlength=groups) * p ** 2) / s0 ** 2
+    sums, cross = [], []  # per margin: Σ x0/w and Σ x0·w by category, as groups × K arrays
+    for mcodes, k in zip(margins.codes, margins.sizes):
+        joint = c * k + mcodes[keep]
+        def by(weights, k=k, joint=joint):
+            return np.bincount(joint, weights=weights, minlength=groups * k).reshape(groups, k)
+        n_y, n_1 = by(yk), by(np.ones_like(yk))
+        w2y, w2 = by(wk * wk * yk), by(wk * wk)
+        sums.append((n_y - p[:, None] * n_1) / s0[:, None])
+        cross.append((w2y - p[:, None] * w2) / s0[:, None])
+    m = len(margins.codes)
+    total = [np.zeros((groups, k)) for k in margins.sizes]  # accumulated adjustment per margin
+    current = [s.copy() for s in sums]
+    for _ in range(RAKING_SWEEPS):
+        for i in range(m):
+            coef = current[i] / margins.counts[i, i].diagonal()[None, :]
+            total[i] += coef
+            for j in range(m):
+                current[j] -= coef @ margins.counts[i, j]
+    # Σ x = Σ x0 − Σ_m T_m · (Σ w by category); Σ x0 = 0 within each domain
+    weight_by_cat = [np.bincount(mc, weights=w, minlength=k) for mc, k in zip(margins.codes, margins.sizes)]
+    sum_x = -sum((t * wc[None, :]).sum(axis=1) for t, wc in zip(total, weight_by_cat))
+    sum_x2 = x0_sq - 2 * sum((t * cr).sum(axis=1) for t, cr in zip(total, cross))
+    for i in range(m):
+        for j in range(m):
+            sum_x2 = sum_x2 + np.einsum("gk,kl,gl->g", total[i], margins.w2[i, j], total[j])
+    return n_all / (n_all - 1) * (sum_x2 - sum_x ** 2 / n_all)
+
+
+def domain_estimates(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.ndarray,
+                     groups: int) -> DomainEstimates:
+    """Domain means, linearised SEs and logit CIs for every group at once.
+
+    Parameters
+    ----------
+    y
+        1 for a positive answer, else 0.
+    in_base
+        Whether the respondent is in the question's base.
+    w
+        Weights.
+    codes
+        Group of each respondent, 0..groups-1, or -1 for none.
+    groups
+        Number of groups.
+    """
+    return _finish(_sums(y, in_base, w, codes, groups), len(y))
+
+
+def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:
+    present = [v for v in pd.unique(values) if v != ""]
+    if preferred:
+        return [c for c in preferred if c in set(present)] + sorted(v for v in present if v not in set(preferred))
+    return sorted(present)
+
+
+def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig,
+                  margins: dict[str, pd.Series] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Estimates for every question, for All and every group of every breakdown.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        One row per question × group with :data:`ESTIMATE_COLUMNS` (``pct``, ``se``, ``ci_*`` in
+        percentage points) and the group-versus-rest test; and warnings, e.g. a positive answer that
+        no respondent gave.
+
+    Raises
+    ------
+    DataValidationError
+        When none of a question's positive answers occurs in the responses (almost surely a typo).
+    """
+    label = f"survey/{wave.name}/survey.toml"
+    problems: list[Problem] = []
+    rows = []
+    n_all = len(responses)
+    raking = None
+    if margins and wave.weight_by:
+        from .weighting import encode
+
+        raking = RakingMargins.build([encode(responses[v], list(margins[v].index)) for v in wave.weight_by], weights)
+    for q in wave.questions:
+        answers = set(responses[q.key].map(_norm))
+        missing = [p for p in q.positive if _norm(p) not in answers]
+        if missing:
+            found = sorted({a for a in responses[q.key] if a})
+            sev = "error" if len(missing) == len(q.positive) else "warning"
+            problems.append(Problem(label, None, f"questions.{q.key}.positive",
+                                    f"No respondent answered {', '.join(repr(m) for m in missing)} to {q.key}.",
+                                    f"Check the spelling against the answers in the data: {', '.join(repr(f) for f in found[:8])}.",
+                                    sev))
+        y, base = classify(responses[q.key], q)
+        total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1)
+        for breakdown in ["All", *wave.breakdowns]:
+            if breakdown == "All":
+                cats, codes = ["All"], np.zeros(n_all, dtype=np.int64)
+            else:
+                preferred = list(margins[breakdown].index) if margins and breakdown in margins else None
+                cats = _categories(responses[breakdown], preferred)
+                lookup = {c: i for i, c in enumerate(cats)}
+                codes = responses[breakdown].map(lookup).fillna(-1).astype(np.int64).to_numpy()
+            sums = _sums(y, base, weights, codes, len(cats))
+            est = _finish(sums, n_all)
+            var_raked = (raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
+                         if raking is not None else np.full(len(cats), np.nan))
+            p_vs_rest = np.full(len(cats), np.nan)
+            if breakdown != "All" and total.n[0] > 2:
+                # The rest: everyone else in the base, including those who did not answer this breakdown.
+                rest = _finish(_Sums(*(np.repeat(getattr(total, f), len(cats)) for f in ("n", "s0", "s1", "a", "b")))
+                               - sums, n_all)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = (est.p - rest.p) / np.sqrt(est.var + rest.var)
+                p_vs_rest = 2 * stats.t.sf(np.abs(t), total.n[0] - 2)
+            for g, cat in enumerate(cats):
+                rows.append({
+                    "wave": wave.name, "question": q.key, "label": q.label,
+                    "breakdown": breakdown, "group": cat, "n": int(est.n[g]),
+                    "pct": 100 * est.p[g], "se": 100 * est.se[g], "se_raked": 100 * np.sqrt(var_raked[g]),
+                    "ci_low": 100 * est.ci_low[g], "ci_high": 100 * est.ci_high[g],
+                    "p_vs_rest": p_vs_rest[g],
+                })
+    frame = pd.DataFrame(rows)
+    suppressed = frame["n"] < wave.min_cell
+    frame["suppressed"] = suppressed
+    frame.loc[suppressed, ["pct", "se", "se_raked", "ci_low", "ci_high", "p_vs_rest"]] = np.nan
+    frame["significant_vs_rest"] = (frame["p_vs_rest"] < ALPHA) & ~suppressed
+    if any(p.severity == "error" for p in problems):
+        raise DataValidationError(problems)
+    return frame, problems
+
+
+def compare_waves(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Add the previous wave's share, the change and its significance; set the contract's ``significant``.
+
+    ``significant`` is the group-against-rest test for a group, and the change since
+    the previous wave for All (which has no rest).
+    """
+    out = current.copy()
+    out["previous_pct"] = np.nan
+    out["change"] = np.nan
+    out["p_vs_previous"] = np.nan
+    if previous is not None:
+        key = ["question", "breakdown", "group"]
+        prev = previous.set_index(key)[["pct", "se"]].rename(columns={"pct": "prev_pct", "se": "prev_se"})
+        joined = out.join(prev, on=key)
+        with np.errstate(invalid="ignore"):
+            z = (joined["pct"] - joined["prev_pct"]) / np.sqrt(joined["se"] ** 2 + joined["prev_se"] ** 2)
+        out["previous_pct"] = joined["prev_pct"]
+        out["change"] = joined["pct"] - joined["prev_pct"]
+        out["p_vs_previous"] = 2 * stats.norm.sf(np.abs(z))
+    out["significant_vs_previous"] = (out["p_vs_previous"] < ALPHA) & ~out["suppressed"]
+    is_all = out["breakdown"] == "All"
+    out["significant"] = np.where(is_all, out["significant_vs_previous"], out["significant_vs_rest"])
+    return out[ESTIMATE_COLUMNS + EXTRA_COLUMNS]
