@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from .assess import STATUSES
 from .formatting import format_value
 
-__all__ = ["Chart", "status_chart", "trend_chart", "trend_alt_text"]
+__all__ = ["Chart", "render", "status_chart", "style_axes", "trend_chart", "trend_alt_text"]
 
 _FILLS = {
     "green": "#1E6B34",
@@ -68,14 +68,16 @@ class Chart:
         return f"Chart({self.alt!r})"
 
 
-def _render(fig: Figure) -> bytes:
+def render(fig: Figure) -> bytes:
+    """The figure as PNG bytes at print resolution."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor="white",
                 metadata={"Software": None})
     return buf.getvalue()
 
 
-def _style(ax) -> None:
+def style_axes(ax) -> None:
+    """House style for axes: no top or right spine, dark labels."""
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=_TEXT, labelsize=9)
@@ -114,7 +116,7 @@ def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
     ax.invert_yaxis()
     ax.set_xlabel("Number of metrics")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    _style(ax)
+    style_axes(ax)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.02 * len(objectives)), ncol=4, frameon=False,
               fontsize=9)
     total = counts[statuses].to_numpy().sum()
@@ -124,7 +126,7 @@ def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
         bits = [f"{int(row[s])} {STATUSES[s].label.lower()}" for s in statuses if row[s] > 0]
         parts.append(f"{obj}: {', '.join(bits)}")
     alt = (f"Bar chart of the {total} metrics by status for each objective. " + "; ".join(parts) + ".")
-    return Chart(_render(fig), alt, caption)
+    return Chart(render(fig), alt, caption)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -211,7 +213,7 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
                 markeredgewidth=1.6, label="Target", zorder=1)
     ax.set_xticks(x, [p.replace(" Q", "\nQ") for p in history["period"]])
     ax.set_ylabel({"percent": "%", "days": "days", "currency": "£"}.get(unit, "value"))
-    _style(ax)
+    style_axes(ax)
     ax.grid(axis="y", color="#E3E5E8")
     known = history.dropna(subset=["value"])
     if not known.empty:
@@ -220,4 +222,4 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
                     known.loc[i, "value"]), textcoords="offset points", xytext=(0, 9), ha="center", fontsize=9,
                     color=_TEXT, fontweight="bold")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=5, frameon=False, fontsize=8.5)
-    return Chart(_render(fig), trend_alt_text(title, history, unit, decimals), caption)
+    return Chart(render(fig), trend_alt_text(title, history, unit, decimals), caption)

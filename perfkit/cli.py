@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--to", dest="last", metavar="Q", help="last quarter of a range (with --from)")
     run.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     run.add_argument("--formats", default="html,pdf", help="comma-separated: html, pdf (default: both)")
+    run.add_argument("--notebook", action="append", default=[], metavar="PATH",
+                     help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir")
 
     val = sub.add_parser("validate", help="check a data folder against the data contract")
     val.add_argument("--data", default="data/demo", help="the council's data folder (default: data/demo)")
@@ -83,31 +85,41 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _cmd_run(args, console: Console) -> int:
-    from .runner import run_quarter  # imports nbconvert; not needed by validate and status
+    from .runner import plan_jobs, run_jobs  # imports nbconvert; not needed by validate and status
 
     register = load_register(args.data)
     quarters = _quarters(args, register)
     formats = _formats(args.formats)
-    out = Path(args.out)
-    failures = []
-    for q in quarters:
-        console.print(f"Running {q.label}…")
-        try:
-            result = run_quarter(register, q, out, formats)
-        except PerfkitError as exc:
-            failures.append((q, str(exc)))
-            console.print(f"[red]✖ {q.label} failed[/red]")
-            continue
-        console.print(f"[green]✔[/green] {q.label} in {result.seconds:.1f} s:")
-        for path in result.outputs:
-            if path.suffix in (".html", ".pdf"):
-                console.print(f"    {path}")
+    notebooks = [_notebook(p) for p in args.notebook] if args.notebook else None
+    jobs = plan_jobs(register, quarters, notebooks)
+
+    def done(result) -> None:
+        label = f"{result.job.quarter.label} {result.job.name}"
+        if result.ok:
+            console.print(f"[green]✔[/green] {label} in {result.seconds:.1f} s")
+            for path in result.outputs:
+                if path.suffix in (".html", ".pdf"):
+                    console.print(f"    {path}")
+        else:
+            console.print(f"[red]✖ {label} failed[/red]")
+
+    console.print(f"Running {len(jobs)} job{'s' if len(jobs) != 1 else ''} for "
+                  f"{quarters[0].label}{' to ' + quarters[-1].label if len(quarters) > 1 else ''}…")
+    results = run_jobs(register, jobs, Path(args.out), formats, on_done=done)
+    failures = [r for r in results if not r.ok]
     if failures:
-        console.print(f"\n{len(failures)} of {len(quarters)} quarters failed:")
-        for q, msg in failures:
-            console.print(f"  - {q.label}: {msg}", highlight=False)
+        console.print(f"\n{len(failures)} of {len(results)} jobs failed:")
+        for r in failures:
+            console.print(f"  - {r.job.quarter.label}, {r.job.notebook.name}: {r.error}", highlight=False, markup=False)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _notebook(path: str) -> Path:
+    p = Path(path)
+    if p.suffix != ".ipynb" or not p.is_file():
+        raise PerfkitError(f"--notebook {path}: no such notebook. Give the path of an .ipynb file.")
+    return p.resolve()
 
 
 def _cmd_validate(args, console: Console) -> int:
@@ -133,12 +145,12 @@ def _cmd_status(args, console: Console) -> int:
     for manifest in sorted(out.glob("*/manifest.json")):
         m = json.loads(manifest.read_text(encoding="utf-8"))
         rows.append((m["quarter"], m["result"], m.get("produced_at", ""), f"{m['timings_seconds']['total']:.1f} s",
-                     ", ".join(sorted(m["outputs"]))))
+                     ", ".join(sorted(m.get("jobs", {})))))
     if not rows:
         console.print(f"No quarters have been run into {out} yet. Run: perfkit run")
         return EXIT_OK
     table = Table(title=f"Quarters in {out}")
-    for col in ("Quarter", "Result", "Produced", "Took", "Files"):
+    for col in ("Quarter", "Result", "Produced", "Took", "Notebooks"):
         table.add_column(col, overflow="fold")
     for r in sorted(rows, key=lambda r: parse_quarter(r[0])):
         table.add_row(*r)

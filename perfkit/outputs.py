@@ -72,3 +72,24 @@ def sha256_file(path: Path) -> str:
 def write_json(path: Path, data: dict) -> None:
     """Write JSON with stable key order and a final newline."""
     path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _plain(value: object) -> str:
+    """A cell of a data CSV: numbers in full precision, booleans as true/false, text made safe."""
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return "true" if value else "false"
+    if isinstance(value, (int,)) or type(value).__name__.startswith("int"):
+        return str(int(value))
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        return "" if math.isnan(value) else repr(float(value))
+    return safe_text(value)
+
+
+def survey_estimates_csv(estimates: pd.DataFrame, columns: list[str]) -> str:
+    """``survey_estimates.csv``: one row per question × group; suppressed rows keep ``n`` only."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for rec in estimates[columns].to_dict("records"):
+        writer.writerow([_plain(rec[c]) for c in columns])
+    return buf.getvalue()

@@ -117,6 +117,7 @@ id = "respondent_id"
 weight_by = ["age_band", "sex", "ward"]
 breakdowns = ["age_band", "sex", "ward", "disability", "ethnicity"]
 min_cell = {min_cell}
+population_source = "Census 2021"
 
 [questions.satisfied_council]
 label = "Satisfied with the way the council runs things"

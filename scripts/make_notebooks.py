@@ -49,6 +49,40 @@ def quarterly() -> nbformat.NotebookNode:
     })
 
 
+def survey() -> nbformat.NotebookNode:
+    cells = [
+        params(
+            "# Parameters: papermill replaces these for each quarter's run.\n"
+            "quarter = None  # e.g. \"2024-25-Q2\"; None means the latest quarter with data\n"
+            "data_dir = \"data/demo\"  # the council's data folder"
+        ),
+        new_code_cell(
+            "from perfkit.survey import sections\n\n"
+            "rep = sections.prepare(data_dir, quarter)\n"
+            "sections.introduction(rep)"
+        ),
+        new_markdown_cell("## Summary"),
+        new_code_cell("sections.narrative(rep)"),
+        new_markdown_cell("## Key findings"),
+        new_code_cell("sections.key_findings(rep)"),
+        new_markdown_cell("## Results by group"),
+        new_code_cell("sections.by_group(rep)"),
+        new_markdown_cell("## Change since the previous survey"),
+        new_code_cell("sections.change(rep)"),
+        new_markdown_cell("## Who responded"),
+        new_code_cell("sections.who_responded(rep)"),
+        new_markdown_cell("## How the results are weighted"),
+        new_code_cell("sections.weighting(rep)"),
+        new_markdown_cell("## Notes on method"),
+        new_code_cell("sections.method_notes(rep)"),
+    ]
+    return new_notebook(cells=cells, metadata={
+        "kernelspec": KERNEL,
+        "language_info": {"name": "python"},
+        "perfkit": {"title": "Residents' survey and demographic insight"},
+    })
+
+
 def explore() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(
@@ -74,6 +108,7 @@ def explore() -> nbformat.NotebookNode:
 
 if __name__ == "__main__":
     NOTEBOOKS.mkdir(exist_ok=True)
-    for name, nb in (("quarterly_performance", quarterly()), ("explore_metric", explore())):
+    for name, nb in (("quarterly_performance", quarterly()), ("survey_demographics", survey()),
+                     ("explore_metric", explore())):
         nbformat.validate(nb)
         nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")

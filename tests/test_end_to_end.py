@@ -68,9 +68,12 @@ def test_manifest_records_inputs_versions_timings_and_result(run_output):
     assert m["result"] == "success" and m["slug"] == "2024-25-Q2"
     assert set(m["inputs"]["files"]) == {"council.toml", "metrics.csv", "targets.csv", "actuals.csv"}
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in m["inputs"]["files"].values())
-    assert m["inputs"]["parameters"]["quarter"] == "2024-25-Q2"
+    job = m["jobs"]["quarterly_performance"]
+    assert set(m["jobs"]) == {"quarterly_performance"}  # no survey wave in this folder
+    assert job["parameters"]["quarter"] == "2024-25-Q2" and job["result"] == "success"
+    assert re.fullmatch(r"[0-9a-f]{64}", job["notebook"]["sha256"])
     assert {"perfkit", "papermill", "nbconvert", "weasyprint"} <= set(m["versions"])
-    assert m["timings_seconds"]["total"] > 0
+    assert job["timings_seconds"]["total"] > job["timings_seconds"]["execute"] > 0
     assert m["outputs"]["quarterly_performance.pdf"]["bytes"] == (folder / "quarterly_performance.pdf").stat().st_size
 
 

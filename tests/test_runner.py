@@ -9,10 +9,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from perfkit.errors import RunError
 from perfkit.periods import parse_quarter
 from perfkit.register import load_register
-from perfkit.runner import run_quarter
+from perfkit.runner import Job, run_job
 
 
 #: A wide console so rich does not wrap the messages the tests look for.
@@ -37,16 +36,16 @@ def test_a_failing_notebook_publishes_nothing_and_keeps_the_executed_copy(tiny_d
     register = load_register(tiny_dir)
     notebook = _failing_notebook(tmp_path / "council_pack.ipynb")
     out = tmp_path / "out"
-    good = run_quarter(register, parse_quarter("2024/25 Q2"), out, ("html",), notebook=notebook)
-    assert (out / "2024-25-Q2" / "council_pack.html") in good.outputs
+    good = run_job(Job(parse_quarter("2024/25 Q2"), notebook), register, out, ("html",))
+    assert good.ok and (out / "2024-25-Q2" / "council_pack.html") in good.outputs
 
-    with pytest.raises(RunError) as info:
-        run_quarter(register, parse_quarter("2024/25 Q1"), out, ("html",), notebook=notebook)
-    message = str(info.value)
+    bad = run_job(Job(parse_quarter("2024/25 Q1"), notebook), register, out, ("html",))
+    assert not bad.ok and bad.outputs == []
+    message = bad.error
     # cell [4] as numbered in the kept notebook, which has papermill's injected parameters cell
     assert "council_pack.ipynb failed for 2024/25 Q1 in cell [4] (which starts 'if quarter == '2024-25-Q1':')" in message
     assert "ValueError: figures for Q1 were restated" in message
-    assert "No appendix was published" in message
+    assert "No appendix was published for this notebook" in message
     folder = out / "2024-25-Q1"
     assert sorted(p.name for p in folder.iterdir()) == ["failed"]
     kept = nbformat.read(folder / "failed" / "council_pack.ipynb", as_version=4)
@@ -58,13 +57,12 @@ def test_a_failed_rerun_leaves_the_earlier_outputs_byte_for_byte(tiny_dir, tmp_p
     register = load_register(tiny_dir)
     notebook = _failing_notebook(tmp_path / "pack.ipynb")
     out = tmp_path / "out"
-    run_quarter(register, parse_quarter("2024/25 Q2"), out, ("html",), notebook=notebook)
+    run_job(Job(parse_quarter("2024/25 Q2"), notebook), register, out, ("html",))
     before = _snapshot(out / "2024-25-Q2")
     bad = nbformat.read(notebook, as_version=4)
     bad.cells.append(new_code_cell("raise RuntimeError('boom')"))
     nbformat.write(bad, notebook)
-    with pytest.raises(RunError):
-        run_quarter(register, parse_quarter("2024/25 Q2"), out, ("html",), notebook=notebook)
+    assert not run_job(Job(parse_quarter("2024/25 Q2"), notebook), register, out, ("html",)).ok
     after = {k: v for k, v in _snapshot(out / "2024-25-Q2").items() if k.parts[0] != "failed"}
     assert after == before
 

@@ -41,6 +41,7 @@ class WaveConfig:
     questions: tuple[Question, ...]
     trim: tuple[float, float] | None = None
     responses: Path | None = field(default=None)
+    population_source: str = ""  # e.g. "Census 2021", named in the narrative
 
 
 def _strings(value, name: str, problems: list[Problem], label: str) -> tuple[str, ...]:
@@ -127,7 +128,7 @@ def load_wave_config(folder: Path) -> WaveConfig:
     if problems:
         raise DataValidationError(problems)
     return WaveConfig(folder.name, folder, title, end, rid, weight_by, breakdowns, min_cell, tuple(questions),
-                      trim, responses)
+                      trim, responses, str(doc.get("population_source", "")))
 
 
 def find_waves(data_dir: Path) -> list[WaveConfig]:

@@ -61,7 +61,7 @@ def read_responses(wave: WaveConfig) -> pd.DataFrame:
     needed = [wave.id, *dict.fromkeys([*wave.weight_by, *wave.breakdowns]), *[q.key for q in wave.questions]]
     for col in dict.fromkeys(needed):
         if col not in raw.columns:
-            guess = difflib.get_close_matches(col, list(raw.columns), n=1)
+            guess = difflib.get_close_matches(col, list(raw.columns), n=1, cutoff=0.5)
             hint = f" The column '{guess[0]}' may be meant." if guess else ""
             where = "id" if col == wave.id else ("questions" if col in {q.key for q in wave.questions} else "variables")
             problems.append(Problem(label, 1, col, f"The column '{col}' named in survey.toml ({where}) is missing.",
