@@ -53,13 +53,24 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values: a column of a million answers has a handful of distinct ones."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, [str(u) for u in uniques]
+
+
 def classify(answers: pd.Series, question: Question) -> tuple[np.ndarray, np.ndarray]:
-    """``(positive, in_base)`` as 0/1 and boolean arrays for one question's answers."""
-    a = answers.map(_norm)
+    """``(positive, in_base)`` as 0/1 and boolean arrays for one question's answers.
+
+    Answers are compared ignoring case and repeated spaces.
+    """
+    codes, uniques = _factorize(answers)
     positive = {_norm(p) for p in question.positive}
     excluded = {_norm(e) for e in question.exclude} | {""}
-    in_base = ~a.isin(excluded).to_numpy()
-    y = (a.isin(positive).to_numpy() & in_base).astype(float)
+    is_pos = np.array([_norm(u) in positive for u in uniques] + [False])
+    is_out = np.array([_norm(u) in excluded for u in uniques] + [True])  # code -1 (missing) is out of the base
+    in_base = ~is_out[codes]
+    y = (is_pos[codes] & in_base).astype(float)
     return y, in_base
 
 
@@ -132,6 +143,7 @@ class RakingMargins:
     sizes: tuple[int, ...]
     counts: dict  # (m, m') -> K_m x K_m' respondent counts
     w2: dict  # (m, m') -> K_m x K_m' sums of squared weights
+    weight_totals: tuple[np.ndarray, ...]  # Σ w by category of each margin
 
     @classmethod
     def build(cls, codes: list[np.ndarray], weights: np.ndarray) -> RakingMargins:
@@ -142,7 +154,8 @@ class RakingMargins:
                 joint = ci * kj + cj
                 counts[i, j] = np.bincount(joint, minlength=ki * kj).reshape(ki, kj).astype(float)
                 w2[i, j] = np.bincount(joint, weights=weights * weights, minlength=ki * kj).reshape(ki, kj)
-        return cls(tuple(codes), sizes, counts, w2)
+        totals = tuple(np.bincount(c, weights=weights, minlength=k) for c, k in zip(codes, sizes))
+        return cls(tuple(codes), sizes, counts, w2, totals)
 
 
 #: Sweeps of the raking adjustment, as in R's svyrecvar for a raked design.
@@ -184,8 +197,7 @@ def raked_variance(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.
             for j in range(m):
                 current[j] -= coef @ margins.counts[i, j]
     # Σ x = Σ x0 − Σ_m T_m · (Σ w by category); Σ x0 = 0 within each domain
-    weight_by_cat = [np.bincount(mc, weights=w, minlength=k) for mc, k in zip(margins.codes, margins.sizes)]
-    sum_x = -sum((t * wc[None, :]).sum(axis=1) for t, wc in zip(total, weight_by_cat))
+    sum_x = -sum((t * wc[None, :]).sum(axis=1) for t, wc in zip(total, margins.weight_totals))
     sum_x2 = x0_sq - 2 * sum((t * cr).sum(axis=1) for t, cr in zip(total, cross))
     for i in range(m):
         for j in range(m):
@@ -245,8 +257,16 @@ def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig
         from .weighting import encode
 
         raking = RakingMargins.build([encode(responses[v], list(margins[v].index)) for v in wave.weight_by], weights)
+    breakdown_codes = {"All": (["All"], np.zeros(n_all, dtype=np.int64))}
+    for breakdown in wave.breakdowns:
+        preferred = list(margins[breakdown].index) if margins and breakdown in margins else None
+        raw_codes, uniques = _factorize(responses[breakdown])
+        cats = _categories(pd.Series(uniques, dtype=object), preferred)
+        position = {c: i for i, c in enumerate(cats)}
+        remap = np.array([position.get(u, -1) for u in uniques] + [-1])
+        breakdown_codes[breakdown] = (cats, remap[raw_codes])
     for q in wave.questions:
-        answers = set(responses[q.key].map(_norm))
+        answers = {_norm(u) for u in _factorize(responses[q.key])[1]}
         missing = [p for p in q.positive if _norm(p) not in answers]
         if missing:
             found = sorted({a for a in responses[q.key] if a})
@@ -258,13 +278,7 @@ def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig
         y, base = classify(responses[q.key], q)
         total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1)
         for breakdown in ["All", *wave.breakdowns]:
-            if breakdown == "All":
-                cats, codes = ["All"], np.zeros(n_all, dtype=np.int64)
-            else:
-                preferred = list(margins[breakdown].index) if margins and breakdown in margins else None
-                cats = _categories(responses[breakdown], preferred)
-                lookup = {c: i for i, c in enumerate(cats)}
-                codes = responses[breakdown].map(lookup).fillna(-1).astype(np.int64).to_numpy()
+            cats, codes = breakdown_codes[breakdown]
             sums = _sums(y, base, weights, codes, len(cats))
             est = _finish(sums, n_all)
             var_raked = (raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
