@@ -20,6 +20,7 @@ from . import __version__
 from .errors import DataValidationError, PerfkitError, Problem
 from .periods import Quarter, parse_quarter, quarter_range
 from .register import load_register
+from .progress import Progress
 from .runner import FORMATS
 
 __all__ = ["main"]
@@ -43,12 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--formats", default="html,pdf", help="comma-separated: html, pdf (default: both)")
     run.add_argument("--notebook", action="append", default=[], metavar="PATH",
                      help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir")
+    run.add_argument("--jobs", type=int, default=1, metavar="N", help="run N notebooks at once (default 1)")
+    run.add_argument("--force", action="store_true", help="run every notebook, even when its outputs are fresh")
+    run.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="local processes, or a Dask cluster (a local one unless --scheduler is given)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="submit to an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--timeout", type=float, metavar="SECONDS", help="fail a notebook when one cell runs longer than this")
+    noise = run.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", action="store_true", help="print only failures and the final line")
+    noise.add_argument("--verbose", action="store_true", help="also print skipped notebooks, timings and data warnings")
 
     val = sub.add_parser("validate", help="check a data folder against the data contract")
     val.add_argument("--data", default="data/demo", help="the council's data folder (default: data/demo)")
 
-    st = sub.add_parser("status", help="list the quarters in an output folder")
+    st = sub.add_parser("status", help="which quarters' appendices are fresh, stale, failed or missing")
     st.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    st.add_argument("--data", default="data/demo", help="the data folder the outputs are made from (default: data/demo)")
     return p
 
 
@@ -85,34 +96,23 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _cmd_run(args, console: Console) -> int:
-    from .runner import plan_jobs, run_jobs  # imports nbconvert; not needed by validate and status
+    from .batch import run_batch  # imports nbconvert; not needed by validate and status
 
     register = load_register(args.data)
+    for warning in register.warnings if args.verbose else []:
+        console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
     quarters = _quarters(args, register)
     formats = _formats(args.formats)
     notebooks = [_notebook(p) for p in args.notebook] if args.notebook else None
-    jobs = plan_jobs(register, quarters, notebooks)
-
-    def done(result) -> None:
-        label = f"{result.job.quarter.label} {result.job.name}"
-        if result.ok:
-            console.print(f"[green]✔[/green] {label} in {result.seconds:.1f} s")
-            for path in result.outputs:
-                if path.suffix in (".html", ".pdf"):
-                    console.print(f"    {path}")
-        else:
-            console.print(f"[red]✖ {label} failed[/red]")
-
-    console.print(f"Running {len(jobs)} job{'s' if len(jobs) != 1 else ''} for "
-                  f"{quarters[0].label}{' to ' + quarters[-1].label if len(quarters) > 1 else ''}…")
-    results = run_jobs(register, jobs, Path(args.out), formats, on_done=done)
-    failures = [r for r in results if not r.ok]
-    if failures:
-        console.print(f"\n{len(failures)} of {len(results)} jobs failed:")
-        for r in failures:
-            console.print(f"  - {r.job.quarter.label}, {r.job.notebook.name}: {r.error}", highlight=False, markup=False)
-        return EXIT_FAILED
-    return EXIT_OK
+    if args.jobs < 1:
+        raise PerfkitError("--jobs must be 1 or more.")
+    show = Progress(console, quiet=args.quiet, verbose=args.verbose)
+    with show:
+        summary = run_batch(register, quarters, Path(args.out), formats, notebooks=notebooks, jobs=args.jobs,
+                            force=args.force, executor=args.executor, scheduler=args.scheduler, timeout=args.timeout,
+                            on_start=show.start, on_done=show.done)
+    show.summary(summary)
+    return EXIT_FAILED if summary.failed else EXIT_OK
 
 
 def _notebook(path: str) -> Path:
@@ -138,23 +138,22 @@ def _cmd_validate(args, console: Console) -> int:
 
 
 def _cmd_status(args, console: Console) -> int:
-    import json
+    from .status import output_status
 
-    out = Path(args.out)
-    rows = []
-    for manifest in sorted(out.glob("*/manifest.json")):
-        m = json.loads(manifest.read_text(encoding="utf-8"))
-        rows.append((m["quarter"], m["result"], m.get("produced_at", ""), f"{m['timings_seconds']['total']:.1f} s",
-                     ", ".join(sorted(m.get("jobs", {})))))
+    rows = output_status(load_register(args.data), Path(args.out))
     if not rows:
-        console.print(f"No quarters have been run into {out} yet. Run: perfkit run")
+        console.print(f"{args.data} has no quarters with data.")
         return EXIT_OK
-    table = Table(title=f"Quarters in {out}")
-    for col in ("Quarter", "Result", "Produced", "Took", "Notebooks"):
-        table.add_column(col, overflow="fold")
-    for r in sorted(rows, key=lambda r: parse_quarter(r[0])):
-        table.add_row(*r)
+    table = Table(title=f"Outputs in {args.out} for {args.data}")
+    for col in ("Quarter", "Notebook", "State", "Produced", "Took"):
+        table.add_column(col)
+    colours = {"fresh": "green", "stale": "yellow", "failed": "red", "missing": "dim"}
+    for r in rows:
+        table.add_row(r.quarter.label, r.notebook, f"[{colours[r.state]}]{r.state}[/]", r.produced,
+                      f"{r.seconds:.1f} s" if r.seconds else "")
     console.print(table)
+    counts = {s: sum(r.state == s for r in rows) for s in colours}
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n))
     return EXIT_OK
 
 

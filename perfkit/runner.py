@@ -6,7 +6,11 @@ there, writes its data files (``metric_status.csv``; ``survey_estimates.csv``
 and ``survey_weighting.json``), and only then moves each file into
 ``outputs/<slug>/`` with an atomic rename. A job that fails publishes nothing,
 keeps its executed notebook in ``outputs/<slug>/failed/`` and does not stop
-the other jobs. ``manifest.json`` records every job of the quarter.
+the other jobs. ``manifest.json`` records every job of the quarter with the
+cache key of its inputs, so an unchanged job is skipped next time.
+
+:func:`execute_job` is the unit of work that executors (this process, a
+process pool, a Dask cluster) run; it takes and returns plain picklable data.
 """
 
 from __future__ import annotations
@@ -27,18 +31,21 @@ import nbformat
 
 from . import __version__
 from .assess import assess
+from .cache import job_key, survey_files
 from .errors import PerfkitError, RunError
 from .outputs import metric_status_csv, sha256_file, survey_estimates_csv, write_json
-from .periods import Quarter
+from .periods import Quarter, parse_quarter
 from .publish import export_html, export_pdf
-from .register import Register
+from .register import Register, load_register
 
-__all__ = ["FORMATS", "Job", "JobResult", "plan_jobs", "run_job", "run_jobs", "project_notebook"]
+__all__ = ["FORMATS", "Job", "JobResult", "plan_jobs", "execute_job", "write_manifest", "project_notebook",
+           "clean_stale_staging"]
 
 FORMATS = ("html", "pdf")
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 PERFORMANCE = "quarterly_performance.ipynb"
 SURVEY = "survey_demographics.ipynb"
+STAGING_PREFIX = ".staging-"
 
 
 def project_notebook(name: str) -> Path:
@@ -51,53 +58,100 @@ def project_notebook(name: str) -> Path:
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook to run for one quarter."""
+    """One notebook to run for one quarter, with everything a worker needs (all picklable).
 
-    quarter: Quarter
+    Attributes
+    ----------
+    quarter
+        The quarter's slug.
+    notebook
+        The notebook's path.
+    data_dir, out_dir
+        The data folder and the output root.
+    formats
+        Appendix formats to export.
+    key
+        The cache key of the job's inputs (see :mod:`perfkit.cache`).
+    inputs
+        The hashes the key was made from, for the manifest.
+    timeout
+        Seconds any one cell may run, or ``None``.
+    """
+
+    quarter: str
     notebook: Path
+    data_dir: Path
+    out_dir: Path
+    formats: tuple[str, ...] = FORMATS
+    key: str = ""
+    inputs: dict = field(default_factory=dict, compare=False, hash=False)
+    timeout: float | None = None
 
     @property
     def name(self) -> str:
         return self.notebook.stem
 
+    @property
+    def label(self) -> str:
+        return f"{parse_quarter(self.quarter).label} {self.name}"
+
 
 @dataclass
 class JobResult:
-    """What one job produced, or why it failed."""
+    """What one job produced, or why it failed (or that it was skipped, its outputs being fresh)."""
 
     job: Job
     outputs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.error
 
 
-def _survey_inputs(register: Register, quarter: Quarter) -> list[Path]:
-    """Files of the survey waves a quarter's survey appendix reads (current and previous wave)."""
-    from .survey.config import find_waves, waves_for_quarter
-
-    files = []
-    for wave in waves_for_quarter(find_waves(register.data_dir), quarter):
-        if wave is not None:
-            files += sorted(p for p in wave.folder.iterdir() if p.is_file())
-    return files
+def _kind(notebook: Path) -> str:
+    if notebook.parent == NOTEBOOK_DIR and notebook.name == PERFORMANCE:
+        return "performance"
+    if notebook.parent == NOTEBOOK_DIR and notebook.name == SURVEY:
+        return "survey"
+    return "custom"
 
 
-def plan_jobs(register: Register, quarters: list[Quarter], notebooks: list[Path] | None = None) -> list[Job]:
+def plan_jobs(register: Register, quarters: list[Quarter], out_dir: Path, formats: tuple[str, ...] = FORMATS,
+              notebooks: list[Path] | None = None, timeout: float | None = None) -> list[Job]:
     """The jobs for these quarters: a council's own notebooks, or perfkit's (the survey one when a wave applies)."""
     jobs = []
     for q in quarters:
         if notebooks:
-            jobs += [Job(q, nb) for nb in notebooks]
-            continue
-        jobs.append(Job(q, project_notebook(PERFORMANCE)))
-        if _survey_inputs(register, q):
-            jobs.append(Job(q, project_notebook(SURVEY)))
+            chosen = list(notebooks)
+        else:
+            chosen = [project_notebook(PERFORMANCE)]
+            if survey_files(register, q):
+                chosen.append(project_notebook(SURVEY))
+        for nb in chosen:
+            key, inputs = job_key(register, q, nb, _kind(nb), formats)
+            jobs.append(Job(q.slug, nb, register.data_dir, out_dir.resolve(), formats, key, inputs, timeout))
     return jobs
+
+
+def is_fresh(job: Job) -> bool:
+    """Whether the job's outputs exist, are intact, and were made from the same inputs."""
+    manifest = job.out_dir / job.quarter / "manifest.json"
+    try:
+        entry = json.loads(manifest.read_text(encoding="utf-8"))["jobs"][job.name]
+    except (OSError, KeyError, json.JSONDecodeError):
+        return False
+    if entry.get("result") != "success" or entry.get("key") != job.key or not entry.get("outputs"):
+        return False
+    folder = job.out_dir / job.quarter
+    for name, meta in entry["outputs"].items():
+        path = folder / name
+        if not path.exists() or path.stat().st_size != meta["bytes"] or sha256_file(path) != meta["sha256"]:
+            return False
+    return True
 
 
 def _versions() -> dict[str, str]:
@@ -121,27 +175,51 @@ def _kernel_manager_class(socket_dir: Path):
     return LocalKernelManager
 
 
-def _execute(notebook: Path, target: Path, quarter: Quarter, data_dir: Path) -> None:
+def _execute(job: Job, target: Path) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
+    from nbclient.exceptions import CellTimeoutError
 
+    q = parse_quarter(job.quarter)
     # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
     with tempfile.TemporaryDirectory(prefix="perfkit-") as sockets:
         try:
             pm.execute_notebook(
-                str(notebook), str(target),
-                parameters={"quarter": quarter.slug, "data_dir": str(data_dir)},
+                str(job.notebook), str(target),
+                parameters={"quarter": job.quarter, "data_dir": str(job.data_dir)},
                 kernel_name="python3", progress_bar=False, log_output=False,
-                cwd=str(notebook.parent), kernel_manager_class=_kernel_manager_class(Path(sockets)),
+                cwd=str(job.notebook.parent), kernel_manager_class=_kernel_manager_class(Path(sockets)),
+                execution_timeout=job.timeout,
             )
             return
         except pm.PapermillExecutionError as exc:
             error = exc
+        except CellTimeoutError as exc:
+            raise RunError(f"The notebook {job.notebook.name} failed for {q.label}: a cell ran for more than "
+                           f"{job.timeout:g} seconds and was stopped ({exc}).") from exc
     source = (error.source or "").strip()
     first_line = source.splitlines()[0][:60] if source else ""
     raise RunError(
-        f"The notebook {notebook.name} failed for {quarter.label} in cell [{error.exec_count}] "
+        f"The notebook {job.notebook.name} failed for {q.label} in cell [{error.exec_count}] "
         f"(which starts '{first_line}'): {error.ename}: {error.evalue}."
     ) from error
+
+
+#: Keys papermill and nbclient write that change from run to run. Removing them makes the
+#: executed notebook depend only on its inputs, so parallel and serial runs are byte-identical.
+_VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "output_path")
+
+
+def _scrub(nb: nbformat.NotebookNode, relative_path: str) -> None:
+    pm_meta = nb.metadata.get("papermill", {})
+    for key in _VOLATILE_NOTEBOOK_KEYS:
+        pm_meta.pop(key, None)
+    pm_meta["output_path"] = relative_path  # relative to the output root, wherever that is
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
 
 
 def _performance_files(register: Register, quarter: Quarter, staging: Path) -> list[Path]:
@@ -166,14 +244,15 @@ def _survey_files(register: Register, quarter: Quarter, staging: Path) -> list[P
 
 #: Data files each of perfkit's notebooks publishes beside its appendix.
 DATA_FILES: dict[str, Callable[[Register, Quarter, Path], list[Path]]] = {
-    "quarterly_performance": _performance_files,
-    "survey_demographics": _survey_files,
+    "performance": _performance_files,
+    "survey": _survey_files,
 }
 
 
 def _header(register: Register, nb: nbformat.NotebookNode, job: Job) -> dict:
-    q = job.quarter
+    q = parse_quarter(job.quarter)
     own = nb.metadata.get("perfkit", {})
+    today = dt.date.today()
     return {
         **own,
         "council": register.council.name,
@@ -181,55 +260,64 @@ def _header(register: Register, nb: nbformat.NotebookNode, job: Job) -> dict:
         "report_title": own.get("title", job.name.replace("_", " ").capitalize()),
         "quarter": q.label,
         "period": f"{q.months}: the period ending {q.end.day} {q.end:%B %Y}",
-        "produced": f"{dt.date.today().day} {dt.date.today():%B %Y}",
+        "produced": f"{today.day} {today:%B %Y}",
         "perfkit_version": __version__,
     }
 
 
-def run_job(job: Job, register: Register, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> JobResult:
-    """Execute one job and publish its files atomically; a failure is returned, not raised.
+_REGISTERS: dict[tuple, Register] = {}
 
-    Parameters
-    ----------
-    job
-        The notebook and quarter.
-    register
-        The validated register (its folder is passed to the notebook as ``data_dir``).
-    out_dir
-        The output root; files go to ``out_dir/<slug>/``.
-    formats
-        Any of ``html`` and ``pdf``.
+
+def _register(data_dir: Path) -> Register:
+    """The register, loaded once per worker process for as long as its files are unchanged."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*")) if p.is_file())
+    key = (str(data_dir), stamp)
+    if key not in _REGISTERS:
+        _REGISTERS.clear()
+        _REGISTERS[key] = load_register(data_dir)
+    return _REGISTERS[key]
+
+
+def execute_job(job: Job) -> JobResult:
+    """Run one job and publish its files atomically. Failures are returned, not raised.
+
+    This is what every executor runs, in this process or another one; it reads
+    the data folder and writes the output folder, so both must be reachable
+    from wherever it runs.
     """
     started = time.perf_counter()
-    quarter, stem = job.quarter, job.name
-    final = out_dir / quarter.slug
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{quarter.slug}-{stem}-", dir=out_dir))
+    quarter, stem = parse_quarter(job.quarter), job.name
+    final = job.out_dir / job.quarter
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-{job.quarter}-{stem}-", dir=job.out_dir))
     timings: dict[str, float] = {}
     try:
+        register = _register(job.data_dir)
         t = time.perf_counter()
         executed = staging / f"{stem}.ipynb"
-        _execute(job.notebook, executed, quarter, register.data_dir)
+        _execute(job, executed)
         timings["execute"] = time.perf_counter() - t
 
         nb = nbformat.read(executed, as_version=4)
         nb.metadata["perfkit"] = _header(register, nb, job)
+        _scrub(nb, f"{job.quarter}/{executed.name}")
         nbformat.write(nb, executed)
         produced = [executed]
-        if formats:
+        if job.formats:
             t = time.perf_counter()
             html = export_html(nb)
             timings["html"] = time.perf_counter() - t
-            if "html" in formats:
+            if "html" in job.formats:
                 (staging / f"{stem}.html").write_text(html, encoding="utf-8")
                 produced.append(staging / f"{stem}.html")
-            if "pdf" in formats:
+            if "pdf" in job.formats:
                 t = time.perf_counter()
                 export_pdf(html, staging / f"{stem}.pdf")
                 timings["pdf"] = time.perf_counter() - t
                 produced.append(staging / f"{stem}.pdf")
-        if stem in DATA_FILES and job.notebook.parent == NOTEBOOK_DIR:
-            produced += DATA_FILES[stem](register, quarter, staging)
+        kind = _kind(job.notebook)
+        if kind in DATA_FILES:
+            produced += DATA_FILES[kind](register, quarter, staging)
 
         final.mkdir(parents=True, exist_ok=True)
         published = []
@@ -252,10 +340,16 @@ def run_job(job: Job, register: Register, out_dir: Path, formats: tuple[str, ...
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def skipped(job: Job) -> JobResult:
+    """The result of a job whose outputs are fresh."""
+    return JobResult(job, skipped=True)
+
+
 def write_manifest(register: Register, quarter: Quarter, results: list[JobResult], out_dir: Path) -> Path:
     """Record the quarter's inputs, jobs, outputs and versions in ``outputs/<slug>/manifest.json``.
 
-    Jobs run before and not run again are kept from the earlier manifest.
+    Jobs not run this time (skipped, or not asked for) keep their earlier entries.
+    Timings and dates are the only parts that differ between two runs of the same inputs.
     """
     folder = out_dir / quarter.slug
     folder.mkdir(parents=True, exist_ok=True)
@@ -267,16 +361,20 @@ def write_manifest(register: Register, quarter: Quarter, results: list[JobResult
         except (json.JSONDecodeError, OSError):
             jobs = {}
     for r in results:
+        if r.skipped:
+            continue
         jobs[r.job.name] = {
-            "notebook": {"path": str(r.job.notebook), "sha256": sha256_file(r.job.notebook)},
-            "parameters": {"quarter": quarter.slug, "data_dir": str(register.data_dir)},
+            "key": r.job.key,
+            "inputs": r.job.inputs,
+            "notebook": str(r.job.notebook),
+            "parameters": {"quarter": quarter.slug, "data_dir": str(r.job.data_dir)},
             "result": "success" if r.ok else "failed",
             "error": r.error,
             "outputs": {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in r.outputs},
             "timings_seconds": {k: round(v, 3) for k, v in r.timings.items()},
             "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-    inputs = list(register.files) + _survey_inputs(register, quarter)
+    inputs = list(register.files) + survey_files(register, quarter)
     manifest = {
         "quarter": quarter.label,
         "slug": quarter.slug,
@@ -297,15 +395,24 @@ def write_manifest(register: Register, quarter: Quarter, results: list[JobResult
     return path
 
 
-def run_jobs(register: Register, jobs: list[Job], out_dir: Path, formats: tuple[str, ...] = FORMATS,
-             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
-    """Run jobs one after another, then write each quarter's manifest."""
-    results = []
-    for job in jobs:
-        result = run_job(job, register, out_dir, formats)
-        results.append(result)
-        if on_done:
-            on_done(result)
-    for quarter in dict.fromkeys(r.job.quarter for r in results):
-        write_manifest(register, quarter, [r for r in results if r.job.quarter == quarter], out_dir)
-    return results
+def clean_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove staging folders left by runs that were killed (their process is gone)."""
+    removed = []
+    if not out_dir.is_dir():
+        return removed
+    for path in out_dir.glob(f"{STAGING_PREFIX}*"):
+        try:
+            pid = int(path.name[len(STAGING_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            continue
+        try:
+            os.kill(pid, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

@@ -71,7 +71,8 @@ def test_manifest_records_inputs_versions_timings_and_result(run_output):
     job = m["jobs"]["quarterly_performance"]
     assert set(m["jobs"]) == {"quarterly_performance"}  # no survey wave in this folder
     assert job["parameters"]["quarter"] == "2024-25-Q2" and job["result"] == "success"
-    assert re.fullmatch(r"[0-9a-f]{64}", job["notebook"]["sha256"])
+    assert re.fullmatch(r"[0-9a-f]{64}", job["inputs"]["notebook"]) and re.fullmatch(r"[0-9a-f]{64}", job["key"])
+    assert job["notebook"].endswith("notebooks/quarterly_performance.ipynb")
     assert {"perfkit", "papermill", "nbconvert", "weasyprint"} <= set(m["versions"])
     assert job["timings_seconds"]["total"] > job["timings_seconds"]["execute"] > 0
     assert m["outputs"]["quarterly_performance.pdf"]["bytes"] == (folder / "quarterly_performance.pdf").stat().st_size

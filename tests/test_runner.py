@@ -6,12 +6,9 @@ import subprocess
 import sys
 
 import nbformat
-import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from perfkit.periods import parse_quarter
-from perfkit.register import load_register
-from perfkit.runner import Job, run_job
+from perfkit.runner import Job, execute_job
 
 
 #: A wide console so rich does not wrap the messages the tests look for.
@@ -32,14 +29,17 @@ def _failing_notebook(path):
     return path
 
 
+def _job(quarter, notebook, data, out):
+    return Job(quarter, notebook, data, out, ("html",))
+
+
 def test_a_failing_notebook_publishes_nothing_and_keeps_the_executed_copy(tiny_dir, tmp_path):
-    register = load_register(tiny_dir)
     notebook = _failing_notebook(tmp_path / "council_pack.ipynb")
     out = tmp_path / "out"
-    good = run_job(Job(parse_quarter("2024/25 Q2"), notebook), register, out, ("html",))
+    good = execute_job(_job("2024-25-Q2", notebook, tiny_dir, out))
     assert good.ok and (out / "2024-25-Q2" / "council_pack.html") in good.outputs
 
-    bad = run_job(Job(parse_quarter("2024/25 Q1"), notebook), register, out, ("html",))
+    bad = execute_job(_job("2024-25-Q1", notebook, tiny_dir, out))
     assert not bad.ok and bad.outputs == []
     message = bad.error
     # cell [4] as numbered in the kept notebook, which has papermill's injected parameters cell
@@ -54,15 +54,14 @@ def test_a_failing_notebook_publishes_nothing_and_keeps_the_executed_copy(tiny_d
 
 
 def test_a_failed_rerun_leaves_the_earlier_outputs_byte_for_byte(tiny_dir, tmp_path):
-    register = load_register(tiny_dir)
     notebook = _failing_notebook(tmp_path / "pack.ipynb")
     out = tmp_path / "out"
-    run_job(Job(parse_quarter("2024/25 Q2"), notebook), register, out, ("html",))
+    execute_job(_job("2024-25-Q2", notebook, tiny_dir, out))
     before = _snapshot(out / "2024-25-Q2")
     bad = nbformat.read(notebook, as_version=4)
     bad.cells.append(new_code_cell("raise RuntimeError('boom')"))
     nbformat.write(bad, notebook)
-    assert not run_job(Job(parse_quarter("2024/25 Q2"), notebook), register, out, ("html",)).ok
+    assert not execute_job(_job("2024-25-Q2", notebook, tiny_dir, out)).ok
     after = {k: v for k, v in _snapshot(out / "2024-25-Q2").items() if k.parts[0] != "failed"}
     assert after == before
 

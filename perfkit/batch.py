@@ -1,0 +1,148 @@
+"""Run many jobs: skip the fresh ones, run the rest here, in parallel processes, or on a Dask cluster.
+
+Every executor runs the same picklable :func:`perfkit.runner.execute_job`, so
+outputs are identical whichever runs them; results are returned in plan order
+whatever order they finish in.
+
+Examples
+--------
+>>> summary = run_batch(register, quarters, Path("outputs"), jobs=2)      # doctest: +SKIP
+>>> summary.ran, summary.skipped, summary.failed                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PerfkitError
+from .periods import Quarter, parse_quarter
+from .register import Register
+from .runner import FORMATS, Job, JobResult, clean_stale_staging, execute_job, is_fresh, plan_jobs, skipped, write_manifest
+
+__all__ = ["BatchSummary", "run_batch", "EXECUTORS"]
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did."""
+
+    results: list[JobResult] = field(default_factory=list)
+
+    @property
+    def ran(self) -> list[JobResult]:
+        return [r for r in self.results if not r.skipped and r.ok]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        return [r for r in self.results if r.skipped]
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def _serial(jobs: list[Job]) -> Iterator[JobResult]:
+    for job in jobs:
+        yield execute_job(job)
+
+
+def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
+    # spawn, not fork: the parent may hold threads and sockets that a forked child must not inherit
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        futures = [pool.submit(execute_job, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobResult]:
+    try:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+    except ImportError as exc:  # an optional extra
+        raise PerfkitError("Running on Dask needs the dask extra: pip install -e '.[dask]'.") from exc
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise PerfkitError(f"Cannot reach the Dask scheduler at {scheduler} ({exc}). Start it with "
+                               "`dask scheduler` and check the address.") from exc
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(execute_job, job, pure=False) for job in jobs]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_batch(register: Register, quarters: list[Quarter], out_dir: Path, formats: tuple[str, ...] = FORMATS, *,
+              notebooks: list[Path] | None = None, jobs: int = 1, force: bool = False, executor: str = "local",
+              scheduler: str | None = None, timeout: float | None = None,
+              on_start: Callable[[list[Job], list[Job]], None] | None = None,
+              on_done: Callable[[JobResult], None] | None = None) -> BatchSummary:
+    """Plan, skip what is fresh, run the rest, and write each quarter's manifest.
+
+    Parameters
+    ----------
+    register
+        The validated register.
+    quarters
+        The quarters to report.
+    out_dir
+        The output root.
+    formats
+        Appendix formats.
+    notebooks
+        A council's own notebooks in place of perfkit's.
+    jobs
+        How many jobs run at once (processes here, or workers of a local Dask cluster).
+    force
+        Run every job, fresh or not.
+    executor
+        ``local`` (this machine) or ``dask``.
+    scheduler
+        The address of an existing Dask scheduler (implies ``executor="dask"``).
+    timeout
+        Seconds any one cell may run before the job fails.
+    on_start, on_done
+        Callbacks for progress: the jobs to run and to skip; each result as it arrives.
+    """
+    clean_stale_staging(out_dir)
+    planned = plan_jobs(register, quarters, out_dir, formats, notebooks, timeout)
+    to_run = [j for j in planned if force or not is_fresh(j)]
+    fresh = [j for j in planned if j not in to_run]
+    if on_start:
+        on_start(to_run, fresh)
+    results: dict[Job, JobResult] = {j: skipped(j) for j in fresh}
+    if scheduler or executor == "dask":
+        stream = _dask(to_run, jobs, scheduler)
+    elif jobs > 1 and len(to_run) > 1:
+        stream = _processes(to_run, jobs)
+    else:
+        stream = _serial(to_run)
+    try:
+        for result in stream:
+            results[result.job] = result
+            if on_done:
+                on_done(result)
+    finally:
+        # Record what finished, even when interrupted: the manifest never lies about a published file.
+        done = [results[j] for j in planned if j in results]
+        for q in dict.fromkeys(parse_quarter(r.job.quarter) for r in done):
+            write_manifest(register, q, [r for r in done if parse_quarter(r.job.quarter) == q], out_dir)
+    return BatchSummary([results[j] for j in planned])
