@@ -171,7 +171,14 @@ class _Lookup:
         return rate(value, target, m["polarity"], m["tolerance"]), value, target
 
 
-def assess(register: Register, quarter: Quarter | str, *, _lookup: _Lookup | None = None) -> pd.DataFrame:
+_COLUMNS = ["code", "title", "objective", "service", "period", "value", "target", "status", "vs_previous",
+            "vs_last_year", "exception", "persistent_exception", "owner", "unit", "polarity", "kind", "frequency",
+            "cumulative", "decimals", "tolerance", "tolerance_width", "previous_value", "last_year_value",
+            "previous_due", "commentary"]
+
+
+def assess(register: Register, quarter: Quarter | str, *, codes: list[str] | None = None,
+           _lookup: _Lookup | None = None) -> pd.DataFrame:
     """Assess every metric of the register for one quarter.
 
     Parameters
@@ -180,6 +187,8 @@ def assess(register: Register, quarter: Quarter | str, *, _lookup: _Lookup | Non
         A loaded register.
     quarter
         The quarter to assess (any spelling).
+    codes
+        Only these metrics (default: all).
 
     Returns
     -------
@@ -194,7 +203,8 @@ def assess(register: Register, quarter: Quarter | str, *, _lookup: _Lookup | Non
     q = parse_quarter(quarter)
     lk = _lookup or _Lookup(register)
     records = []
-    for m in register.metrics.to_dict("records"):
+    metrics = register.metrics if codes is None else register.metrics.loc[list(codes)]
+    for m in metrics.to_dict("records"):
         code, dec = m["code"], int(m["decimals"])
         status, value, target = lk.status(m, q)
         prev_value = lk.value(code, q.previous().index, dec)
@@ -232,7 +242,7 @@ def assess(register: Register, quarter: Quarter | str, *, _lookup: _Lookup | Non
             "previous_due": prev_due.label if persistent else "",
             "commentary": lk.commentary.get((code, q.index), ""),
         })
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
     order = {o: i for i, o in enumerate(register.objective_order())}
     frame["_order"] = frame["objective"].map(order)
     frame = frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
@@ -240,12 +250,12 @@ def assess(register: Register, quarter: Quarter | str, *, _lookup: _Lookup | Non
     return frame
 
 
-def assess_history(register: Register, quarters: list[Quarter]) -> pd.DataFrame:
-    """:func:`assess` for several quarters, stacked, with a ``period_index`` column."""
+def assess_history(register: Register, quarters: list[Quarter], codes: list[str] | None = None) -> pd.DataFrame:
+    """:func:`assess` for several quarters (and optionally only some metrics), stacked, with ``period_index``."""
     lk = _Lookup(register)
     frames = []
     for q in quarters:
-        f = assess(register, q, _lookup=lk)
+        f = assess(register, q, codes=codes, _lookup=lk)
         f["period_index"] = q.index
         frames.append(f)
     return pd.concat(frames, ignore_index=True)

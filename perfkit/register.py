@@ -295,7 +295,7 @@ def _known_code(chk: _Checker, row: int, text: str, metrics: pd.DataFrame) -> st
     code = chk.required_text(row, "code", text)
     if code is None:
         return None
-    if code not in metrics.index:
+    if code not in metrics.index:  # an Index lookup is a hash lookup
         if not metrics.empty:
             guess = difflib.get_close_matches(code, list(metrics.index), n=1)
             hint = f" Did you mean '{guess[0]}'?" if guess else ""
@@ -343,6 +343,9 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
 def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     chk = _Checker(table, problems)
     records = []
+    # per-metric facts needed on every row, looked up once rather than per row
+    units = dict(zip(metrics.index, zip(metrics["unit"], metrics["decimals"])))
+    periods: dict[str, Quarter] = {}
     if chk.columns():
         seen: dict[tuple, int] = {}
         for rec in table.frame.to_dict("records"):
@@ -351,7 +354,11 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
             if is_blank(rec["period"]):
                 chk.problem(row, "period", "The period is blank.", "Enter the quarter, e.g. 2024/25 Q2.")
                 continue
-            quarter = chk.parse(row, "period", rec["period"], parse_quarter)
+            quarter = periods.get(rec["period"])
+            if quarter is None:
+                quarter = chk.parse(row, "period", rec["period"], parse_quarter)
+                if quarter is not None:
+                    periods[rec["period"]] = quarter
             value = chk.number(row, "value", rec["value"])
             num = chk.number(row, "numerator", rec["numerator"])
             den = chk.number(row, "denominator", rec["denominator"])
@@ -363,7 +370,7 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
                             "Keep one row per metric and period: delete or correct the duplicate.")
                 continue
             seen[key] = row
-            value = _derive_value(chk, row, metrics.loc[code], value, num, den)
+            value = _derive_value(chk, row, *units[code], value, num, den)
             records.append({
                 "code": code, "period": quarter.label, "period_index": quarter.index,
                 "value": value, "numerator": num, "denominator": den,
@@ -372,7 +379,7 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
     return _typed_frame(records, ACTUAL_DTYPES)
 
 
-def _derive_value(chk: _Checker, row: int, metric: pd.Series, value: float, num: float, den: float) -> float:
+def _derive_value(chk: _Checker, row: int, unit: str, decimals: int, value: float, num: float, den: float) -> float:
     has_num, has_den = not math.isnan(num), not math.isnan(den)
     if not has_num and not has_den:
         return value
@@ -389,11 +396,11 @@ def _derive_value(chk: _Checker, row: int, metric: pd.Series, value: float, num:
         chk.problem(row, "numerator", f"The numerator is {num:g}; a count cannot be negative.",
                     "Enter the number of cases that met the standard.")
         return value
-    scale = 100.0 if metric["unit"] == "percent" else 1.0
+    scale = 100.0 if unit == "percent" else 1.0
     derived = scale * num / den
     if math.isnan(value):
         return derived
-    decimals = int(metric["decimals"])
+    decimals = int(decimals)
     if round_half_up(value, decimals) != round_half_up(derived, decimals):
         chk.problem(row, "value",
                     f"The value {value:g} does not match numerator / denominator "

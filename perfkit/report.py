@@ -19,7 +19,7 @@ from html import escape
 
 import pandas as pd
 
-from .assess import RATED, STATUSES, assess_history, objective_counts, summary_counts
+from .assess import RATED, STATUSES, assess, assess_history, objective_counts, summary_counts
 from .charts import status_chart, trend_chart
 from .formatting import DIRECTION_LABELS, format_value
 from .narrative import draft_narrative
@@ -45,6 +45,15 @@ __all__ = [
 #: Quarters shown in the trend chart of an exception.
 HISTORY_QUARTERS = 8
 
+#: Exceptions shown with a chart and their own section; further exceptions are tabulated in full.
+#: Large registers (thousands of metrics) can have hundreds of exceptions: a chart each would make
+#: the appendix unreadable and slow to produce.
+MAX_DETAILED_EXCEPTIONS = 10
+
+#: Above this many metrics the appendix counts on-target and not-due metrics by service instead of
+#: listing each one (every metric's row is in metric_status.csv, published beside the appendix).
+LIST_LIMIT = 500
+
 
 class Html(str):
     """A string of HTML that Jupyter displays as HTML."""
@@ -68,29 +77,32 @@ class QuarterReport:
         The quarter reported.
     table
         The assessment of ``quarter`` (one row per metric).
-    history
-        Assessments of the last :data:`HISTORY_QUARTERS` quarters, stacked.
     """
 
     register: Register
     quarter: Quarter
     table: pd.DataFrame
-    history: pd.DataFrame
 
     @property
     def previous_label(self) -> str:
         return self.quarter.previous().short_relative_to(self.quarter)
+
+    @property
+    def large(self) -> bool:
+        """Whether the register is too large to list every metric one by one."""
+        return len(self.table) > LIST_LIMIT
+
+    def history(self, codes: list[str]) -> pd.DataFrame:
+        """Assessments of the last :data:`HISTORY_QUARTERS` quarters for some metrics, stacked."""
+        first = Quarter.from_index(self.quarter.index - HISTORY_QUARTERS + 1)
+        return assess_history(self.register, quarter_range(first, self.quarter), codes)
 
 
 def prepare(data_dir: str = "data/demo", quarter: str | Quarter | None = None) -> QuarterReport:
     """Load the register and assess the quarter (default: the latest with data)."""
     register = load_register(data_dir)
     q = register.latest_quarter() if quarter in (None, "") else parse_quarter(quarter)
-    first = Quarter.from_index(q.index - HISTORY_QUARTERS + 1)
-    history = assess_history(register, quarter_range(first, q))
-    table = history.loc[history["period_index"] == q.index].drop(columns="period_index").reset_index(drop=True)
-    table.attrs["quarter"] = q
-    return QuarterReport(register, q, table, history)
+    return QuarterReport(register, q, assess(register, q))
 
 
 def _fmt(rec: dict, key: str) -> str:
@@ -113,7 +125,7 @@ def introduction(rep: QuarterReport) -> Html:
     q = rep.quarter
     n = len(rep.table)
     return Html(
-        f'<p class="lead">This appendix reports the {n} metrics of the {escape(c.plan_title)} of '
+        f'<p class="lead">This appendix reports the {n:,} metrics of the {escape(c.plan_title)} of '
         f"{escape(c.name)} for {q.label} ({q.months}), the period ending {q.end:%-d %B %Y}. "
         f"Each targeted metric is rated against its target; trend metrics are compared with the previous "
         f"quarter and the same quarter last year.</p>"
@@ -155,18 +167,29 @@ def narrative(rep: QuarterReport) -> Html:
     return Html("".join(parts))
 
 
-def _history_of(rep: QuarterReport, code: str) -> pd.DataFrame:
-    h = rep.history.loc[rep.history["code"] == code].sort_values("period_index")
+def _history_of(history: pd.DataFrame, code: str) -> pd.DataFrame:
+    h = history.loc[history["code"] == code].sort_values("period_index")
     return h[["period", "value", "target", "status", "commentary"]].reset_index(drop=True)
 
 
 def exceptions(rep: QuarterReport) -> Html:
-    """Each metric at exception in detail: figures, trend chart with the target, commentary."""
+    """Each metric at exception: figures, trend chart with the target, commentary.
+
+    Persistent exceptions come first. Beyond :data:`MAX_DETAILED_EXCEPTIONS`, exceptions
+    are listed in one table with their figures and commentary.
+    """
     reds = rep.table.loc[rep.table["status"] == "red"]
     if reds.empty:
         return Html("<p>No metric is at exception this quarter.</p>")
+    reds = reds.sort_values("persistent_exception", ascending=False, kind="stable")
+    detailed, further = reds.iloc[:MAX_DETAILED_EXCEPTIONS], reds.iloc[MAX_DETAILED_EXCEPTIONS:]
+    history = rep.history(list(detailed["code"]))
     parts = []
-    for rec in reds.to_dict("records"):
+    if len(further):
+        parts.append(f"<p>{len(reds):,} metrics are at exception. The first {len(detailed)} (persistent exceptions "
+                     f"first) are shown in detail with a chart; the other {len(further):,} are listed, with their "
+                     "figures and commentary, in the table that follows them.</p>")
+    for rec in detailed.to_dict("records"):
         persistent = ""
         if rec["persistent_exception"]:
             prev = parse_quarter(rec["previous_due"]).short_relative_to(rep.quarter)
@@ -184,7 +207,7 @@ def exceptions(rep: QuarterReport) -> Html:
             ("Responsible officer", text_cell(rec["owner"]) or "Not recorded"),
         ]
         facts_table = _facts_table(facts, f"Key figures: {rec['title']} ({rec['code']}), {rep.quarter.label}")
-        hist = _history_of(rep, rec["code"])
+        hist = _history_of(history, rec["code"])
         chart = trend_chart(rec["title"], hist, rec["unit"], rec["decimals"],
                             f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.")
         table = html_table(
@@ -203,6 +226,22 @@ def exceptions(rep: QuarterReport) -> Html:
             f'{facts_table}{chart.to_html()}{table}'
             f'<h4>Officer commentary</h4><blockquote class="commentary"><p>{comment}</p></blockquote></section>'
         )
+    if len(further):
+        parts.append("<h3>Further exceptions</h3>")
+        # one cell per fact a reader needs: long tables are slow to lay out in the PDF
+        def metric(r: dict) -> str:
+            also = ""
+            if r["persistent_exception"]:
+                also = f" (also at exception in {parse_quarter(r['previous_due']).short_relative_to(rep.quarter)})"
+            return f"{text_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}"
+
+        parts.append(html_table(further, [
+            Column("Metric", metric),
+            Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+            Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+            Column("Tolerance", _tolerance),
+            Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
+        ], f"Further exceptions, {rep.quarter.label}: {len(further):,} metrics", row_header=0))
     return Html("".join(parts))
 
 
@@ -224,15 +263,48 @@ def _metric_columns(rep: QuarterReport) -> list[Column]:
     ]
 
 
+_CSV_NOTE = ("<p class=\"note\">Every metric's figure, target, status and directions are in "
+             "<code>metric_status.csv</code>, published with this appendix.</p>")
+
+
+def _service_counts(sub: pd.DataFrame, statuses: list[str], caption: str) -> str:
+    """Metrics in each status by service: how a large register is summarised."""
+    grid = (pd.crosstab(sub["service"], sub["status"]).reindex(columns=statuses, fill_value=0)
+            .assign(total=lambda g: g.sum(axis=1)).reset_index())
+    cols = [Column("Service", lambda r: text_cell(r["service"]))]
+    cols += [Column(f"{STATUSES[s].symbol} {STATUSES[s].label}", (lambda s: lambda r: f"{r[s]:,}")(s), numeric=True)
+             for s in statuses]
+    cols += [Column("Total", lambda r: f"{r['total']:,}", numeric=True)]
+    return html_table(grid, cols, caption)
+
+
 def targeted_by_objective(rep: QuarterReport) -> Html:
-    """Every targeted metric, one table per objective."""
+    """Every targeted metric, one table per objective.
+
+    For a large register (more than :data:`LIST_LIMIT` metrics) each objective has a
+    table of statuses by service, and lists one by one only the metrics within
+    tolerance (exceptions have their own section).
+    """
     targeted = rep.table.loc[rep.table["kind"] == "target"]
-    parts = []
+    parts = [_CSV_NOTE] if rep.large else []
     for obj in rep.register.objective_order():
         sub = targeted.loc[targeted["objective"] == obj]
         if sub.empty:
             continue
         parts.append(f"<h3>{escape(obj)}</h3>")
+        if rep.large:
+            statuses = [s for s in STATUSES if s != "trend"]
+            parts.append(_service_counts(sub, statuses, f"Targeted metrics by service and status: {obj}, "
+                                         f"{rep.quarter.label}"))
+            amber = sub.loc[sub["status"] == "amber"]
+            if len(amber):
+                parts.append(html_table(amber, [
+                    Column("Metric", lambda r: f"{text_cell(r['code'])}: {text_cell(r['title'])}"),
+                    Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+                    Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+                    Column(f"Compared with {rep.previous_label}", lambda r: escape(DIRECTION_LABELS[r["vs_previous"]])),
+                ], f"Within tolerance: {obj}, {rep.quarter.label} ({len(amber):,} metrics)", row_header=0))
+            continue
         parts.append(html_table(sub, _metric_columns(rep), f"Targeted metrics: {obj}, {rep.quarter.label}",
                                 row_header=1))
     if not parts:
@@ -256,6 +328,22 @@ def trend_metrics(rep: QuarterReport) -> Html:
     ]
     note = ("<p class=\"note\">Year-to-date metrics are not compared with the previous quarter, whose figure "
             "covers a shorter period.</p>") if trend["cumulative"].any() else ""
+    if rep.large:
+        directions = trend["vs_previous"].map(DIRECTION_LABELS)
+        grid = (pd.crosstab(trend["objective"], directions).reindex(rep.register.objective_order()).dropna(how="all")
+                .fillna(0).astype(int))
+        labels = list(grid.columns)
+        summary = html_table(grid.reset_index(), [Column("Objective", lambda r: text_cell(r["objective"]))]
+                             + [Column(d, (lambda d: lambda r: f"{r[d]:,}")(d), numeric=True) for d in labels],
+                             f"Trend metrics by direction compared with {rep.previous_label}, {rep.quarter.label}")
+        worse = trend.loc[trend["vs_previous"] == "worsened"]
+        listed = html_table(worse, [
+            Column("Metric", lambda r: f"{text_cell(r['code'])}: {text_cell(r['title'])}"),
+            Column(rep.quarter.label, lambda r: _fmt(r, "value"), numeric=True),
+            Column(rep.quarter.previous().label, lambda r: _fmt(r, "previous_value"), numeric=True),
+        ], f"Trend metrics that worsened since {rep.previous_label} ({len(worse):,} metrics)",
+            row_header=0) if len(worse) else ""
+        return Html(_CSV_NOTE + summary + listed + note)
     return Html(html_table(trend, cols, f"Metrics monitored for trend, {rep.quarter.label}", row_header=1) + note)
 
 
@@ -272,6 +360,10 @@ def data_notes(rep: QuarterReport) -> Html:
         if sub.empty:
             continue
         parts.append(f"<h3>{escape(heading)}</h3>")
+        if rep.large and status == "not_due":
+            parts.append(_service_counts(sub, ["not_due"], f"Annual metrics not due this quarter, by service "
+                                         f"({len(sub):,} metrics)"))
+            continue
         parts.append(html_table(
             sub,
             [Column("Code", lambda r: text_cell(r["code"])), Column("Metric", lambda r: text_cell(r["title"])),

@@ -1,0 +1,110 @@
+"""Seeded generators for the large synthetic inputs of the benchmarks (never committed as data).
+
+    python benchmarks/generate.py register 5000 /tmp/register-5000
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+OBJECTIVES = ["A great place to work", "A great place to access good public services", "A great place to live well",
+              "A great place that cares for the environment"]
+SERVICES = ["Customer Services", "Revenues and Benefits", "Housing", "Planning", "Streetscene", "Leisure",
+            "Human Resources", "Finance", "Environmental Health", "Community Safety"]
+
+
+def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int = 1) -> Path:
+    """A register of ``n_metrics`` metrics over ``n_quarters`` quarters ending 2024/25 Q2.
+
+    About 80% targeted (of which ~10% annual and ~5% cumulative), 20% trend; targets
+    set so that most are on target and about one in twelve is an exception.
+    """
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    codes = [f"M{i:05d}" for i in range(n_metrics)]
+    kind = np.where(rng.random(n_metrics) < 0.8, "target", "trend")
+    polarity = np.where(rng.random(n_metrics) < 0.75, "higher", "lower")
+    polarity = np.where((kind == "trend") & (rng.random(n_metrics) < 0.3), "none", polarity)
+    frequency = np.where(rng.random(n_metrics) < 0.1, "annual", "quarterly")
+    cumulative = np.where((frequency == "quarterly") & (rng.random(n_metrics) < 0.05), "yes", "no")
+    unit = rng.choice(["percent", "number", "days"], size=n_metrics, p=[0.6, 0.3, 0.1])
+    base = np.where(unit == "percent", rng.uniform(60, 95, n_metrics), rng.uniform(10, 500, n_metrics))
+    metrics = pd.DataFrame({
+        "code": codes,
+        "title": [f"Benchmark metric {i} ({u})" for i, u in enumerate(unit)],
+        "objective": rng.choice(OBJECTIVES, size=n_metrics),
+        "service": rng.choice(SERVICES, size=n_metrics),
+        "owner": "Service manager",
+        "unit": unit, "polarity": polarity, "kind": kind, "frequency": frequency,
+        "tolerance": np.where(rng.random(n_metrics) < 0.5, "5%", ""),
+        "decimals": 1, "cumulative": cumulative,
+    })
+    metrics.to_csv(folder / "metrics.csv", index=False)
+    last = 2024 * 4 + 1  # 2024/25 Q2
+    quarters = range(last - n_quarters + 1, last + 1)
+    rows = []
+    for i, code in enumerate(codes):
+        for t, idx in enumerate(quarters):
+            if frequency[i] == "annual" and idx % 4 != 3:
+                continue
+            value = base[i] * (1 + 0.01 * t) + rng.normal(0, base[i] * 0.03)
+            label = f"{idx // 4}/{(idx // 4 + 1) % 100:02d} Q{idx % 4 + 1}"
+            comment = "Below target: the service has an improvement plan." if rng.random() < 0.05 else ""
+            rows.append((code, label, round(value, 2), comment))
+    pd.DataFrame(rows, columns=["code", "period", "value", "commentary"]).to_csv(folder / "actuals.csv", index=False)
+    years = sorted({idx // 4 for idx in quarters})
+    target_rows = []
+    for i, code in enumerate(codes):
+        if kind[i] != "target":
+            continue
+        shift = rng.normal(-0.06, 0.04)  # most metrics beat their target
+        sign = 1 if polarity[i] == "higher" else -1
+        for y in years:
+            target_rows.append((code, f"{y}/{(y + 1) % 100:02d}", "", round(base[i] * (1 + sign * shift), 1)))
+    pd.DataFrame(target_rows, columns=["code", "year", "quarter", "target"]).to_csv(folder / "targets.csv", index=False)
+    (folder / "council.toml").write_text(
+        'name = "Benchmark Borough Council"\nplan_title = "Benchmark Plan"\n'
+        "objectives = [" + ", ".join(f'"{o}"' for o in OBJECTIVES) + "]\n", encoding="utf-8")
+    return folder
+
+
+SURVEY_CATEGORIES = {
+    "age_band": ["16-34", "35-54", "55-74", "75+"],
+    "sex": ["Female", "Male"],
+    "ward": [f"Ward {i:02d}" for i in range(20)],
+    "disability": ["Yes", "No", "Prefer not to say"],
+    "ethnicity": ["White British", "White other", "Asian or Asian British", "Black or Black British",
+                  "Mixed or multiple", "Other ethnic group"],
+}
+ANSWERS = ["Very satisfied", "Fairly satisfied", "Neither satisfied nor dissatisfied", "Fairly dissatisfied",
+           "Very dissatisfied", "Don't know", ""]
+
+
+def make_survey(n: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """``n`` respondents with 3 raking variables, 5 breakdowns and 10 questions, and population margins.
+
+    Columns are text, as read from a file; each distinct answer is one Python string shared by its rows.
+    """
+    rng = np.random.default_rng(seed)
+    data = {"respondent_id": pd.array(np.char.add("R", np.arange(n).astype(str)), dtype="str")}
+    for var, cats in SURVEY_CATEGORIES.items():
+        p = np.linspace(2, 1, len(cats))
+        data[var] = pd.Series(np.array(cats, dtype=object)[rng.choice(len(cats), size=n, p=p / p.sum())], dtype="str")
+    for i in range(10):
+        p = np.array([0.15, 0.3, 0.2, 0.12, 0.08, 0.1, 0.05])
+        data[f"q{i}"] = pd.Series(np.array(ANSWERS, dtype=object)[rng.choice(len(ANSWERS), size=n, p=p)], dtype="str")
+    margins = {v: pd.Series(np.full(len(SURVEY_CATEGORIES[v]), 1 / len(SURVEY_CATEGORIES[v])),
+                            index=SURVEY_CATEGORIES[v]) for v in ("age_band", "sex", "ward")}
+    return pd.DataFrame(data), margins
+
+
+if __name__ == "__main__":
+    what, size, target = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    if what == "register":
+        make_register(target, size)
+    else:
+        raise SystemExit("usage: generate.py register N FOLDER")
