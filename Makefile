@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data/demo
 OUT    ?= outputs
 
-.PHONY: report test lab validate strip demo-data clean help
+.PHONY: report test lab validate strip demo-data clean help bench
 
 help:
 	@echo "make report    set up .venv and produce the latest quarter's appendices for $(DATA)"
@@ -13,6 +13,7 @@ help:
 	@echo "make lab       open JupyterLab on notebooks/ with the project's kernel"
 	@echo "make validate  check the data folder ($(DATA)) and list every problem"
 	@echo "make strip     clear outputs from notebooks/ before committing"
+	@echo "make bench     measure speed and memory; writes benchmarks/RESULTS.md"
 
 # The stamp is rebuilt whenever pyproject.toml changes, so dependencies stay in step.
 $(BIN)/.installed: pyproject.toml
@@ -48,3 +49,7 @@ demo-data: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Speed and memory goals, measured side by side; writes benchmarks/RESULTS.md (about 10 minutes).
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/run.py --repeat 3

@@ -52,9 +52,15 @@ def _serial(jobs: list[Job]) -> Iterator[JobResult]:
         yield execute_job(job)
 
 
+#: Imported once by the forkserver, so each worker starts with them already loaded.
+_PRELOAD = ["perfkit.runner", "perfkit.publish", "nbconvert", "weasyprint", "papermill"]
+
+
 def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
-    # spawn, not fork: the parent may hold threads and sockets that a forked child must not inherit
-    context = multiprocessing.get_context("spawn")
+    # A forkserver, not fork: the parent may hold threads and sockets a forked child must not
+    # inherit; and not spawn, which would import nbconvert and WeasyPrint again in every worker.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         futures = [pool.submit(execute_job, job) for job in jobs]
@@ -143,6 +149,6 @@ def run_batch(register: Register, quarters: list[Quarter], out_dir: Path, format
     finally:
         # Record what finished, even when interrupted: the manifest never lies about a published file.
         done = [results[j] for j in planned if j in results]
-        for q in dict.fromkeys(parse_quarter(r.job.quarter) for r in done):
+        for q in dict.fromkeys(parse_quarter(r.job.quarter) for r in done if not r.skipped):
             write_manifest(register, q, [r for r in done if parse_quarter(r.job.quarter) == q], out_dir)
     return BatchSummary([results[j] for j in planned])

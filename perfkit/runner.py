@@ -27,15 +27,12 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-import nbformat
-
 from . import __version__
 from .assess import assess
 from .cache import job_key, survey_files
 from .errors import PerfkitError, RunError
 from .outputs import metric_status_csv, sha256_file, survey_estimates_csv, write_json
 from .periods import Quarter, parse_quarter
-from .publish import export_html, export_pdf
 from .register import Register, load_register
 
 __all__ = ["FORMATS", "Job", "JobResult", "plan_jobs", "execute_job", "write_manifest", "project_notebook",
@@ -164,7 +161,9 @@ def _kernel_manager_class(socket_dir: Path):
 
     Local IPC needs no TCP ports (so parallel jobs cannot race for one) and
     nothing is exposed on the network, which also silences ipykernel's warning
-    about unencrypted TCP.
+    about unencrypted TCP. The kernel's own log (not the notebook's output,
+    which travels over the sockets) goes to ``kernel.log`` there, rather than
+    to the user's terminal.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -172,12 +171,24 @@ def _kernel_manager_class(socket_dir: Path):
         def __init__(self, **kwargs):
             super().__init__(transport="ipc", ip=str(socket_dir / "kernel"), **kwargs)
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stderr", open(socket_dir / "kernel.log", "ab"))  # noqa: SIM115 - owned by the kernel
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return LocalKernelManager
+
+
+def _log_tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])
 
 
 def _execute(job: Job, target: Path) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
-    from nbclient.exceptions import CellTimeoutError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     q = parse_quarter(job.quarter)
     # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
@@ -196,6 +207,9 @@ def _execute(job: Job, target: Path) -> None:
         except CellTimeoutError as exc:
             raise RunError(f"The notebook {job.notebook.name} failed for {q.label}: a cell ran for more than "
                            f"{job.timeout:g} seconds and was stopped ({exc}).") from exc
+        except DeadKernelError as exc:
+            raise RunError(f"The notebook {job.notebook.name} failed for {q.label}: its Python kernel stopped "
+                           f"unexpectedly ({exc}). Kernel log: {_log_tail(Path(sockets) / 'kernel.log')}") from exc
     source = (error.source or "").strip()
     first_line = source.splitlines()[0][:60] if source else ""
     raise RunError(
@@ -209,7 +223,7 @@ def _execute(job: Job, target: Path) -> None:
 _VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "output_path")
 
 
-def _scrub(nb: nbformat.NotebookNode, relative_path: str) -> None:
+def _scrub(nb, relative_path: str) -> None:
     pm_meta = nb.metadata.get("papermill", {})
     for key in _VOLATILE_NOTEBOOK_KEYS:
         pm_meta.pop(key, None)
@@ -249,7 +263,7 @@ DATA_FILES: dict[str, Callable[[Register, Quarter, Path], list[Path]]] = {
 }
 
 
-def _header(register: Register, nb: nbformat.NotebookNode, job: Job) -> dict:
+def _header(register: Register, nb, job: Job) -> dict:
     q = parse_quarter(job.quarter)
     own = nb.metadata.get("perfkit", {})
     today = dt.date.today()
@@ -285,6 +299,10 @@ def execute_job(job: Job) -> JobResult:
     the data folder and writes the output folder, so both must be reachable
     from wherever it runs.
     """
+    import nbformat  # imported here: a run whose jobs are all fresh needs neither nbformat nor nbconvert
+
+    from .publish import export_html, export_pdf
+
     started = time.perf_counter()
     quarter, stem = parse_quarter(job.quarter), job.name
     final = job.out_dir / job.quarter

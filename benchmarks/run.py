@@ -1,0 +1,287 @@
+"""perfkit's speed and memory goals, measured side by side in one run.
+
+    make bench                      # or: .venv/bin/python benchmarks/run.py [--repeat 3] [--quick]
+
+Prints a table and writes benchmarks/RESULTS.md. Each time is the median of
+``--repeat`` runs (at least three for the committed results). Large inputs are
+generated, seeded, under benchmarks/work/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "work"
+BIN = Path(sys.executable).parent
+DEMO = ROOT / "data" / "demo"
+QUARTER = "2024-25-Q2"
+RANGE = ("--from", "2022/23 Q3", "--to", "2024/25 Q2")  # eight quarters
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import make_register, make_survey  # noqa: E402
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    measurement: str
+    value: str
+    goal: str = ""
+    met: str = ""
+    note: str = ""
+
+
+def run(cmd: list, **kw) -> float:
+    """Run a command, fail loudly if it fails, return its wall time."""
+    t = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(map(str, cmd))}\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def median(fn, repeat: int) -> float:
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def perfkit(*args) -> float:
+    return run([BIN / "perfkit", *args, "--quiet"])
+
+
+def verdict(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+# 1 -------------------------------------------------------------------------------------------
+def bare_quarter(out: Path) -> float:
+    """Both appendices by hand: papermill, then jupyter nbconvert, then the same PDF engine."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    t = time.perf_counter()
+    for name in ("quarterly_performance", "survey_demographics"):
+        run([BIN / "papermill", ROOT / "notebooks" / f"{name}.ipynb", out / f"{name}.ipynb", "-p", "quarter", QUARTER,
+             "-p", "data_dir", DEMO, "--no-progress-bar"], cwd=ROOT / "notebooks")
+        run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", out / f"{name}.ipynb"])
+        run([BIN / "weasyprint", "--pdf-variant", "pdf/ua-1", out / f"{name}.html", out / f"{name}.pdf"])
+    return time.perf_counter() - t
+
+
+def one_quarter(repeat: int) -> list[Row]:
+    ours = median(lambda: perfkit("run", "--data", DEMO, "--quarter", QUARTER, "--out", WORK / "q-ours", "--force"),
+                  repeat)
+    bare = median(lambda: bare_quarter(WORK / "q-bare"), repeat)
+    ratio = ours / bare
+    return [
+        Row("1. One quarter, both appendices, HTML + PDF: perfkit run", f"{ours:.1f} s"),
+        Row("1. Same by hand: papermill + jupyter nbconvert + weasyprint", f"{bare:.1f} s"),
+        Row("1. Ratio perfkit / by hand", f"{ratio:.2f}", "≤ 1.15", verdict(ratio <= 1.15),
+            "perfkit also validates, writes metric_status.csv, survey CSV/JSON and the manifest"),
+    ]
+
+
+# 2, 3 ----------------------------------------------------------------------------------------
+def eight_quarters(repeat: int) -> list[Row]:
+    out = WORK / "range"
+    cold = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out, "--force"), repeat)
+    rerun = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out), repeat)
+    two = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", WORK / "range2", "--force", "--jobs", "2"),
+                 repeat)
+    jobs = sum(len(json.loads((out / q / "manifest.json").read_text())["jobs"]) for q in os.listdir(out)
+               if (out / q / "manifest.json").exists())
+    return [
+        Row(f"2. Eight quarters cold ({jobs} notebooks), --jobs 1", f"{cold:.1f} s"),
+        Row("2. Unchanged rerun of the eight quarters", f"{rerun:.2f} s"),
+        Row("2. Rerun / cold", f"{rerun / cold:.1%}", "≤ 5%", verdict(rerun / cold <= 0.05)),
+        Row("3. Eight quarters cold, --jobs 2", f"{two:.1f} s"),
+        Row("3. --jobs 2 / --jobs 1", f"{two / cold:.2f}", "≤ 0.6", verdict(two / cold <= 0.6),
+            f"{os.cpu_count()} CPUs"),
+    ]
+
+
+# 4 -------------------------------------------------------------------------------------------
+LOAD_SCRIPT = """
+import sys, time
+t = time.perf_counter()
+from perfkit.register import load_register
+from perfkit.assess import assess
+reg = load_register(sys.argv[1])
+table = assess(reg, reg.latest_quarter())
+print(time.perf_counter() - t)
+"""
+
+
+def register_scale(repeat: int, sizes: list[int]) -> list[Row]:
+    rows, run_times = [], {}
+    for n in sizes:
+        folder = WORK / f"register-{n}"
+        if not (folder / "actuals.csv").exists():
+            make_register(folder, n, n_quarters=12)
+
+        def load() -> float:
+            out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, folder], capture_output=True, text=True, check=True)
+            return float(out.stdout.strip())
+
+        t_load = median(load, repeat)
+        t_run = median(lambda: perfkit("run", "--data", folder, "--quarter", QUARTER, "--out", WORK / f"out-{n}",
+                                       "--force"), repeat)
+        run_times[n] = t_run
+        pages = _pdf_pages(WORK / f"out-{n}" / QUARTER / "quarterly_performance.pdf")
+        goal = "≤ 2 s" if n == max(sizes) else ""
+        rows.append(Row(f"4. {n:,} metrics × 12 quarters: load, validate and assess", f"{t_load:.2f} s", goal,
+                        verdict(t_load <= 2) if goal else "", "including Python and pandas start-up"))
+        rows.append(Row(f"4. {n:,} metrics: one-quarter run, HTML + PDF", f"{t_run:.1f} s", "", "",
+                        f"PDF {pages} pages"))
+    small, big = min(sizes), max(sizes)
+    ratio = run_times[big] / run_times[small]
+    rows.append(Row(f"4. Run at {big:,} / run at {small:,} metrics", f"{ratio:.2f}", "≤ 3", verdict(ratio <= 3)))
+    return rows
+
+
+def _pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+# 5 -------------------------------------------------------------------------------------------
+SURVEY_SCRIPT = """
+import datetime as dt, json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from generate import make_survey
+from perfkit.survey.config import Question, WaveConfig
+from perfkit.survey.estimates import estimate_wave
+from perfkit.survey.weighting import rake
+n = int(sys.argv[1])
+frame, margins = make_survey(n)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+questions = tuple(Question(f"q{i}", f"Question {i}", ("Very satisfied", "Fairly satisfied"), ("Don't know",))
+                  for i in range(10))
+wave = WaveConfig("bench", None, "Benchmark", dt.date(2024, 7, 31), "respondent_id", ("age_band", "sex", "ward"),
+                  ("age_band", "sex", "ward", "disability", "ethnicity"), 10, questions)
+t = time.perf_counter()
+w = rake(frame, margins, list(wave.weight_by))
+est, _ = estimate_wave(frame, w.weights, wave, margins)
+elapsed = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "data_mb": before / 1024, "rows": len(est)}))
+"""
+
+
+def survey_scale(repeat: int, sizes: list[int]) -> list[Row]:
+    rows = []
+    for n in sizes:
+        results = []
+        for _ in range(repeat):
+            out = subprocess.run([sys.executable, "-c", SURVEY_SCRIPT, str(n), ROOT / "benchmarks"],
+                                 capture_output=True, text=True, check=True)
+            results.append(json.loads(out.stdout))
+        seconds = statistics.median(r["seconds"] for r in results)
+        peak = statistics.median(r["peak_mb"] for r in results)
+        data = statistics.median(r["data_mb"] for r in results)
+        top = n == max(sizes)
+        rows.append(Row(f"5. Survey, {n:,} respondents: weight and estimate ({results[0]['rows']} estimates)",
+                        f"{seconds:.2f} s", "≤ 10 s" if top else "", verdict(seconds <= 10) if top else ""))
+        rows.append(Row(f"5. Survey, {n:,} respondents: peak memory of the process", f"{peak:,.0f} MB",
+                        "≤ 2 GB" if top else "", verdict(peak <= 2048) if top else "",
+                        f"{data:,.0f} MB with the responses loaded, before weighting"))
+    return rows
+
+
+# 6 -------------------------------------------------------------------------------------------
+def time_budget(repeat: int) -> list[Row]:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    empty = WORK / "empty.ipynb"
+    imports = WORK / "imports.ipynb"
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(new_notebook(cells=[new_code_cell("1")], metadata=kernel), empty)
+    nbformat.write(new_notebook(cells=[new_code_cell("import perfkit.report, perfkit.survey.sections")],
+                                metadata=kernel), imports)
+    t_empty = median(lambda: run([BIN / "papermill", empty, WORK / "empty-out.ipynb", "--no-progress-bar"]), repeat)
+    t_imports = median(lambda: run([BIN / "papermill", imports, WORK / "imports-out.ipynb", "--no-progress-bar"]),
+                       repeat)
+    manifest = json.loads((WORK / "q-ours" / QUARTER / "manifest.json").read_text())
+    rows = [Row("6. papermill with an empty notebook (process and kernel start)", f"{t_empty:.2f} s"),
+            Row("6. Importing perfkit in the kernel (papermill time above the empty notebook)",
+                f"{t_imports - t_empty:.2f} s")]
+    for name, job in manifest["jobs"].items():
+        t = job["timings_seconds"]
+        rows.append(Row(f"6. {name}: execute (kernel start, imports, cells) / HTML / PDF",
+                        f"{t['execute']:.2f} / {t['html']:.2f} / {t['pdf']:.2f} s"))
+    for fname, meta in sorted(manifest["outputs"].items()):
+        rows.append(Row(f"6. Size of {fname}", f"{meta['bytes'] / 1024:,.0f} KB"))
+    return rows
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pkgs = ["perfkit", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "ipykernel", "weasyprint",
+            "matplotlib", "scipy", "distributed"]
+    return [f"- Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.machine()}",
+            f"- Python {platform.python_version()}; " + ", ".join(f"{p} {version(p)}" for p in pkgs)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each: a smoke test of this script")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else args.repeat
+    WORK.mkdir(parents=True, exist_ok=True)
+    console = Console()
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for title, step in (
+        ("one quarter against papermill + nbconvert", lambda: one_quarter(repeat)),
+        ("eight quarters: cache and --jobs", lambda: eight_quarters(repeat)),
+        ("register scale", lambda: register_scale(repeat, [50, 500] if args.quick else [50, 500, 5000])),
+        ("survey scale", lambda: survey_scale(repeat, [1000, 10000] if args.quick else [1000, 100000, 1000000])),
+        ("where the time goes", lambda: time_budget(repeat)),
+    ):
+        console.print(f"[bold]Measuring {title}…[/bold]")
+        rows += step()
+    table = Table(title=f"perfkit benchmarks (median of {repeat})")
+    for col in ("Measurement", "Result", "Goal", "Met", "Note"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r.measurement, r.value, r.goal, r.met, r.note)
+    console.print(table)
+    lines = ["# perfkit benchmark results", "",
+             f"Produced by `make bench` ({' '.join(sys.argv[1:]) or 'defaults'}) on {time.strftime('%Y-%m-%d')}; "
+             f"each result is the median of {repeat} runs; the whole run took {time.perf_counter() - started:,.0f} s.",
+             "", *machine(), "", "| Measurement | Result | Goal | Met | Note |", "|---|---|---|---|---|"]
+    lines += [f"| {r.measurement} | {r.value} | {r.goal} | {r.met} | {r.note} |" for r in rows]
+    notes = ROOT / "benchmarks" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
+    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    console.print(f"Written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
