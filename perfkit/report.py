@@ -25,7 +25,7 @@ from .formatting import DIRECTION_LABELS, format_value
 from .narrative import draft_narrative
 from .periods import Quarter, parse_quarter, quarter_range
 from .register import Register, load_register
-from .tables import Column, html_table, status_badge, text_cell
+from .tables import Column, html_table, scroll_wrap, status_badge, text_cell
 
 __all__ = [
     "Html",
@@ -248,7 +248,8 @@ def exceptions(rep: QuarterReport) -> Html:
 def _facts_table(facts: list[tuple[str, str]], caption: str) -> str:
     """Label and value pairs as a two-column table: reads well on screen, in print and to screen readers."""
     rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in facts)
-    return f'<table class="facts"><caption>{escape(caption)}</caption><tbody>{rows}</tbody></table>'
+    return scroll_wrap(f'<table class="facts"><caption>{escape(caption)}</caption><tbody>{rows}</tbody></table>',
+                       caption)
 
 
 def _metric_columns(rep: QuarterReport) -> list[Column]:

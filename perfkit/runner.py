@@ -156,6 +156,10 @@ def _versions() -> dict[str, str]:
     return {"perfkit": __version__, "python": platform.python_version(), **{n: version(n) for n in names}}
 
 
+#: Run in every kernel perfkit starts: a council's own figures and tables get alt text and captions.
+KERNEL_SETUP = "--IPKernelApp.exec_lines=import perfkit.display; perfkit.display.install()"
+
+
 def _kernel_manager_class(socket_dir: Path):
     """A kernel manager that talks to the kernel over Unix sockets in a private folder.
 
@@ -199,7 +203,7 @@ def _execute(job: Job, target: Path) -> None:
                 parameters={"quarter": job.quarter, "data_dir": str(job.data_dir)},
                 kernel_name="python3", progress_bar=False, log_output=False,
                 cwd=str(job.notebook.parent), kernel_manager_class=_kernel_manager_class(Path(sockets)),
-                execution_timeout=job.timeout,
+                execution_timeout=job.timeout, extra_arguments=[KERNEL_SETUP],
             )
             return
         except pm.PapermillExecutionError as exc:

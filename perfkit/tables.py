@@ -14,7 +14,7 @@ import pandas as pd
 
 from .assess import STATUSES
 
-__all__ = ["Column", "html_table", "status_badge", "text_cell"]
+__all__ = ["Column", "html_table", "scroll_wrap", "status_badge", "text_cell"]
 
 
 def status_badge(status: str) -> str:
@@ -68,5 +68,16 @@ def html_table(rows: Sequence[dict] | pd.DataFrame, columns: Sequence[Column], c
             cls = ' class="num"' if c.numeric else ""
             cells.append(f"<{tag}{scope}{cls}>{c.render(rec)}</{tag}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="{css_class}"><caption>{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    table = (f'<table class="{css_class}"><caption>{escape(caption)}</caption>'
+             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return scroll_wrap(table, caption)
+
+
+def scroll_wrap(table: str, label: str) -> str:
+    """Let a wide table scroll sideways on a phone without moving the page.
+
+    The wrapper is a named region reachable by keyboard, so people who do not
+    use a mouse can scroll it too (WCAG 2.1.1 and 1.4.10).
+    """
+    return f'<div class="table-wrap" role="region" aria-label="{escape(label)}" tabindex="0">{table}</div>'
+

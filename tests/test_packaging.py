@@ -21,7 +21,7 @@ def test_every_dependency_has_a_lower_bound():
 def test_environment_yml_matches_pyproject():
     conda = {}
     for line in (ROOT / "environment.yml").read_text().splitlines():
-        m = re.match(r"\s+- ([a-z0-9_.-]+)(>=[0-9.]+)?$", line)
+        m = re.match(r"\s+- ([a-z0-9_.-]+)(>=[0-9.]+)?(\s+#.*)?$", line)
         if m and m.group(1) not in ("pip", "python", "conda-forge"):
             conda[m.group(1)] = m.group(2)
     assert set(conda) == set(_requirements())

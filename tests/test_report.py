@@ -39,7 +39,7 @@ def test_a_large_register_counts_on_target_metrics_by_service(large):
     html = report.targeted_by_objective(large)
     green = table.loc[table["status"] == "green"]
     assert not any(f">{code}<" in html or f"{code}: " in html for code in green["code"])
-    service_tables = [t for t in html.split("<table")[1:] if "Targeted metrics by service and status" in t]
+    service_tables = [t for t in html.split("<table")[1:] if "<caption>Targeted metrics by service and status" in t]
     assert len(service_tables) == 4  # one per objective
     # the first number in each service row is its count on target; together they are every green metric
     on_target = [int(c.replace(",", "")) for t in service_tables
