@@ -20,6 +20,7 @@ from . import __version__
 from .errors import DataValidationError, PerfkitError, Problem
 from .periods import Quarter, parse_quarter, quarter_range
 from .register import load_register
+from .validate import validate_folder
 from .progress import Progress
 from .runner import FORMATS
 
@@ -98,9 +99,14 @@ def _formats(text: str) -> tuple[str, ...]:
 def _cmd_run(args, console: Console) -> int:
     from .batch import run_batch  # imports nbconvert; not needed by validate and status
 
-    register = load_register(args.data)
-    for warning in register.warnings if args.verbose else []:
-        console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+    report = validate_folder(args.data)
+    report.raise_if_invalid()  # refuses the run, changing no output, with the same report as validate
+    register = report.register
+    if report.warnings and args.verbose:
+        console.print(_problem_table(report.warnings, f"{args.data}: warnings (the data can be used)"))
+    elif report.warnings and not args.quiet:
+        console.print(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} about the data: "
+                      f"see perfkit validate --data {args.data}", highlight=False)
     quarters = _quarters(args, register)
     formats = _formats(args.formats)
     notebooks = [_notebook(p) for p in args.notebook] if args.notebook else None
@@ -123,17 +129,20 @@ def _notebook(path: str) -> Path:
 
 
 def _cmd_validate(args, console: Console) -> int:
-    try:
-        register = load_register(args.data)
-    except DataValidationError as exc:
-        errors = sum(p.severity == "error" for p in exc.problems)
-        console.print(_problem_table(exc.problems, f"{args.data}: {errors} problem(s) to fix"))
+    report = validate_folder(args.data)
+    if report.problems:
+        title = (f"{args.data}: {len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} to fix"
+                 if report.errors else f"{args.data}: warnings (the data can be used)")
+        console.print(_problem_table(report.problems, title))
+    if not report.ok:
+        console.print(f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''} and "
+                      f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}: fix the errors "
+                      "and run perfkit validate again.", highlight=False)
         return EXIT_INVALID
-    if register.warnings:
-        console.print(_problem_table(register.warnings, f"{args.data}: warnings (the data can be used)"))
-    console.print(f"{args.data}: the register is valid: {len(register.metrics)} metrics, "
-                  f"{len(register.actuals)} actuals, quarters {register.quarters_with_data()[0].label} to "
-                  f"{register.latest_quarter().label}.")
+    reg = report.register
+    waves = f", survey waves {', '.join(report.waves)}" if report.waves else ""
+    console.print(f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
+                  f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}.", highlight=False)
     return EXIT_OK
 
 

@@ -14,7 +14,12 @@ class PerfkitError(Exception):
 
 
 class PeriodError(PerfkitError, ValueError):
-    """A financial year or quarter that cannot be understood."""
+    """A financial year or quarter that cannot be understood: what is wrong, and how to write it."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(f"{message} {fix}".strip())
+        self.message = message
+        self.fix = fix
 
 
 @dataclass(frozen=True)

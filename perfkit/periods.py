@@ -56,7 +56,8 @@ def _start_year(y1: str, y2: str, text: str) -> int:
     if end != expected:
         raise PeriodError(
             f"'{text}' is not a financial year: a financial year runs April to March, "
-            f"so {start} is followed by {start + 1} (write {start}/{(start + 1) % 100:02d})."
+            f"so {start} is followed by {start + 1}.",
+            f"Write {start}/{(start + 1) % 100:02d}.",
         )
     return start
 
@@ -91,9 +92,7 @@ def parse_year(text: object) -> int:
     s = str(text).strip()
     m = _YEAR_PATTERN.match(s)
     if not m:
-        raise PeriodError(
-            f"'{s}' is not a financial year. Write it as '2024/25' (April 2024 to March 2025)."
-        )
+        raise PeriodError(f"'{s}' is not a financial year.", "Write it as '2024/25' (April 2024 to March 2025).")
     return _start_year(m["y1"], m["y2"], s)
 
 
@@ -115,7 +114,8 @@ class Quarter:
 
     def __post_init__(self) -> None:
         if self.number not in (1, 2, 3, 4):
-            raise PeriodError(f"Q{self.number} does not exist: a financial year has quarters Q1 to Q4.")
+            raise PeriodError(f"Q{self.number} does not exist: a financial year has quarters Q1 to Q4.",
+                              "Use Q1 to Q4.")
 
     # ordering -----------------------------------------------------------
     @property
@@ -226,18 +226,15 @@ def parse_quarter(text: object) -> Quarter:
             start = _start_year(m["y1"], m["y2"], s)
             number = int(m["q"])
             if number not in (1, 2, 3, 4):
-                raise PeriodError(
-                    f"'{s}' names Q{number}, but a financial year has quarters Q1 to Q4."
-                )
+                raise PeriodError(f"'{s}' names Q{number}, but a financial year has quarters Q1 to Q4.",
+                                  "Use Q1 to Q4.")
             return Quarter(start, number)
     if re.fullmatch(r"Q\d", s, re.IGNORECASE):
-        raise PeriodError(f"'{s}' has no financial year. Write the quarter as {_SPELLINGS}.")
+        raise PeriodError(f"'{s}' has no financial year.", f"Write the quarter as {_SPELLINGS}.")
     if re.fullmatch(r"\d{4}\s*[\-_ ]?\s*Q\d|Q\d\s*[\-_ ]?\s*\d{4}", s, re.IGNORECASE):
-        raise PeriodError(
-            f"'{s}' gives a calendar year, which is ambiguous for a financial quarter. "
-            f"Write it as {_SPELLINGS}."
-        )
-    raise PeriodError(f"'{s}' is not a financial quarter. Write it as {_SPELLINGS}.")
+        raise PeriodError(f"'{s}' gives a calendar year, which is ambiguous for a financial quarter.",
+                          f"Write it as {_SPELLINGS}.")
+    raise PeriodError(f"'{s}' is not a financial quarter.", f"Write it as {_SPELLINGS}.")
 
 
 def quarter_range(first: object, last: object) -> list[Quarter]:
@@ -250,7 +247,7 @@ def quarter_range(first: object, last: object) -> list[Quarter]:
     """
     a, b = parse_quarter(first), parse_quarter(last)
     if b < a:
-        raise PeriodError(f"The range {a.label} to {b.label} runs backwards: put the earlier quarter first.")
+        raise PeriodError(f"The range {a.label} to {b.label} runs backwards.", "Put the earlier quarter first.")
     return [Quarter.from_index(i) for i in range(a.index, b.index + 1)]
 
 
@@ -264,5 +261,6 @@ def latest_quarter(periods: Iterable[object]) -> Quarter:
     """
     parsed = [parse_quarter(p) for p in periods]
     if not parsed:
-        raise PeriodError("There are no actuals, so there is no latest quarter to report on.")
+        raise PeriodError("There are no actuals, so there is no latest quarter to report on.",
+                          "Add rows to the actuals table.")
     return max(parsed)

@@ -227,8 +227,7 @@ class _Checker:
         try:
             return parser(text)
         except (CellError, PeriodError) as exc:
-            fix = exc.fix if isinstance(exc, CellError) else ""
-            self.problem(row, column, exc.message if isinstance(exc, CellError) else str(exc), fix)
+            self.problem(row, column, exc.message, exc.fix)
             return default
 
 
@@ -291,14 +290,26 @@ def _typed_frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(dtypes)).astype(dtypes)
 
 
+def _similar_code(code: str, known: list[str]) -> str | None:
+    """The known code a typed one was probably meant to be: letter O for zero and case count as slips."""
+    def plain(c: str) -> str:
+        return c.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+
+    same = [k for k in known if plain(k) == plain(code)]
+    if same:
+        return same[0]
+    guess = difflib.get_close_matches(code, known, n=1)
+    return guess[0] if guess else None
+
+
 def _known_code(chk: _Checker, row: int, text: str, metrics: pd.DataFrame) -> str | None:
     code = chk.required_text(row, "code", text)
     if code is None:
         return None
     if code not in metrics.index:  # an Index lookup is a hash lookup
         if not metrics.empty:
-            guess = difflib.get_close_matches(code, list(metrics.index), n=1)
-            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            guess = _similar_code(code, list(metrics.index))
+            hint = f" Did you mean '{guess}'?" if guess else ""
             chk.problem(row, "code", f"'{code}' is not a metric in the metrics table.",
                         f"Add it to the metrics table or correct the code.{hint}")
         return None

@@ -7,6 +7,8 @@ against the row the user sees in Excel.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,10 +56,14 @@ def decode_text(raw: bytes) -> str:
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame.attrs.get("rows", range(2, len(frame) + 2))  # spreadsheet row of each record
     frame = frame.astype(object).where(frame.notna(), "")
     frame = frame.map(lambda v: _cell_text(v))
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    frame.insert(0, "row", range(2, len(frame) + 2))
+    # Columns with no header and nothing in them are what Excel leaves after deleted columns.
+    blank = [c for c in frame.columns if (c == "" or c.startswith("unnamed: ")) and (frame[c] == "").all()]
+    frame = frame.drop(columns=blank)
+    frame.insert(0, "row", list(rows))
     # Excel often leaves formatted but empty rows at the bottom of a sheet.
     data_cols = [c for c in frame.columns if c != "row"]
     if data_cols:
@@ -70,6 +76,62 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _xlsx_value(cell) -> object:
+    """A workbook cell as the user sees it: a number formatted as a percentage (95%) is 95, not 0.95."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return round(value * 100, 10)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+def _read_sheet(sheet) -> pd.DataFrame:
+    rows = sheet.iter_rows()
+    try:
+        header = [("" if c.value is None else str(c.value)) for c in next(rows)]
+    except StopIteration:
+        return pd.DataFrame()
+    width = len(header)
+    data = []
+    for row in rows:
+        values = [_xlsx_value(c) for c in row][:width]
+        data.append(values + [""] * (width - len(values)))
+    header = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(header)]
+    return pd.DataFrame(data, columns=header, dtype=object)
+
+
+def _read_csv(text: str, label: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read CSV text row by row, so that one bad row is reported and the rest still checked."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        problems.append(Problem(label, None, None, f"The file cannot be read as CSV ({exc}).",
+                                "Save it again from Excel as 'CSV (Comma delimited)'."))
+        return None
+    while rows and not any(cell.strip() for cell in rows[0]):
+        rows.pop(0)
+    if not rows:
+        problems.append(Problem(label, None, None, "The file has no header row.", "Add a header row and the rows."))
+        return None
+    header, width = rows[0], len(rows[0])
+    kept, numbers = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            problems.append(Problem(
+                label, number, None, f"The row has {len(row)} cells but the header has {width}.",
+                "A comma inside a value (a decimal comma such as 12,5, or 1,234 as a number) must be written "
+                "with a full stop or the value put in quotes; or a header is missing."))
+            continue
+        kept.append((row + [""] * width)[:width])
+        numbers.append(number)
+    frame = pd.DataFrame(kept, columns=header, dtype=object)
+    frame.attrs["rows"] = numbers
+    return frame
 
 
 def read_source(data_dir: Path, name: str, problems: list[Problem]) -> SourceTable | None:
@@ -97,31 +159,31 @@ def read_source(data_dir: Path, name: str, problems: list[Problem]) -> SourceTab
         if not text.strip():
             problems.append(Problem(label, None, None, "The file is empty.", f"Add a header row and the {name} rows."))
             return None
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            problems.append(
-                Problem(label, None, None, f"The file cannot be read as CSV ({exc}).",
-                        "Save it again from Excel as 'CSV (Comma delimited)'.")
-            )
+        frame = _read_csv(text, label, problems)
+        if frame is None:
             return None
         return SourceTable(name, label, csv_path, _tidy(frame))
     if xlsx_path.exists():
         label = f"{WORKBOOK} (sheet {name})"
         try:
-            sheets = pd.ExcelFile(xlsx_path, engine="openpyxl")
+            import openpyxl
+
+            book = openpyxl.load_workbook(xlsx_path, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged file
-            problems.append(Problem(WORKBOOK, None, None, f"The workbook cannot be opened ({exc}).",
+            problems.append(Problem(WORKBOOK, None, None, f"The workbook cannot be opened ({type(exc).__name__}).",
                                     "Save it again from Excel as an .xlsx workbook."))
             return None
-        match = {s.strip().lower(): s for s in sheets.sheet_names}
+        match = {s.strip().lower(): s for s in book.sheetnames}
         if name not in match:
             problems.append(
                 Problem(WORKBOOK, None, None, f"The workbook has no sheet called '{name}'.",
-                        f"Add a sheet named '{name}' (sheets found: {', '.join(sheets.sheet_names)}).")
+                        f"Add a sheet named '{name}' (sheets found: {', '.join(book.sheetnames)}).")
             )
             return None
-        frame = pd.read_excel(sheets, sheet_name=match[name], dtype=object)
+        frame = _read_sheet(book[match[name]])
+        if frame.empty and not len(frame.columns):
+            problems.append(Problem(label, None, None, "The sheet is empty.", f"Add a header row and the {name} rows."))
+            return None
         return SourceTable(name, label, xlsx_path, _tidy(frame))
     problems.append(
         Problem(f"{name}.csv", None, None, f"The {name} table is missing from {data_dir}.",

@@ -94,5 +94,5 @@ def test_validate_reports_a_clean_register(tiny_dir):
     proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "validate", "--data", str(tiny_dir)],
                           capture_output=True, text=True, timeout=120, env=WIDE)
     assert proc.returncode == 0
-    assert "the register is valid: 12 metrics" in proc.stdout
+    assert "the data is valid: 12 metrics" in proc.stdout
     assert "A8 has figures for 2024/25 but no target" in proc.stdout

@@ -1,0 +1,108 @@
+"""Check a whole data folder in one pass: the register and every survey wave.
+
+Every problem is collected, with the file, the row as the user sees it in
+Excel (the header is row 1), the column, what is wrong and how to fix it.
+Errors stop a report being made; warnings are shown and do not.
+
+Examples
+--------
+>>> report = validate_folder("data/demo")     # doctest: +SKIP
+>>> report.ok, len(report.warnings)           # doctest: +SKIP
+(True, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataValidationError, Problem
+from .register import Register, find_data_dir, load_register
+
+__all__ = ["ValidationReport", "validate_folder"]
+
+
+@dataclass
+class ValidationReport:
+    """Everything found in a data folder."""
+
+    data_dir: Path
+    problems: list[Problem] = field(default_factory=list)
+    register: Register | None = None
+    waves: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_if_invalid(self) -> None:
+        """Raise :class:`DataValidationError` listing every problem when there is an error."""
+        if not self.ok:
+            raise DataValidationError(self.problems)
+
+
+def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
+    """Check every wave under ``survey/``: its settings, responses, margins, and that the margins fit."""
+    from .survey.config import load_wave_config
+    from .survey.estimates import estimate_wave
+    from .survey.responses import read_population, read_responses
+    from .survey.weighting import rake
+
+    root = data_dir / "survey"
+    problems: list[Problem] = []
+    names: list[str] = []
+    if not root.is_dir():
+        return problems, names
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        names.append(folder.name)
+        try:
+            wave = load_wave_config(folder)
+        except DataValidationError as exc:
+            problems += exc.problems
+            continue
+        responses = margins = None
+        for step in ("responses", "population"):
+            try:
+                if step == "responses":
+                    responses = read_responses(wave)
+                else:
+                    margins = read_population(wave)
+            except DataValidationError as exc:
+                problems += exc.problems
+        if responses is None or margins is None:
+            continue
+        try:
+            weighting = rake(responses, margins, list(wave.weight_by), trim=wave.trim,
+                             label=f"survey/{wave.name}/population.csv")
+            _, warnings = estimate_wave(responses, weighting.weights, wave, margins)
+            problems += warnings
+            if not weighting.converged:
+                problems.append(Problem(f"survey/{wave.name}/survey.toml", None, "trim",
+                                        "The weights cannot meet every population share within the trimming limits.",
+                                        "Widen the [trim] limits or merge small categories; the appendix will say "
+                                        "the weighting did not converge.", "warning"))
+        except DataValidationError as exc:
+            problems += exc.problems
+    return problems, names
+
+
+def validate_folder(data_dir: str | Path) -> ValidationReport:
+    """Check the register and every survey wave of a data folder, reporting every problem at once."""
+    folder = find_data_dir(data_dir)
+    report = ValidationReport(folder)
+    try:
+        report.register = load_register(folder)
+        report.problems += report.register.warnings
+    except DataValidationError as exc:
+        report.problems += exc.problems
+    survey, report.waves = _survey_problems(folder)
+    report.problems += survey
+    return report
