@@ -32,7 +32,7 @@ DEMO = ROOT / "data" / "demo"
 QUARTER = "2024-25-Q2"
 RANGE = ("--from", "2022/23 Q3", "--to", "2024/25 Q2")  # eight quarters
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import make_register, make_survey  # noqa: E402
+from generate import make_register  # noqa: E402
 
 
 @dataclass

@@ -25,7 +25,6 @@ import pandas as pd
 from .cells import (
     MISSING_MARKERS,
     CellError,
-    Tolerance,
     is_blank,
     parse_int,
     parse_number,

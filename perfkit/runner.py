@@ -240,13 +240,13 @@ def _scrub(nb, relative_path: str) -> None:
             cell.metadata.get("papermill", {}).pop(key, None)
 
 
-def _performance_files(register: Register, quarter: Quarter, staging: Path) -> list[Path]:
+def _write_performance_outputs(register: Register, quarter: Quarter, staging: Path) -> list[Path]:
     path = staging / "metric_status.csv"
     path.write_text(metric_status_csv(assess(register, quarter)), encoding="utf-8")
     return [path]
 
 
-def _survey_files(register: Register, quarter: Quarter, staging: Path) -> list[Path]:
+def _write_survey_outputs(register: Register, quarter: Quarter, staging: Path) -> list[Path]:
     from .survey import survey_for_quarter
     from .survey.estimates import ESTIMATE_COLUMNS, EXTRA_COLUMNS
 
@@ -261,9 +261,9 @@ def _survey_files(register: Register, quarter: Quarter, staging: Path) -> list[P
 
 
 #: Data files each of perfkit's notebooks publishes beside its appendix.
-DATA_FILES: dict[str, Callable[[Register, Quarter, Path], list[Path]]] = {
-    "performance": _performance_files,
-    "survey": _survey_files,
+DATA_OUTPUTS: dict[str, Callable[[Register, Quarter, Path], list[Path]]] = {
+    "performance": _write_performance_outputs,
+    "survey": _write_survey_outputs,
 }
 
 
@@ -338,8 +338,8 @@ def execute_job(job: Job) -> JobResult:
                 timings["pdf"] = time.perf_counter() - t
                 produced.append(staging / f"{stem}.pdf")
         kind = _kind(job.notebook)
-        if kind in DATA_FILES:
-            produced += DATA_FILES[kind](register, quarter, staging)
+        if kind in DATA_OUTPUTS:
+            produced += DATA_OUTPUTS[kind](register, quarter, staging)
 
         final.mkdir(parents=True, exist_ok=True)
         published = []

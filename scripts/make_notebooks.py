@@ -17,70 +17,50 @@ def params(source: str):
     return new_code_cell(source, metadata={"tags": ["parameters"]})
 
 
-def quarterly() -> nbformat.NotebookNode:
+QUARTER_PARAMETERS = (
+    "# Parameters: papermill replaces these for each quarter's run.\n"
+    "quarter = None  # e.g. \"2024-25-Q2\"; None means the latest quarter with data\n"
+    "data_dir = \"data/demo\"  # the council's data folder"
+)
+
+
+def appendix(module: str, alias: str, title: str, sections: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    """An appendix notebook: parameters, one call to prepare, then a heading and one call per section."""
     cells = [
-        params(
-            "# Parameters: papermill replaces these for each quarter's run.\n"
-            "quarter = None  # e.g. \"2024-25-Q2\"; None means the latest quarter with data\n"
-            "data_dir = \"data/demo\"  # the council's data folder"
-        ),
-        new_code_cell(
-            "from perfkit import report\n\n"
-            "rep = report.prepare(data_dir, quarter)\n"
-            "report.introduction(rep)"
-        ),
-        new_markdown_cell("## Headline"),
-        new_code_cell("report.headline(rep)"),
-        new_markdown_cell("## Summary"),
-        new_code_cell("report.narrative(rep)"),
-        new_markdown_cell("## Exceptions in detail"),
-        new_code_cell("report.exceptions(rep)"),
-        new_markdown_cell("## Targeted metrics by objective"),
-        new_code_cell("report.targeted_by_objective(rep)"),
-        new_markdown_cell("## Trend monitoring"),
-        new_code_cell("report.trend_metrics(rep)"),
-        new_markdown_cell("## Data notes"),
-        new_code_cell("report.data_notes(rep)"),
+        params(QUARTER_PARAMETERS),
+        new_code_cell(f"from {module} import {alias}\n\nrep = {alias}.prepare(data_dir, quarter)\n"
+                      f"{alias}.introduction(rep)"),
     ]
+    for heading, function in sections:
+        cells += [new_markdown_cell(f"## {heading}"), new_code_cell(f"{alias}.{function}(rep)")]
     return new_notebook(cells=cells, metadata={
         "kernelspec": KERNEL,
         "language_info": {"name": "python"},
-        "perfkit": {"title": "Quarterly performance report"},
+        "perfkit": {"title": title},
     })
+
+
+def quarterly() -> nbformat.NotebookNode:
+    return appendix("perfkit", "report", "Quarterly performance report", [
+        ("Headline", "headline"),
+        ("Summary", "narrative"),
+        ("Exceptions in detail", "exceptions"),
+        ("Targeted metrics by objective", "targeted_by_objective"),
+        ("Trend monitoring", "trend_metrics"),
+        ("Data notes", "data_notes"),
+    ])
 
 
 def survey() -> nbformat.NotebookNode:
-    cells = [
-        params(
-            "# Parameters: papermill replaces these for each quarter's run.\n"
-            "quarter = None  # e.g. \"2024-25-Q2\"; None means the latest quarter with data\n"
-            "data_dir = \"data/demo\"  # the council's data folder"
-        ),
-        new_code_cell(
-            "from perfkit.survey import sections\n\n"
-            "rep = sections.prepare(data_dir, quarter)\n"
-            "sections.introduction(rep)"
-        ),
-        new_markdown_cell("## Summary"),
-        new_code_cell("sections.narrative(rep)"),
-        new_markdown_cell("## Key findings"),
-        new_code_cell("sections.key_findings(rep)"),
-        new_markdown_cell("## Results by group"),
-        new_code_cell("sections.by_group(rep)"),
-        new_markdown_cell("## Change since the previous survey"),
-        new_code_cell("sections.change(rep)"),
-        new_markdown_cell("## Who responded"),
-        new_code_cell("sections.who_responded(rep)"),
-        new_markdown_cell("## How the results are weighted"),
-        new_code_cell("sections.weighting(rep)"),
-        new_markdown_cell("## Notes on method"),
-        new_code_cell("sections.method_notes(rep)"),
-    ]
-    return new_notebook(cells=cells, metadata={
-        "kernelspec": KERNEL,
-        "language_info": {"name": "python"},
-        "perfkit": {"title": "Residents' survey and demographic insight"},
-    })
+    return appendix("perfkit.survey", "sections", "Residents' survey and demographic insight", [
+        ("Summary", "narrative"),
+        ("Key findings", "key_findings"),
+        ("Results by group", "by_group"),
+        ("Change since the previous survey", "change"),
+        ("Who responded", "who_responded"),
+        ("How the results are weighted", "weighting"),
+        ("Notes on method", "method_notes"),
+    ])
 
 
 def explore() -> nbformat.NotebookNode:
