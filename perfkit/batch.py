@@ -13,6 +13,8 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,7 +23,18 @@ from pathlib import Path
 from .errors import PerfkitError
 from .periods import Quarter, parse_quarter
 from .register import Register
-from .runner import FORMATS, Job, JobResult, clean_stale_staging, execute_job, is_fresh, plan_jobs, skipped, write_manifest
+from .runner import (
+    FORMATS,
+    Job,
+    JobResult,
+    clean_stale_staging,
+    execute_job,
+    interrupt_running_kernels,
+    is_fresh,
+    plan_jobs,
+    skipped,
+    write_manifest,
+)
 
 __all__ = ["BatchSummary", "run_batch", "EXECUTORS"]
 
@@ -56,12 +69,22 @@ def _serial(jobs: list[Job]) -> Iterator[JobResult]:
 _PRELOAD = ["perfkit.runner", "perfkit.publish", "nbconvert", "weasyprint", "papermill"]
 
 
+def _worker_interrupt(signum, frame) -> None:
+    interrupt_running_kernels()
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the workers with the parent; each passes it on to its kernel, whose cell
+    # stops, so the job returns "interrupted" rather than the worker dying with its kernel orphaned.
+    signal.signal(signal.SIGINT, _worker_interrupt)
+
+
 def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
     # A forkserver, not fork: the parent may hold threads and sockets a forked child must not
     # inherit; and not spawn, which would import nbconvert and WeasyPrint again in every worker.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
     try:
         futures = [pool.submit(execute_job, job) for job in jobs]
         for future in as_completed(futures):
@@ -141,14 +164,55 @@ def run_batch(register: Register, quarters: list[Quarter], out_dir: Path, format
         stream = _processes(to_run, jobs)
     else:
         stream = _serial(to_run)
+    interrupted = _InterruptFlag()
     try:
-        for result in stream:
-            results[result.job] = result
-            if on_done:
-                on_done(result)
+        with interrupted:
+            for result in stream:
+                results[result.job] = result
+                if on_done:
+                    on_done(result)
+                if interrupted.is_set():
+                    break
     finally:
+        if hasattr(stream, "close"):
+            stream.close()  # shuts a pool or cluster down, cancelling jobs not yet started
         # Record what finished, even when interrupted: the manifest never lies about a published file.
-        done = [results[j] for j in planned if j in results]
-        for q in dict.fromkeys(parse_quarter(r.job.quarter) for r in done if not r.skipped):
+        # (an interrupted job published nothing, so it changes no manifest)
+        done = [results[j] for j in planned if j in results and not results[j].skipped and not results[j].interrupted]
+        for q in dict.fromkeys(parse_quarter(r.job.quarter) for r in done):
             write_manifest(register, q, [r for r in done if parse_quarter(r.job.quarter) == q], out_dir)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
     return BatchSummary([results[j] for j in planned])
+
+
+class _InterruptFlag:
+    """Turn the first Ctrl-C into a request to stop after the job under way; a second one stops at once.
+
+    The kernels this process started are sent Ctrl-C (they run in sessions of their own, so the
+    terminal's does not reach them); their cells stop, and the job under way ends promptly and
+    reports itself interrupted. Raising KeyboardInterrupt inside the notebook client's event loop
+    instead can leave it waiting for a kernel that never answers.
+    """
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._previous = None
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def _handle(self, signum, frame) -> None:
+        if self._event.is_set():
+            raise KeyboardInterrupt
+        self._event.set()
+        interrupt_running_kernels()
+
+    def __enter__(self) -> _InterruptFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)

@@ -79,3 +79,7 @@ class DataValidationError(PerfkitError):
 
 class RunError(PerfkitError):
     """A notebook or export failed during ``perfkit run``."""
+
+
+class RunInterrupted(RunError):
+    """A notebook was stopped by Ctrl-C: not a fault of the notebook."""

@@ -55,6 +55,9 @@ class Progress:
         label = result.job.label
         if self._bar is not None:
             self._bar.update(self._task, advance=1, description=f"Done {label}")
+        if result.interrupted:
+            self._line(f"[yellow]– {label} interrupted[/yellow]")
+            return
         if not result.ok:
             self._line(f"[red]✖ {label} failed[/red]")
             return

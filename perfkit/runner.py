@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from pathlib import Path
 from . import __version__
 from .assess import assess
 from .cache import job_key, survey_files
-from .errors import PerfkitError, RunError
+from .errors import PerfkitError, RunError, RunInterrupted
 from .outputs import metric_status_csv, sha256_file, survey_estimates_csv, write_json
 from .periods import Quarter, parse_quarter
 from .register import Register, load_register
@@ -103,6 +104,7 @@ class JobResult:
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""
     skipped: bool = False
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -177,9 +179,34 @@ def _kernel_manager_class(socket_dir: Path):
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw.setdefault("stderr", open(socket_dir / "kernel.log", "ab"))  # noqa: SIM115 - owned by the kernel
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            pid = getattr(self.provisioner, "pid", None)
+            if pid:
+                RUNNING_KERNELS.add(pid)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            RUNNING_KERNELS.discard(getattr(self.provisioner, "pid", None))
+            await super()._async_cleanup_resources(restart=restart)
 
     return LocalKernelManager
+
+
+#: Process ids of the kernels this process has started and not yet shut down.
+RUNNING_KERNELS: set[int] = set()
+
+
+def interrupt_running_kernels() -> None:
+    """Send Ctrl-C to the kernels this process started.
+
+    jupyter_client starts each kernel in a session of its own, so a Ctrl-C typed
+    in the terminal does not reach it; perfkit passes it on, and the cell under
+    way stops as it would in JupyterLab.
+    """
+    for pid in list(RUNNING_KERNELS):
+        try:
+            os.kill(pid, signal.SIGINT)
+        except ProcessLookupError:
+            RUNNING_KERNELS.discard(pid)
 
 
 def _log_tail(path: Path, lines: int = 5) -> str:
@@ -214,6 +241,8 @@ def _execute(job: Job, target: Path) -> None:
         except DeadKernelError as exc:
             raise RunError(f"The notebook {job.notebook.name} failed for {q.label}: its Python kernel stopped "
                            f"unexpectedly ({exc}). Kernel log: {_log_tail(Path(sockets) / 'kernel.log')}") from exc
+    if error.ename == "KeyboardInterrupt":
+        raise RunInterrupted(f"The notebook {job.notebook.name} was interrupted for {q.label}.") from error
     source = (error.source or "").strip()
     first_line = source.splitlines()[0][:60] if source else ""
     raise RunError(
@@ -348,6 +377,9 @@ def execute_job(job: Job) -> JobResult:
             published.append(final / path.name)
         timings["total"] = time.perf_counter() - started
         return JobResult(job, published, timings["total"], timings)
+    except RunInterrupted as exc:
+        return JobResult(job, [], time.perf_counter() - started, timings, f"{exc} Nothing was published.",
+                         interrupted=True)
     except PerfkitError as exc:
         # Keep the executed notebook, error and all, for debugging; publish nothing else.
         kept = ""
