@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import signal
 import threading
@@ -69,6 +70,15 @@ def _serial(jobs: list[Job]) -> Iterator[JobResult]:
 _PRELOAD = ["perfkit.runner", "perfkit.publish", "nbconvert", "weasyprint", "papermill"]
 
 
+def _expected_seconds(job: Job) -> float:
+    """How long a job took last time (from its quarter's manifest), or a guess by kind."""
+    manifest = job.out_dir / job.quarter / "manifest.json"
+    try:
+        return float(json.loads(manifest.read_text(encoding="utf-8"))["jobs"][job.name]["timings_seconds"]["total"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return 5.0 if job.name == "survey_demographics" else 4.0
+
+
 def _worker_interrupt(signum, frame) -> None:
     interrupt_running_kernels()
 
@@ -79,14 +89,23 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, _worker_interrupt)
 
 
-def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
-    # A forkserver, not fork: the parent may hold threads and sockets a forked child must not
-    # inherit; and not spawn, which would import nbconvert and WeasyPrint again in every worker.
+def _context():
+    """How to start workers: fork a single-threaded parent (instant, nothing to import again);
+    otherwise a forkserver with perfkit, nbconvert and WeasyPrint preloaded (a parent with threads
+    must not be forked)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
+    context = _context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
     try:
-        futures = [pool.submit(execute_job, job) for job in jobs]
+        # Longest first packs the workers best; results are put back in plan order by the caller.
+        futures = [pool.submit(execute_job, job) for job in sorted(jobs, key=_expected_seconds, reverse=True)]
         for future in as_completed(futures):
             yield future.result()
     finally:

@@ -29,8 +29,10 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.live:
+            # refreshed from the callbacks, not by rich's timer thread: a process with no other
+            # thread can fork its workers, which start faster (see perfkit.batch)
             self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=self.console, transient=True)
+                                     TimeElapsedColumn(), console=self.console, transient=True, auto_refresh=False)
             self._bar.__enter__()
         return self
 
@@ -50,11 +52,13 @@ class Progress:
                 self._line(f"[dim]– {job.label}: up to date, skipped[/dim]")
         if self._bar is not None:
             self._task = self._bar.add_task("Running", total=len(to_run))
+            self._bar.refresh()
 
     def done(self, result: JobResult) -> None:
         label = result.job.label
         if self._bar is not None:
             self._bar.update(self._task, advance=1, description=f"Done {label}")
+            self._bar.refresh()
         if result.interrupted:
             self._line(f"[yellow]– {label} interrupted[/yellow]")
             return

@@ -52,7 +52,7 @@ class ValidationReport:
 def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
     """Check every wave under ``survey/``: its settings, responses, margins, and that the margins fit."""
     from .survey.config import load_wave_config
-    from .survey.estimates import estimate_wave
+    from .survey.answers import check_questions
     from .survey.responses import read_population, read_responses
     from .survey.weighting import rake
 
@@ -82,8 +82,7 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
         try:
             weighting = rake(responses, margins, list(wave.weight_by), trim=wave.trim,
                              label=f"survey/{wave.name}/population.csv")
-            _, warnings = estimate_wave(responses, weighting.weights, wave, margins)
-            problems += warnings
+            problems += check_questions(responses, wave)
             if not weighting.converged:
                 problems.append(Problem(f"survey/{wave.name}/survey.toml", None, "trim",
                                         "The weights cannot meet every population share within the trimming limits.",

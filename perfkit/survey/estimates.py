@@ -37,9 +37,11 @@ import pandas as pd
 from scipy import special  # the t and normal distributions; lighter to import than scipy.stats
 
 from ..errors import DataValidationError, Problem
-from .config import Question, WaveConfig
+from .answers import factorize, check_questions, classify
+from .config import WaveConfig
 
-__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "estimate_wave", "compare_waves", "classify", "domain_estimates"]
+__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "estimate_wave", "compare_waves", "check_questions", "classify",
+           "domain_estimates"]
 
 ESTIMATE_COLUMNS = ["wave", "question", "breakdown", "group", "n", "pct", "se", "ci_low", "ci_high", "suppressed",
                     "significant"]
@@ -47,31 +49,6 @@ ESTIMATE_COLUMNS = ["wave", "question", "breakdown", "group", "n", "pct", "se", 
 EXTRA_COLUMNS = ["label", "se_raked", "p_vs_rest", "significant_vs_rest", "previous_pct", "change", "p_vs_previous",
                  "significant_vs_previous"]
 ALPHA = 0.05
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes and distinct values: a column of a million answers has a handful of distinct ones."""
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes, [str(u) for u in uniques]
-
-
-def classify(answers: pd.Series, question: Question) -> tuple[np.ndarray, np.ndarray]:
-    """``(positive, in_base)`` as 0/1 and boolean arrays for one question's answers.
-
-    Answers are compared ignoring case and repeated spaces.
-    """
-    codes, uniques = _factorize(answers)
-    positive = {_norm(p) for p in question.positive}
-    excluded = {_norm(e) for e in question.exclude} | {""}
-    is_pos = np.array([_norm(u) in positive for u in uniques] + [False])
-    is_out = np.array([_norm(u) in excluded for u in uniques] + [True])  # code -1 (missing) is out of the base
-    in_base = ~is_out[codes]
-    y = (is_pos[codes] & in_base).astype(float)
-    return y, in_base
 
 
 @dataclass
@@ -248,8 +225,6 @@ def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig
     DataValidationError
         When none of a question's positive answers occurs in the responses (almost surely a typo).
     """
-    label = f"survey/{wave.name}/survey.toml"
-    problems: list[Problem] = []
     rows = []
     n_all = len(responses)
     raking = None
@@ -260,21 +235,13 @@ def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig
     breakdown_codes = {"All": (["All"], np.zeros(n_all, dtype=np.int64))}
     for breakdown in wave.breakdowns:
         preferred = list(margins[breakdown].index) if margins and breakdown in margins else None
-        raw_codes, uniques = _factorize(responses[breakdown])
+        raw_codes, uniques = factorize(responses[breakdown])
         cats = _categories(pd.Series(uniques, dtype=object), preferred)
         position = {c: i for i, c in enumerate(cats)}
         remap = np.array([position.get(u, -1) for u in uniques] + [-1])
         breakdown_codes[breakdown] = (cats, remap[raw_codes])
+    problems = check_questions(responses, wave)
     for q in wave.questions:
-        answers = {_norm(u) for u in _factorize(responses[q.key])[1]}
-        missing = [p for p in q.positive if _norm(p) not in answers]
-        if missing:
-            found = sorted({a for a in responses[q.key] if a})
-            sev = "error" if len(missing) == len(q.positive) else "warning"
-            problems.append(Problem(label, None, f"questions.{q.key}.positive",
-                                    f"No respondent answered {', '.join(repr(m) for m in missing)} to {q.key}.",
-                                    f"Check the spelling against the answers in the data: {', '.join(repr(f) for f in found[:8])}.",
-                                    sev))
         y, base = classify(responses[q.key], q)
         total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1)
         for breakdown in ["All", *wave.breakdowns]:
