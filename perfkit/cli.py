@@ -21,6 +21,7 @@ from .errors import DataValidationError, PerfkitError, Problem
 from .periods import Quarter, parse_quarter, quarter_range
 from .register import load_register
 from .validate import validate_folder
+from .batch import EXECUTORS
 from .progress import Progress
 from .runner import FORMATS
 
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir")
     run.add_argument("--jobs", type=int, default=1, metavar="N", help="run N notebooks at once (default 1)")
     run.add_argument("--force", action="store_true", help="run every notebook, even when its outputs are fresh")
-    run.add_argument("--executor", choices=("local", "dask"), default="local",
+    run.add_argument("--executor", choices=EXECUTORS, default="local",
                      help="local processes, or a Dask cluster (a local one unless --scheduler is given)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="submit to an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
     run.add_argument("--timeout", type=float, metavar="SECONDS", help="fail a notebook when one cell runs longer than this")

@@ -29,7 +29,7 @@ from html import escape
 
 import pandas as pd
 
-from .tables import scroll_wrap
+from .tables import Column, html_table
 
 __all__ = ["describe_figure", "set_alt", "figure_html", "dataframe_html", "install"]
 
@@ -120,17 +120,12 @@ def dataframe_html(df: pd.DataFrame, max_rows: int = 200) -> str:
                                          f"{', '.join(map(str, df.columns[:8]))}{'…' if len(df.columns) > 8 else ''}")
     shown = df.head(max_rows)
     index_name = " / ".join(str(n) for n in df.index.names if n is not None) or "Row"
-    head = f'<th scope="col">{escape(index_name)}</th>' + "".join(
-        f'<th scope="col">{escape(str(c))}</th>' for c in shown.columns)
-    rows = "".join(
-        f'<tr><th scope="row">{escape(str(idx))}</th>' + "".join(f"<td>{_cell(v)}</td>" for v in rec) + "</tr>"
-        for idx, rec in zip(shown.index, shown.itertuples(index=False))
-    )
+    records = [{"index": idx, "values": rec} for idx, rec in zip(shown.index, shown.itertuples(index=False))]
+    columns = [Column(index_name, lambda r: escape(str(r["index"])))]
+    columns += [Column(str(c), (lambda i: lambda r: _cell(r["values"][i]))(i)) for i, c in enumerate(shown.columns)]
     more = (f'<p class="note">The first {max_rows:,} of {len(df):,} rows are shown.</p>'
             if len(df) > max_rows else "")
-    table = (f'<table class="data"><caption>{escape(str(caption))}</caption><thead><tr>{head}</tr></thead>'
-             f"<tbody>{rows}</tbody></table>")
-    return scroll_wrap(table, str(caption)) + more
+    return html_table(records, columns, str(caption)) + more
 
 
 def _register(shell) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from .errors import Problem
 
-__all__ = ["SourceTable", "read_source", "decode_text"]
+__all__ = ["SourceTable", "cell_text", "read_source", "decode_text"]
 
 WORKBOOK = "register.xlsx"
 
@@ -57,8 +58,7 @@ def decode_text(raw: bytes) -> str:
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     rows = frame.attrs.get("rows", range(2, len(frame) + 2))  # spreadsheet row of each record
-    frame = frame.astype(object).where(frame.notna(), "")
-    frame = frame.map(lambda v: _cell_text(v))
+    frame = frame.astype(object).where(frame.notna(), "").map(cell_text)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     # Columns with no header and nothing in them are what Excel leaves after deleted columns.
     blank = [c for c in frame.columns if (c == "" or c.startswith("unnamed: ")) and (frame[c] == "").all()]
@@ -72,7 +72,10 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A cell as the text it shows: blank for missing, 12 (not 12.0) for a whole number, no spaces around."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

@@ -40,8 +40,7 @@ from ..errors import DataValidationError, Problem
 from .answers import factorize, check_questions, classify
 from .config import WaveConfig
 
-__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "estimate_wave", "compare_waves", "check_questions", "classify",
-           "domain_estimates"]
+__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "estimate_wave", "compare_waves", "check_questions", "classify"]
 
 ESTIMATE_COLUMNS = ["wave", "question", "breakdown", "group", "n", "pct", "se", "ci_low", "ci_high", "suppressed",
                     "significant"]
@@ -180,26 +179,6 @@ def raked_variance(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.
         for j in range(m):
             sum_x2 = sum_x2 + np.einsum("gk,kl,gl->g", total[i], margins.w2[i, j], total[j])
     return n_all / (n_all - 1) * (sum_x2 - sum_x ** 2 / n_all)
-
-
-def domain_estimates(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.ndarray,
-                     groups: int) -> DomainEstimates:
-    """Domain means, linearised SEs and logit CIs for every group at once.
-
-    Parameters
-    ----------
-    y
-        1 for a positive answer, else 0.
-    in_base
-        Whether the respondent is in the question's base.
-    w
-        Weights.
-    codes
-        Group of each respondent, 0..groups-1, or -1 for none.
-    groups
-        Number of groups.
-    """
-    return _finish(_sums(y, in_base, w, codes, groups), len(y))
 
 
 def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:

@@ -16,21 +16,13 @@ import pandas as pd
 
 from ..cells import CellError, parse_number
 from ..errors import DataValidationError, Problem
-from ..sources import decode_text
+from ..sources import cell_text, decode_text
 from .config import WaveConfig
 
 __all__ = ["read_responses", "read_population"]
 
 #: Shares of a variable may be off 1 by this much (rounded published percentages) before they are refused.
 SHARE_SLACK = 0.005
-
-
-def _as_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _read_table(wave: WaveConfig) -> pd.DataFrame:
@@ -68,7 +60,7 @@ def read_responses(wave: WaveConfig) -> pd.DataFrame:
                                     f"Add the column or correct survey.toml.{hint}"))
     if problems:
         raise DataValidationError(problems)
-    frame = raw[list(dict.fromkeys(needed))].astype(object).map(_as_text).astype(str)
+    frame = raw[list(dict.fromkeys(needed))].astype(object).map(cell_text).astype(str)
     ids = frame[wave.id]
     for i in np.flatnonzero(ids.to_numpy() == ""):
         problems.append(Problem(label, int(i) + 2, wave.id, "The respondent id is blank.", "Give every respondent an id."))
