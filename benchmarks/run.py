@@ -31,8 +31,8 @@ BIN = Path(sys.executable).parent
 DEMO = ROOT / "data" / "demo"
 QUARTER = "2024-25-Q2"
 RANGE = ("--from", "2022/23 Q3", "--to", "2024/25 Q2")  # eight quarters
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import make_register  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from tests.support.generate import make_register  # noqa: E402  (the seeded generator the tests use too)
 
 
 @dataclass
@@ -118,7 +118,7 @@ def eight_quarters(repeat: int) -> list[Row]:
 LOAD_SCRIPT = """
 import sys, time
 t = time.perf_counter()
-from perfkit.register import load_register
+from perfkit.data.register import load_register
 from perfkit.assess import assess
 reg = load_register(sys.argv[1])
 table = assess(reg, reg.latest_quarter())
@@ -163,7 +163,7 @@ def _pdf_pages(path: Path) -> int:
 SURVEY_SCRIPT = """
 import datetime as dt, json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
-from generate import make_survey
+from tests.support.generate import make_survey
 from perfkit.survey.config import Question, WaveConfig
 from perfkit.survey.estimates import estimate_wave
 from perfkit.survey.weighting import rake
@@ -188,7 +188,7 @@ def survey_scale(repeat: int, sizes: list[int]) -> list[Row]:
     for n in sizes:
         results = []
         for _ in range(repeat):
-            out = subprocess.run([sys.executable, "-c", SURVEY_SCRIPT, str(n), ROOT / "benchmarks"],
+            out = subprocess.run([sys.executable, "-c", SURVEY_SCRIPT, str(n), ROOT],
                                  capture_output=True, text=True, check=True)
             results.append(json.loads(out.stdout))
         seconds = statistics.median(r["seconds"] for r in results)
@@ -212,7 +212,7 @@ def time_budget(repeat: int) -> list[Row]:
     imports = WORK / "imports.ipynb"
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(new_notebook(cells=[new_code_cell("1")], metadata=kernel), empty)
-    nbformat.write(new_notebook(cells=[new_code_cell("import perfkit.report, perfkit.survey.sections")],
+    nbformat.write(new_notebook(cells=[new_code_cell("import perfkit.report, perfkit.survey.report")],
                                 metadata=kernel), imports)
     t_empty = median(lambda: run([BIN / "papermill", empty, WORK / "empty-out.ipynb", "--no-progress-bar"]), repeat)
     t_imports = median(lambda: run([BIN / "papermill", imports, WORK / "imports-out.ipynb", "--no-progress-bar"]),

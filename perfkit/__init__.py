@@ -1,8 +1,31 @@
-"""perfkit: quarterly council performance reporting from data."""
+"""perfkit: quarterly council performance reporting from data.
 
+``import perfkit as pk`` is the front door for analysts::
+
+    rep = pk.prepare("data/demo")              # load, validate and assess the latest quarter
+    rep.exceptions()                           # the metrics at exception, persistent ones first
+    srv = pk.prepare_survey("data/demo")       # the residents' survey for that quarter
+    pk.run(quarter="2024/25 Q1", force=True)   # publish a quarter's appendices, as `perfkit run`
+
+Only the errors and the period helpers are imported with the package; everything
+else (pandas, the survey's scipy, papermill, nbconvert) loads on first use, so
+``import perfkit`` stays fast for the command line.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from .errors import DataValidationError, PerfkitError, PeriodError, Problem
+from .errors import (
+    CellError,
+    DataValidationError,
+    PerfkitError,
+    PeriodError,
+    Problem,
+    RakingError,
+    RunError,
+    RunInterrupted,
+    UnknownNameError,
+)
 from .periods import Quarter, latest_quarter, parse_quarter, parse_year, quarter_range
 
 try:
@@ -10,15 +33,81 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
+#: Public names loaded on first use: name -> (module, attribute, or None for the module itself).
+_LAZY = {
+    "Register": ("perfkit.data.register", "Register"),
+    "load_register": ("perfkit.data.register", "load_register"),
+    "ValidationReport": ("perfkit.validate", "ValidationReport"),
+    "validate_folder": ("perfkit.validate", "validate_folder"),
+    "STATUSES": ("perfkit.assess", "STATUSES"),
+    "assess": ("perfkit.assess", "assess"),
+    "assess_history": ("perfkit.assess", "assess_history"),
+    "draft_narrative": ("perfkit.narrative", "draft_narrative"),
+    "QuarterReport": ("perfkit.report", "QuarterReport"),
+    "prepare": ("perfkit.report", "prepare"),
+    "metric_profile": ("perfkit.report", "metric_profile"),
+    "report": ("perfkit.report", None),
+    "SurveyAnalysis": ("perfkit.survey.analysis", "SurveyAnalysis"),
+    "prepare_survey": ("perfkit.survey.report", "prepare"),
+    "survey_report": ("perfkit.survey.report", None),
+    "trend_chart": ("perfkit.render.charts", "trend_chart"),
+    "BatchSummary": ("perfkit.batch.executors", "BatchSummary"),
+    "run": ("perfkit.pipeline", "run"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        loaded = import_module(module)
+        value = loaded if attribute is None else getattr(loaded, attribute)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'perfkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 __all__ = [
     "__version__",
-    "DataValidationError",
-    "PerfkitError",
-    "PeriodError",
-    "Problem",
+    # reading and checking the data
+    "Register",
+    "load_register",
+    "ValidationReport",
+    "validate_folder",
+    # assessing and drafting
+    "STATUSES",
+    "assess",
+    "assess_history",
+    "draft_narrative",
+    # the appendices' contents, for notebooks and exploration
+    "QuarterReport",
+    "prepare",
+    "metric_profile",
+    "report",
+    "SurveyAnalysis",
+    "prepare_survey",
+    "survey_report",
+    "trend_chart",
+    # publishing
+    "BatchSummary",
+    "run",
+    # periods
     "Quarter",
     "latest_quarter",
     "parse_quarter",
     "parse_year",
     "quarter_range",
+    # errors
+    "CellError",
+    "DataValidationError",
+    "PerfkitError",
+    "PeriodError",
+    "Problem",
+    "RakingError",
+    "RunError",
+    "RunInterrupted",
+    "UnknownNameError",
 ]

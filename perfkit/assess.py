@@ -19,9 +19,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .cells import Tolerance
+from .data.typed_cells import Tolerance
 from .periods import Quarter, parse_quarter
-from .register import Register
+from .data.register import Register
 from .rounding import round_half_up
 
 __all__ = [

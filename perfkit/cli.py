@@ -18,12 +18,11 @@ from rich.table import Table
 
 from . import __version__
 from .errors import DataValidationError, PerfkitError, Problem
-from .periods import Quarter, parse_quarter, quarter_range
-from .register import load_register
+from .data.register import load_register
 from .validate import validate_folder
-from .batch import EXECUTORS
-from .progress import Progress
-from .runner import FORMATS
+from .batch.executors import EXECUTORS
+from .batch.progress import Progress
+from .batch.jobs import FORMATS
 
 __all__ = ["main"]
 
@@ -74,21 +73,6 @@ def _problem_table(problems: list[Problem], title: str) -> Table:
     return table
 
 
-def _quarters(args, register) -> list[Quarter]:
-    if args.last and not args.first:
-        raise PerfkitError("--to needs --from: give the first quarter of the range too.")
-    if args.first:
-        if not args.last:
-            raise PerfkitError("--from needs --to: give the last quarter of the range too.")
-        return quarter_range(args.first, args.last)
-    if args.all:
-        have = register.quarters_with_data()
-        return quarter_range(have[0], have[-1])
-    if args.quarter:
-        return [parse_quarter(args.quarter)]
-    return [register.latest_quarter()]
-
-
 def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
@@ -98,26 +82,36 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _cmd_run(args, console: Console) -> int:
-    from .batch import run_batch  # imports nbconvert; not needed by validate and status
+    import warnings
 
-    report = validate_folder(args.data)
-    report.raise_if_invalid()  # refuses the run, changing no output, with the same report as validate
-    register = report.register
-    if report.warnings and args.verbose:
-        console.print(_problem_table(report.warnings, f"{args.data}: warnings (the data can be used)"))
-    elif report.warnings and not args.quiet:
-        console.print(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} about the data: "
-                      f"see perfkit validate --data {args.data}", highlight=False)
-    quarters = _quarters(args, register)
-    formats = _formats(args.formats)
-    notebooks = [_notebook(p) for p in args.notebook] if args.notebook else None
+    from .pipeline import run
+
+    if args.last and not args.first:
+        raise PerfkitError("--to needs --from: give the first quarter of the range too.")
+    if args.first and not args.last:
+        raise PerfkitError("--from needs --to: give the last quarter of the range too.")
     if args.jobs < 1:
         raise PerfkitError("--jobs must be 1 or more.")
+    formats = _formats(args.formats)
+    notebooks = [_notebook(p) for p in args.notebook] if args.notebook else None
+
+    def validated(report) -> None:
+        if report.warnings and args.verbose:
+            console.print(_problem_table(report.warnings, f"{args.data}: warnings (the data can be used)"))
+        elif report.warnings and not args.quiet:
+            console.print(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} about the "
+                          f"data: see perfkit validate --data {args.data}", highlight=False)
+
     show = Progress(console, quiet=args.quiet, verbose=args.verbose)
-    with show:
-        summary = run_batch(register, quarters, Path(args.out), formats, notebooks=notebooks, jobs=args.jobs,
-                            force=args.force, executor=args.executor, scheduler=args.scheduler, timeout=args.timeout,
-                            on_start=show.start, on_done=show.done)
+    with warnings.catch_warnings(record=True) as caught, show:
+        warnings.simplefilter("always", UserWarning)
+        summary = run(args.data, args.quarter, first=args.first, last=args.last, all_quarters=args.all,
+                      out=args.out, formats=formats, notebooks=notebooks, jobs=args.jobs, force=args.force,
+                      executor=args.executor, scheduler=args.scheduler, timeout=args.timeout,
+                      on_validated=validated, on_start=show.start, on_done=show.done)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            console.print(f"Note: {w.message}", markup=False, highlight=False)
     show.summary(summary)
     return EXIT_FAILED if summary.failed else EXIT_OK
 
@@ -148,9 +142,11 @@ def _cmd_validate(args, console: Console) -> int:
 
 
 def _cmd_status(args, console: Console) -> int:
-    from .status import output_status
+    from .batch.freshness import output_status
 
-    rows = output_status(load_register(args.data), Path(args.out))
+    from .pipeline import resolve_out
+
+    rows = output_status(load_register(args.data), resolve_out(args.out, args.data))
     if not rows:
         console.print(f"{args.data} has no quarters with data.")
         return EXIT_OK

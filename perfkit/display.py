@@ -16,8 +16,8 @@ Examples
 >>> from matplotlib.figure import Figure
 >>> fig = Figure(); ax = fig.subplots(); _ = ax.plot([1, 2, 3], [82.0, 83.1, 84.3], label="Actual")
 >>> _ = ax.set_title("Complaints answered in time"); _ = ax.set_ylabel("%")
->>> describe_figure(fig)
-"Line chart: Complaints answered in time. Vertical axis: %. Actual rises from 82 to 84.3 over 3 points (lowest 82, highest 84.3)."
+>>> print(describe_figure(fig))
+Line chart: Complaints answered in time. Vertical axis: %. Actual rises from 82 to 84.3 over 3 points (lowest 82, highest 84.3).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from html import escape
 
 import pandas as pd
 
-from .tables import Column, html_table
+from .render.tables import Column, html_table
 
 __all__ = ["describe_figure", "set_alt", "figure_html", "dataframe_html", "install"]
 

@@ -77,8 +77,86 @@ class DataValidationError(PerfkitError):
         super().__init__("\n".join(lines))
 
 
+class UnknownNameError(PerfkitError, KeyError):
+    """A code, objective, question or group that the data does not have, with the closest it does.
+
+    Parameters
+    ----------
+    what
+        What was looked up, e.g. ``metric code``.
+    given
+        What the user wrote.
+    known
+        Every name that would have been accepted.
+
+    Examples
+    --------
+    >>> print(UnknownNameError("metric code", "SRV.1", ["SRV.01", "SRV.10", "CUS.01"]))
+    There is no metric code 'SRV.1'. Did you mean SRV.01 or SRV.10?
+    """
+
+    def __init__(self, what: str, given: str, known: list[str]):
+        import difflib
+
+        self.what, self.given, self.known = what, given, list(known)
+        folded = {k.casefold(): k for k in self.known}
+        near = {folded[m] for m in difflib.get_close_matches(given.casefold(), list(folded), n=3, cutoff=0.6)}
+        close = [k for k in self.known if k in near]  # in the data's own order, not by score
+        if close:
+            hint = "Did you mean " + (" or ".join([", ".join(close[:-1]), close[-1]]) if len(close) > 1 else close[0]) + "?"
+        else:
+            shown = ", ".join(self.known[:10]) + (", …" if len(self.known) > 10 else "")
+            hint = f"Known: {shown}."
+        self.message = f"There is no {what} '{given}'. {hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.message
+
+
+class CellError(PerfkitError, ValueError):
+    """A spreadsheet cell that cannot be read; ``fix`` says how to correct it.
+
+    The readers turn it into a :class:`Problem` that names the file, row and column.
+    """
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+class RakingError(DataValidationError):
+    """A survey wave's margins cannot be met by its respondents."""
+
+
 class RunError(PerfkitError):
-    """A notebook or export failed during ``perfkit run``."""
+    """A notebook or export failed during ``perfkit run``.
+
+    The fields say where, so a caller can act on them without parsing the message
+    (as papermill's ``PapermillExecutionError`` does).
+
+    Parameters
+    ----------
+    message
+        The whole explanation shown to the user.
+    notebook
+        The notebook's file name, e.g. ``quarterly_performance.ipynb``.
+    quarter
+        The quarter's label, e.g. ``2024/25 Q2``.
+    cell
+        The execution count of the failing cell, when a cell failed.
+    ename
+        The name of the exception raised in the notebook, e.g. ``KeyError``.
+    """
+
+    def __init__(self, message: str, *, notebook: str = "", quarter: str = "", cell: int | None = None,
+                 ename: str = ""):
+        super().__init__(message)
+        self.notebook = notebook
+        self.quarter = quarter
+        self.cell = cell
+        self.ename = ename
 
 
 class RunInterrupted(RunError):

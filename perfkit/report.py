@@ -19,13 +19,14 @@ from html import escape
 
 import pandas as pd
 
-from .assess import RATED, STATUSES, assess, assess_history, objective_counts, summary_counts
-from .charts import status_chart, trend_chart
-from .formatting import DIRECTION_LABELS, format_value
+from .assess import RATED, STATUSES, assess, assess_history, objective_counts
+from .render.charts import status_chart, trend_chart
+from .render.formatting import DIRECTION_LABELS, format_value
 from .narrative import draft_narrative
 from .periods import Quarter, parse_quarter, quarter_range
-from .register import Register, load_register
-from .tables import Column, html_table, scroll_wrap, status_badge, text_cell
+from .data.register import Register, load_register
+from .render.html import Html
+from .render.tables import Column, html_table, scroll_wrap, status_badge, text_cell
 
 __all__ = [
     "Html",
@@ -40,6 +41,7 @@ __all__ = [
     "data_notes",
     "status_key",
     "metric_profile",
+    "metric_history",
 ]
 
 #: Quarters shown in the trend chart of an exception.
@@ -53,16 +55,6 @@ MAX_DETAILED_EXCEPTIONS = 10
 #: Above this many metrics the appendix counts on-target and not-due metrics by service instead of
 #: listing each one (every metric's row is in metric_status.csv, published beside the appendix).
 LIST_LIMIT = 500
-
-
-class Html(str):
-    """A string of HTML that Jupyter displays as HTML."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-    def __add__(self, other: str) -> Html:
-        return Html(str(self) + str(other))
 
 
 @dataclass
@@ -92,10 +84,48 @@ class QuarterReport:
         """Whether the register is too large to list every metric one by one."""
         return len(self.table) > LIST_LIMIT
 
-    def history(self, codes: list[str]) -> pd.DataFrame:
-        """Assessments of the last :data:`HISTORY_QUARTERS` quarters for some metrics, stacked."""
-        first = Quarter.from_index(self.quarter.index - HISTORY_QUARTERS + 1)
+    def history(self, codes: list[str] | None = None, last: int = HISTORY_QUARTERS) -> pd.DataFrame:
+        """Assessments of the last ``last`` quarters up to this one, stacked (one row per metric and quarter).
+
+        Parameters
+        ----------
+        codes
+            Only these metrics (any case); ``None`` for every metric.
+        last
+            How many quarters, this one included.
+        """
+        first = Quarter.from_index(self.quarter.index - last + 1)
+        if codes is not None:
+            codes = [self.register.code(c) for c in codes]
         return assess_history(self.register, quarter_range(first, self.quarter), codes)
+
+    # One method per section of the appendix: the rows that section shows. The notebook binds each
+    # to a name (``exceptions = rep.exceptions()``) so an analyst can filter or sort it before it is shown.
+
+    def assessment(self) -> pd.DataFrame:
+        """The whole assessment (:attr:`table`): the rows the summary paragraphs are drafted from."""
+        return self.table
+
+    def status_counts(self) -> pd.DataFrame:
+        """Metrics in each status by objective (one row per objective, one column per status, and a total)."""
+        return objective_counts(self.table, self.register.objective_order())
+
+    def exceptions(self) -> pd.DataFrame:
+        """Metrics at exception, persistent exceptions first."""
+        reds = self.table.loc[self.table["status"] == "red"]
+        return reds.sort_values("persistent_exception", ascending=False, kind="stable")
+
+    def targeted(self) -> pd.DataFrame:
+        """Metrics rated against a target."""
+        return self.table.loc[self.table["kind"] == "target"]
+
+    def trend(self) -> pd.DataFrame:
+        """Metrics monitored for trend."""
+        return self.table.loc[self.table["kind"] == "trend"]
+
+    def data_notes(self) -> pd.DataFrame:
+        """Metrics with no data, no target, or not due this quarter."""
+        return self.table.loc[self.table["status"].isin(["no_data", "no_target", "not_due"])]
 
 
 def prepare(data_dir: str = "data/demo", quarter: str | Quarter | None = None) -> QuarterReport:
@@ -132,11 +162,13 @@ def introduction(rep: QuarterReport) -> Html:
     )
 
 
-def headline(rep: QuarterReport) -> Html:
-    """Counts by status overall and per objective: a table and a chart."""
-    counts = summary_counts(rep.table)
-    by_obj = objective_counts(rep.table, rep.register.objective_order())
-    overall = [{"status": s, "n": int(counts[s])} for s in STATUSES]
+def headline(rep: QuarterReport, counts: pd.DataFrame | None = None) -> Html:
+    """Counts by status overall and per objective: a table and a chart.
+
+    ``counts`` is :meth:`QuarterReport.status_counts` or a selection of its rows.
+    """
+    by_obj = rep.status_counts() if counts is None else counts
+    overall = [{"status": s, "n": int(by_obj[s].sum())} for s in STATUSES]
     t1 = html_table(
         overall,
         [Column("Status", lambda r: status_badge(r["status"])),
@@ -154,12 +186,16 @@ def headline(rep: QuarterReport) -> Html:
     return Html(t1 + t2 + chart.to_html())
 
 
-def narrative(rep: QuarterReport) -> Html:
-    """The drafted summary paragraphs, overall and for each objective."""
-    paras = "".join(f"<p>{escape(p)}</p>" for p in draft_narrative(rep.table, rep.quarter))
+def narrative(rep: QuarterReport, metrics: pd.DataFrame | None = None) -> Html:
+    """The drafted summary paragraphs, overall and for each objective.
+
+    ``metrics`` is the assessment the sentences are drafted from: :attr:`QuarterReport.table` or some of its rows.
+    """
+    table = rep.table if metrics is None else metrics
+    paras = "".join(f"<p>{escape(p)}</p>" for p in draft_narrative(table, rep.quarter))
     parts = [paras]
     for obj in rep.register.objective_order():
-        sub = rep.table.loc[rep.table["objective"] == obj]
+        sub = table.loc[table["objective"] == obj]
         if sub.empty:
             continue
         targeted = draft_narrative(sub, rep.quarter)[0]
@@ -172,16 +208,16 @@ def _history_of(history: pd.DataFrame, code: str) -> pd.DataFrame:
     return h[["period", "value", "target", "status", "commentary"]].reset_index(drop=True)
 
 
-def exceptions(rep: QuarterReport) -> Html:
+def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     """Each metric at exception: figures, trend chart with the target, commentary.
 
-    Persistent exceptions come first. Beyond :data:`MAX_DETAILED_EXCEPTIONS`, exceptions
+    ``rows`` are the exceptions to show, in order (default :meth:`QuarterReport.exceptions`:
+    persistent exceptions first). Beyond :data:`MAX_DETAILED_EXCEPTIONS`, exceptions
     are listed in one table with their figures and commentary.
     """
-    reds = rep.table.loc[rep.table["status"] == "red"]
+    reds = rep.exceptions() if rows is None else rows
     if reds.empty:
         return Html("<p>No metric is at exception this quarter.</p>")
-    reds = reds.sort_values("persistent_exception", ascending=False, kind="stable")
     detailed, further = reds.iloc[:MAX_DETAILED_EXCEPTIONS], reds.iloc[MAX_DETAILED_EXCEPTIONS:]
     history = rep.history(list(detailed["code"]))
     parts = []
@@ -279,14 +315,15 @@ def _service_counts(sub: pd.DataFrame, statuses: list[str], caption: str) -> str
     return html_table(grid, cols, caption)
 
 
-def targeted_by_objective(rep: QuarterReport) -> Html:
+def targeted_by_objective(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     """Every targeted metric, one table per objective.
 
+    ``rows`` are the metrics to show (default :meth:`QuarterReport.targeted`).
     For a large register (more than :data:`LIST_LIMIT` metrics) each objective has a
     table of statuses by service, and lists one by one only the metrics within
     tolerance (exceptions have their own section).
     """
-    targeted = rep.table.loc[rep.table["kind"] == "target"]
+    targeted = rep.targeted() if rows is None else rows
     parts = [_CSV_NOTE] if rep.large else []
     for obj in rep.register.objective_order():
         sub = targeted.loc[targeted["objective"] == obj]
@@ -313,9 +350,12 @@ def targeted_by_objective(rep: QuarterReport) -> Html:
     return Html("".join(parts))
 
 
-def trend_metrics(rep: QuarterReport) -> Html:
-    """Metrics monitored for trend, with the figures they are compared with."""
-    trend = rep.table.loc[rep.table["kind"] == "trend"]
+def trend_metrics(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Metrics monitored for trend, with the figures they are compared with.
+
+    ``rows`` are the metrics to show (default :meth:`QuarterReport.trend`).
+    """
+    trend = rep.trend() if rows is None else rows
     if trend.empty:
         return Html("<p>No metric is monitored for trend.</p>")
     cols = [
@@ -348,8 +388,12 @@ def trend_metrics(rep: QuarterReport) -> Html:
     return Html(html_table(trend, cols, f"Metrics monitored for trend, {rep.quarter.label}", row_header=1) + note)
 
 
-def data_notes(rep: QuarterReport) -> Html:
-    """Metrics with no data (and why), not due, or without a target."""
+def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Metrics with no data (and why), not due, or without a target.
+
+    ``rows`` are the metrics to show (default :meth:`QuarterReport.data_notes`).
+    """
+    notes = rep.data_notes() if rows is None else rows
     parts = []
     sections = [
         ("no_data", "No data", "Reason given", lambda r: text_cell(r["commentary"]) or "No reason given"),
@@ -357,7 +401,7 @@ def data_notes(rep: QuarterReport) -> Html:
         ("not_due", "Not due this quarter", "Frequency", lambda r: "Annual"),
     ]
     for status, heading, third, render in sections:
-        sub = rep.table.loc[rep.table["status"] == status]
+        sub = notes.loc[notes["status"] == status]
         if sub.empty:
             continue
         parts.append(f"<h3>{escape(heading)}</h3>")
@@ -393,12 +437,36 @@ def status_key() -> Html:
     )
 
 
-def metric_profile(data_dir: str = "data/demo", code: str = "") -> Html:
-    """A metric's definition and full history, for analysts exploring one metric."""
-    register = load_register(data_dir)
-    if code not in register.metrics.index:
-        known = ", ".join(list(register.metrics.index)[:12])
-        return Html(f"<p>There is no metric with code {escape(code)!s}. Codes include: {escape(known)}…</p>")
+def metric_history(register: Register, code: str) -> pd.DataFrame:
+    """One metric's every quarter as the appendix prints it: a tidy table to read, filter or plot.
+
+    Columns: ``quarter`` (its label), ``value`` and ``target`` rounded to the metric's
+    precision, ``status`` (the word, with its symbol), ``compared with previous``
+    and ``commentary``. The code matches in any case.
+
+    Examples
+    --------
+    >>> metric_history(tiny, "a1").columns.tolist()
+    ['quarter', 'value', 'target', 'status', 'compared with previous', 'commentary']
+    """
+    code = register.code(code)
+    quarters = register.quarters_with_data()
+    hist = assess_history(register, quarter_range(quarters[0], quarters[-1]), [code]).sort_values("period_index")
+    dec = int(register.metrics.loc[code, "decimals"])
+    return pd.DataFrame({
+        "quarter": hist["period"],
+        "value": hist["value"].round(dec),
+        "target": hist["target"].round(dec),
+        "status": hist["status"].map(lambda s: f"{STATUSES[s].symbol} {STATUSES[s].label}"),
+        "compared with previous": hist["vs_previous"].map(DIRECTION_LABELS),
+        "commentary": hist["commentary"],
+    }).reset_index(drop=True)
+
+
+def metric_profile(data_dir: str | Register = "data/demo", code: str = "") -> Html:
+    """A metric's definition and full history, for analysts exploring one metric (code in any case)."""
+    register = data_dir if isinstance(data_dir, Register) else load_register(data_dir)
+    code = register.code(code)
     m = register.metrics.loc[code]
     quarters = register.quarters_with_data()
     hist = assess_history(register, quarter_range(quarters[0], quarters[-1]))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataValidationError, Problem
-from .register import Register, find_data_dir, load_register
+from .data.register import Register, find_data_dir, load_register
 
 __all__ = ["ValidationReport", "validate_folder"]
 

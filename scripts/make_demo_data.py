@@ -19,7 +19,7 @@ import numpy as np
 
 from perfkit.assess import assess
 from perfkit.periods import Quarter, quarter_range
-from perfkit.register import load_register
+from perfkit.data.register import load_register
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "demo"
 FIRST, LAST = Quarter(2022, 1), Quarter(2024, 2)

@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).parent.parent
+from tests.support import FIXTURES, ROOT  # noqa: F401 - shared with the test modules
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from perfkit.assess import assess, direction, objective_counts, rate, summary_counts
-from perfkit.cells import Tolerance
-from perfkit.register import load_register
+from perfkit.data.typed_cells import Tolerance
+from perfkit.data.register import load_register
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from perfkit.assess import assess
 from perfkit.narrative import count_phrase, draft_narrative, join_words
 from perfkit.periods import parse_quarter
-from perfkit.register import load_register
+from perfkit.data.register import load_register
 
 
 def _table(rows):

@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfkit.cells import CellError, parse_number, parse_tolerance
+from perfkit.errors import CellError
+from perfkit.data.typed_cells import parse_number, parse_tolerance
 from perfkit.errors import PeriodError
 from perfkit.periods import parse_quarter
 

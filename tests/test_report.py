@@ -4,12 +4,11 @@ import re
 import sys
 
 import pytest
-from conftest import ROOT
+from tests.support import ROOT
 
 from perfkit import report
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import make_register  # noqa: E402  (the benchmarks' seeded generator)
+from tests.support.generate import make_register  # the seeded generator the benchmarks use too
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES
+from tests.support import FIXTURES
 
-from perfkit.outputs import metric_status_csv, safe_text, survey_estimates_csv
+from perfkit.publish.data_files import metric_status_csv, safe_text, survey_estimates_csv
 from perfkit.validate import validate_folder
 
 WIDE = {**os.environ, "COLUMNS": "400"}

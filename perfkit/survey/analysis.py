@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, UnknownNameError
 from ..periods import Quarter, parse_quarter
 from .config import WaveConfig, find_waves, waves_for_quarter
 from .estimates import compare_waves, estimate_wave
@@ -39,6 +39,56 @@ class SurveyAnalysis:
     previous: WaveResult | None
     estimates: pd.DataFrame  # current estimates with the comparison columns
 
+    # One method per section of the survey appendix: the rows it shows, for the notebook to bind
+    # (``findings = srv.key_findings()``) so an analyst can filter or sort them before they are shown.
+
+    def key_findings(self) -> pd.DataFrame:
+        """Each question for all respondents, with the change since the previous wave."""
+        return self.estimates[self.estimates["breakdown"] == "All"].reset_index(drop=True)
+
+    def by_group(self) -> pd.DataFrame:
+        """Each question for each group of each breakdown, with the result for all respondents beside it."""
+        est = self.estimates
+        overall = est[est["breakdown"] == "All"].set_index("question")["pct"]
+        rows = est[est["breakdown"] != "All"].copy()
+        rows["overall_pct"] = rows["question"].map(overall)
+        return rows
+
+    def changes(self) -> pd.DataFrame:
+        """Results that changed significantly since the previous wave (none for a first wave)."""
+        return self.estimates[self.estimates["significant_vs_previous"].astype(bool)]
+
+    def estimate(self, question: str, group: str = "All", breakdown: str | None = None) -> pd.DataFrame:
+        """The published estimate of one question for one group: ``n, pct, se, ci_low, ci_high`` and flags.
+
+        Question keys and labels, group names and breakdowns match ignoring case, spaces and the
+        kind of dash (``16–34`` finds ``16-34``); anything else raises with the closest names.
+
+        Parameters
+        ----------
+        question
+            The question's key in ``survey.toml`` or its label.
+        group
+            A group of a breakdown, e.g. ``16-34``; ``All`` for every respondent.
+        breakdown
+            The breakdown, when a group name occurs in more than one.
+
+        Examples
+        --------
+        >>> srv.estimate("satisfied_council", "16–34")[["breakdown", "group", "n"]]   # doctest: +NORMALIZE_WHITESPACE
+          breakdown  group    n
+        0  age_band  16-34  129
+        """
+        est = self.estimates
+        key = _match("question", question, est["question"].unique().tolist(),
+                     {str(q.label): q.key for q in self.current.wave.questions})
+        rows = est[est["question"] == key]
+        if breakdown is not None:
+            b = _match("breakdown", breakdown, rows["breakdown"].unique().tolist())
+            rows = rows[rows["breakdown"] == b]
+        g = _match("group", group, rows["group"].unique().tolist())
+        return rows[rows["group"] == g].reset_index(drop=True)
+
     def sample_profile(self) -> pd.DataFrame:
         """For each weighting variable and category: sample %, population % and weighted %.
 
@@ -62,6 +112,25 @@ class SurveyAnalysis:
                     "suppressed": small,
                 })
         return pd.DataFrame(rows)
+
+
+def _fold(text: object) -> str:
+    """A name as people type it: any case, spacing or dash."""
+    s = str(text).casefold().translate(_DASHES)
+    return " ".join(s.split())
+
+
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+
+
+def _match(what: str, given: str, known: list[str], aliases: dict[str, str] | None = None) -> str:
+    """The one name in ``known`` (or an alias of it) that ``given`` means, else a did-you-mean error."""
+    table = {_fold(k): k for k in known}
+    table.update({_fold(a): k for a, k in (aliases or {}).items() if k in known})
+    found = table.get(_fold(given))
+    if found is None:
+        raise UnknownNameError(f"survey {what}", str(given), [str(k) for k in known])
+    return found
 
 
 def analyse_wave(wave: WaveConfig) -> WaveResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..charts import Chart, render, style_axes
+from ..render.charts import Chart, render, style_axes
 from .narrative import breakdown_name, pct
 
 __all__ = ["profile_chart", "estimates_chart"]

@@ -14,9 +14,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..cells import CellError, parse_number
+from ..data.typed_cells import parse_number
+from ..errors import CellError
 from ..errors import DataValidationError, Problem
-from ..sources import cell_text, decode_text
+from ..data.sources import cell_text, decode_text
 from .config import WaveConfig
 
 __all__ = ["read_responses", "read_population"]

@@ -23,16 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataValidationError, Problem
+from ..errors import DataValidationError, Problem, RakingError
 
 __all__ = ["Weighting", "rake", "encode"]
 
 MAX_ITERATIONS = 1000
 MAX_TRIM_ROUNDS = 100
-
-
-class RakingError(DataValidationError):
-    """The margins cannot be met by these respondents."""
 
 
 @dataclass

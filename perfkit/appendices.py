@@ -1,0 +1,124 @@
+"""The appendices perfkit publishes: each one's notebook, when it applies and the data files it writes.
+
+This is the one place that knows what an appendix is made of, so the batch
+runner needs no knowledge of assessment or of the survey: it executes the
+notebook a job names and asks its :class:`Appendix` for the data files.
+
+The data files are computed here from the register, not read back from the
+executed notebook, on purpose: ``metric_status.csv`` and the survey estimates
+are part of the output contract, so an analyst's edit to a notebook cell (a
+filter, a sort) changes what the appendix shows but never what the contract
+files say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data.register import Register
+from .errors import RunError
+from .periods import Quarter
+
+__all__ = ["Appendix", "APPENDICES", "NOTEBOOK_DIR", "QUARTERLY", "SURVEY", "appendix_for", "project_notebook"]
+
+#: perfkit's own notebooks (a source checkout: they are edited and committed there).
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _metric_status(register: Register, quarter: Quarter, folder: Path) -> list[Path]:
+    from .assess import assess
+    from .publish.data_files import metric_status_csv
+
+    path = folder / "metric_status.csv"
+    path.write_text(metric_status_csv(assess(register, quarter)), encoding="utf-8")
+    return [path]
+
+
+def _survey_estimates(register: Register, quarter: Quarter, folder: Path) -> list[Path]:
+    from .publish.data_files import survey_estimates_csv, write_json
+    from .survey import survey_for_quarter
+    from .survey.estimates import ESTIMATE_COLUMNS, EXTRA_COLUMNS
+
+    analysis = survey_for_quarter(register.data_dir, quarter)
+    if analysis is None:
+        return []
+    est = folder / "survey_estimates.csv"
+    est.write_text(survey_estimates_csv(analysis.estimates, ESTIMATE_COLUMNS + EXTRA_COLUMNS), encoding="utf-8")
+    weighting = folder / "survey_weighting.json"
+    write_json(weighting, {**analysis.current.weighting.diagnostics(), "wave": analysis.current.wave.name})
+    return [est, weighting]
+
+
+def _always(register: Register, quarter: Quarter) -> bool:
+    return True
+
+
+def _has_survey(register: Register, quarter: Quarter) -> bool:
+    from .batch.cache import survey_files
+
+    return bool(survey_files(register, quarter))
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """One of perfkit's appendices.
+
+    Attributes
+    ----------
+    notebook
+        The notebook's file name in ``notebooks/``.
+    kind
+        What it reads, for the cache key: ``performance`` (the register) or ``survey`` (the waves).
+    applies
+        Whether the appendix is made for a quarter.
+    data_files
+        Writes the contract's data files for a quarter into a folder; returns their paths.
+    """
+
+    notebook: str
+    kind: str
+    applies: Callable[[Register, Quarter], bool]
+    data_files: Callable[[Register, Quarter, Path], list[Path]]
+
+    @property
+    def name(self) -> str:
+        return Path(self.notebook).stem
+
+    @property
+    def path(self) -> Path:
+        return project_notebook(self.notebook)
+
+
+QUARTERLY = Appendix("quarterly_performance.ipynb", "performance", _always, _metric_status)
+SURVEY = Appendix("survey_demographics.ipynb", "survey", _has_survey, _survey_estimates)
+
+#: The appendices a run makes, in order.
+APPENDICES: tuple[Appendix, ...] = (QUARTERLY, SURVEY)
+
+
+def project_notebook(name: str) -> Path:
+    """The path of one of perfkit's own notebooks, by file name with or without ``.ipynb``.
+
+    Examples
+    --------
+    >>> project_notebook("quarterly_performance").name
+    'quarterly_performance.ipynb'
+    """
+    file = name if name.endswith(".ipynb") else f"{name}.ipynb"
+    path = NOTEBOOK_DIR / file
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))) or "none"
+        raise RunError(f"There is no notebook '{file}' in {NOTEBOOK_DIR}. perfkit's notebooks are: {known}. "
+                       "If one of them was deleted, restore it with: git checkout notebooks/ "
+                       "(or python scripts/make_notebooks.py).")
+    return path
+
+
+def appendix_for(notebook: Path) -> Appendix | None:
+    """The appendix a notebook makes, or ``None`` for a council's own notebook."""
+    for appendix in APPENDICES:
+        if notebook.parent == NOTEBOOK_DIR and notebook.name == appendix.notebook:
+            return appendix
+    return None

@@ -1,0 +1,229 @@
+"""Run many jobs: skip the fresh ones, run the rest here, in parallel processes, or on a Dask cluster.
+
+Every executor runs the same picklable :func:`perfkit.batch.execute.execute_job`, so
+outputs are identical whichever runs them; results are returned in plan order
+whatever order they finish in.
+
+Examples
+--------
+>>> summary = run_batch(register, quarters, Path("outputs"), jobs=2)      # doctest: +SKIP
+>>> summary.ran, summary.skipped, summary.failed                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PerfkitError
+from ..periods import Quarter
+from ..data.register import Register
+from .execute import execute_job
+from .jobs import FORMATS, Job, JobResult, plan_jobs, skipped
+from .kernel import interrupt_running_kernels
+from .manifest import clean_stale_staging, is_fresh, write_manifest
+
+__all__ = ["BatchSummary", "run_batch", "EXECUTORS"]
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did."""
+
+    results: list[JobResult] = field(default_factory=list)
+
+    @property
+    def ran(self) -> list[JobResult]:
+        return [r for r in self.results if not r.skipped and r.ok]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        return [r for r in self.results if r.skipped]
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def _serial(jobs: list[Job]) -> Iterator[JobResult]:
+    for job in jobs:
+        yield execute_job(job)
+
+
+#: Imported once by the forkserver, so each worker starts with them already loaded.
+_PRELOAD = ["perfkit.batch.execute", "perfkit.publish.export", "nbconvert", "weasyprint", "papermill"]
+
+
+def _expected_seconds(job: Job) -> float:
+    """How long a job took last time (from its quarter's manifest), or a guess by kind."""
+    manifest = job.folder / "manifest.json"
+    try:
+        return float(json.loads(manifest.read_text(encoding="utf-8"))["jobs"][job.name]["timings_seconds"]["total"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return 5.0 if job.name == "survey_demographics" else 4.0
+
+
+def _worker_interrupt(signum, frame) -> None:
+    interrupt_running_kernels()
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the workers with the parent; each passes it on to its kernel, whose cell
+    # stops, so the job returns "interrupted" rather than the worker dying with its kernel orphaned.
+    signal.signal(signal.SIGINT, _worker_interrupt)
+
+
+def _context():
+    """How to start workers: fork a single-threaded parent (instant, nothing to import again);
+    otherwise a forkserver with perfkit, nbconvert and WeasyPrint preloaded (a parent with threads
+    must not be forked)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
+    context = _context()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
+    try:
+        # Longest first packs the workers best; results are put back in plan order by the caller.
+        futures = [pool.submit(execute_job, job) for job in sorted(jobs, key=_expected_seconds, reverse=True)]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobResult]:
+    try:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+    except ImportError as exc:  # an optional extra
+        raise PerfkitError("Running on Dask needs the dask extra: pip install -e '.[dask]'.") from exc
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise PerfkitError(f"Cannot reach the Dask scheduler at {scheduler} ({exc}). Start it with "
+                               "`dask scheduler` and check the address.") from exc
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(execute_job, job, pure=False) for job in jobs]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_batch(register: Register, quarters: list[Quarter], out_dir: Path, formats: tuple[str, ...] = FORMATS, *,
+              notebooks: list[Path] | None = None, jobs: int = 1, force: bool = False, executor: str = "local",
+              scheduler: str | None = None, timeout: float | None = None,
+              on_start: Callable[[list[Job], list[Job]], None] | None = None,
+              on_done: Callable[[JobResult], None] | None = None) -> BatchSummary:
+    """Plan, skip what is fresh, run the rest, and write each quarter's manifest.
+
+    Parameters
+    ----------
+    register
+        The validated register.
+    quarters
+        The quarters to report.
+    out_dir
+        The output root.
+    formats
+        Appendix formats.
+    notebooks
+        A council's own notebooks in place of perfkit's.
+    jobs
+        How many jobs run at once (processes here, or workers of a local Dask cluster).
+    force
+        Run every job, fresh or not.
+    executor
+        ``local`` (this machine) or ``dask``.
+    scheduler
+        The address of an existing Dask scheduler (implies ``executor="dask"``).
+    timeout
+        Seconds any one cell may run before the job fails.
+    on_start, on_done
+        Callbacks for progress: the jobs to run and to skip; each result as it arrives.
+    """
+    clean_stale_staging(out_dir)
+    planned = plan_jobs(register, quarters, out_dir, formats, notebooks, timeout)
+    to_run = [j for j in planned if force or not is_fresh(j)]
+    fresh = [j for j in planned if j not in to_run]
+    if on_start:
+        on_start(to_run, fresh)
+    results: dict[Job, JobResult] = {j: skipped(j) for j in fresh}
+    if scheduler or executor == "dask":
+        stream = _dask(to_run, jobs, scheduler)
+    elif jobs > 1 and len(to_run) > 1:
+        stream = _processes(to_run, jobs)
+    else:
+        stream = _serial(to_run)
+    interrupted = _InterruptFlag()
+    try:
+        with interrupted:
+            for result in stream:
+                results[result.job] = result
+                if on_done:
+                    on_done(result)
+                if interrupted.is_set():
+                    break
+    finally:
+        if hasattr(stream, "close"):
+            stream.close()  # shuts a pool or cluster down, cancelling jobs not yet started
+        # Record what finished, even when interrupted: the manifest never lies about a published file.
+        # (an interrupted job published nothing, so it changes no manifest)
+        done = [results[j] for j in planned if j in results and not results[j].skipped and not results[j].interrupted]
+        for q in dict.fromkeys(r.job.quarter for r in done):
+            write_manifest(register, q, [r for r in done if r.job.quarter == q], out_dir)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    return BatchSummary([results[j] for j in planned])
+
+
+class _InterruptFlag:
+    """Turn the first Ctrl-C into a request to stop after the job under way; a second one stops at once.
+
+    The kernels this process started are sent Ctrl-C (they run in sessions of their own, so the
+    terminal's does not reach them); their cells stop, and the job under way ends promptly and
+    reports itself interrupted. Raising KeyboardInterrupt inside the notebook client's event loop
+    instead can leave it waiting for a kernel that never answers.
+    """
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._previous = None
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def _handle(self, signum, frame) -> None:
+        if self._event.is_set():
+            raise KeyboardInterrupt
+        self._event.set()
+        interrupt_running_kernels()
+
+    def __enter__(self) -> _InterruptFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)

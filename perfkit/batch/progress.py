@@ -1,0 +1,85 @@
+"""What `perfkit run` shows while it works: a live progress bar on a terminal, plain lines elsewhere."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+
+from .executors import BatchSummary
+from .jobs import Job, JobResult
+
+
+class Progress:
+    """Progress of a batch, for :func:`perfkit.batch.executors.run_batch`'s callbacks.
+
+    On a terminal: a live bar of jobs done out of the total, with the notebook
+    just finished. Not on a terminal (CI logs, cron): one line per job, so logs
+    stay readable. ``quiet`` prints only failures and the final line;
+    ``verbose`` adds skipped jobs and timings.
+    """
+
+    def __init__(self, console: Console, *, quiet: bool = False, verbose: bool = False):
+        self.console = console
+        self.quiet = quiet
+        self.verbose = verbose
+        self.live = console.is_terminal and not quiet
+        self._bar: RichProgress | None = None
+        self._task = None
+
+    def __enter__(self) -> Progress:
+        if self.live:
+            # refreshed from the callbacks, not by rich's timer thread: a process with no other
+            # thread can fork its workers, which start faster (see perfkit.batch.executors)
+            self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=self.console, transient=True, auto_refresh=False)
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def _line(self, text: str) -> None:
+        (self._bar.console if self._bar else self.console).print(text, highlight=False)
+
+    def start(self, to_run: list[Job], fresh: list[Job]) -> None:
+        if not self.quiet:
+            skipped = f", {len(fresh)} up to date" if fresh else ""
+            self._line(f"{len(to_run)} notebook{'s' if len(to_run) != 1 else ''} to run{skipped}.")
+        if self.verbose:
+            for job in fresh:
+                self._line(f"[dim]– {job.label}: up to date, skipped[/dim]")
+        if self._bar is not None:
+            self._task = self._bar.add_task("Running", total=len(to_run))
+            self._bar.refresh()
+
+    def done(self, result: JobResult) -> None:
+        label = result.job.label
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=f"Done {label}")
+            self._bar.refresh()
+        if result.interrupted:
+            self._line(f"[yellow]– {label} interrupted[/yellow]")
+            return
+        if not result.ok:
+            self._line(f"[red]✖ {label} failed[/red]")
+            return
+        if self.quiet:
+            return
+        timing = ""
+        if self.verbose:
+            timing = " (" + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()) + ")"
+        self._line(f"[green]✔[/green] {label} in {result.seconds:.1f} s{timing}")
+        for path in result.outputs:
+            if path.suffix in (".html", ".pdf"):
+                self._line(f"    {path}")
+
+    def summary(self, summary: BatchSummary) -> None:
+        ran, skipped, failed = len(summary.ran), len(summary.skipped), len(summary.failed)
+        if failed:
+            self.console.print(f"\n{failed} of {len(summary.results)} notebooks failed:", highlight=False)
+            for r in summary.failed:
+                self.console.print(f"  - {r.job.label}: {r.error}", highlight=False, markup=False)
+        parts = [f"{ran} run", f"{skipped} up to date"] + ([f"{failed} failed"] if failed else [])
+        self.console.print("Done: " + ", ".join(parts) + ".", highlight=False)

@@ -1,0 +1,129 @@
+"""The whole run from Python: validate the data, choose the quarters, run the batch.
+
+:func:`run` is the Python twin of ``perfkit run``, as ``papermill.execute_notebook``
+is papermill's: the command line only parses its options and prints.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from .data.register import Register, find_data_dir
+from .errors import PerfkitError
+from .periods import Quarter, parse_quarter, quarter_range
+
+__all__ = ["resolve_out", "run", "select_quarters"]
+
+
+def resolve_out(out: str | Path, data_dir: str | Path) -> Path:
+    """The output folder: a relative ``out`` is taken from the same folder as a relative ``data_dir``.
+
+    In JupyterLab the kernel runs in ``notebooks/``; the data folder is found in a parent
+    (the project root), and ``outputs`` must land there too, not in ``notebooks/outputs``.
+    """
+    out_path = Path(out).expanduser()
+    data_path = Path(data_dir).expanduser()
+    if out_path.is_absolute() or data_path.is_absolute() or data_path.is_dir():
+        return out_path.resolve()
+    found = find_data_dir(data_path)
+    root = found
+    for _ in data_path.parts:
+        root = root.parent
+    return (root / out_path).resolve()
+
+
+def select_quarters(register: Register, quarter: str | Quarter | None = None, *, first: object = None,
+                    last: object = None, all_quarters: bool = False) -> list[Quarter]:
+    """The quarters a run reports: one, a range, every quarter with data, or (by default) the latest.
+
+    A quarter after the data's latest is allowed (a report can be made before every figure is in),
+    with a warning, since every metric would show "no data".
+    """
+    if (first is None) != (last is None):
+        raise PerfkitError("A range needs both ends: give --from and --to (or first= and last=).")
+    if first is not None:
+        chosen = quarter_range(first, last)
+    elif all_quarters:
+        have = register.quarters_with_data()
+        chosen = quarter_range(have[0], have[-1])
+    elif quarter not in (None, ""):
+        chosen = [parse_quarter(quarter)]
+    else:
+        chosen = [register.latest_quarter()]
+    latest = register.latest_quarter()
+    beyond = [q for q in chosen if q > latest]
+    if beyond:
+        warnings.warn(f"{beyond[0].label} is after the latest quarter with figures ({latest.label}): "
+                      "every metric due then will show 'no data'.", stacklevel=2)
+    return chosen
+
+
+def run(data_dir: str | Path = "data/demo", quarter: str | Quarter | None = None, *, first: object = None,
+        last: object = None, all_quarters: bool = False, out: str | Path = "outputs",
+        formats: tuple[str, ...] = ("html", "pdf"), notebooks: list[str | Path] | None = None, jobs: int = 1,
+        force: bool = False, executor: str = "local", scheduler: str | None = None, timeout: float | None = None,
+        on_validated: Callable | None = None, on_start: Callable | None = None, on_done: Callable | None = None):
+    """Validate the data and publish the appendices of one or more quarters, as ``perfkit run`` does.
+
+    Parameters
+    ----------
+    data_dir
+        The council's data folder; a relative path is also looked for in the parent folders.
+    quarter
+        The quarter to report (default: the latest with figures).
+    first, last
+        A range of quarters instead.
+    all_quarters
+        Every quarter with figures instead.
+    out
+        The output root; relative to the same folder as ``data_dir``.
+    formats
+        ``html`` and/or ``pdf``.
+    notebooks
+        A council's own notebooks to run instead of perfkit's appendices.
+    jobs
+        How many notebooks run at once.
+    force
+        Run even the jobs whose outputs are fresh.
+    executor, scheduler
+        ``local`` or ``dask``, and an existing Dask scheduler's address.
+    timeout
+        Seconds any one cell may run before its notebook fails.
+    on_validated
+        Called with the :class:`~perfkit.validate.ValidationReport` once the data has passed (to show warnings).
+    on_start, on_done
+        Progress callbacks (see :func:`perfkit.batch.executors.run_batch`).
+
+    Returns
+    -------
+    BatchSummary
+        ``ran``, ``skipped`` and ``failed`` job results, each with its published ``outputs``.
+
+    Raises
+    ------
+    DataValidationError
+        When the data has errors: nothing is run and no output changes.
+
+    Examples
+    --------
+    >>> summary = pk.run(tiny, "2024/25 Q2", out=tmp, formats=("html",))    # doctest: +SKIP
+    >>> [p.name for p in summary.ran[0].outputs]                            # doctest: +SKIP
+    ['quarterly_performance.ipynb', 'quarterly_performance.html', 'metric_status.csv']
+    """
+    from .batch.executors import run_batch
+    from .validate import validate_folder
+
+    report = validate_folder(data_dir)
+    report.raise_if_invalid()
+    if on_validated:
+        on_validated(report)
+    register = report.register
+    quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)
+    if jobs < 1:
+        raise PerfkitError("jobs must be 1 or more.")
+    own = [Path(p).resolve() for p in notebooks] if notebooks else None
+    return run_batch(register, quarters, resolve_out(out, data_dir), tuple(formats), notebooks=own, jobs=jobs,
+                     force=force, executor=executor, scheduler=scheduler, timeout=timeout,
+                     on_start=on_start, on_done=on_done)

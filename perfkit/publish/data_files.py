@@ -1,0 +1,95 @@
+"""Files of the output contract (design §6) other than the appendices themselves."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..rounding import round_half_up
+
+__all__ = ["METRIC_STATUS_COLUMNS", "metric_status_csv", "safe_text", "sha256_file", "write_json"]
+
+METRIC_STATUS_COLUMNS = ["code", "title", "objective", "service", "period", "value", "target", "status",
+                         "vs_previous", "vs_last_year", "exception", "persistent_exception"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: object) -> str:
+    """Text for a CSV cell that spreadsheet software will not run as a formula.
+
+    A leading ``'`` is added to text starting with ``=``, ``+``, ``-``, ``@``,
+    tab or carriage return (the OWASP advice for CSV injection). Numbers are
+    written by the caller as numbers and never pass through here.
+
+    >>> safe_text("=HYPERLINK(\\"http://x\\")"), safe_text("Good services")
+    ('\\'=HYPERLINK("http://x")', 'Good services')
+    """
+    s = "" if text is None else str(text)
+    return "'" + s if s.startswith(_FORMULA_START) else s
+
+
+def _number(value: float, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{round_half_up(value, decimals):.{decimals}f}"
+
+
+def metric_status_csv(table: pd.DataFrame) -> str:
+    """``metric_status.csv``: one row per metric, values at display precision, booleans ``true``/``false``."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(METRIC_STATUS_COLUMNS)
+    for rec in table.to_dict("records"):
+        row = []
+        for col in METRIC_STATUS_COLUMNS:
+            v = rec[col]
+            if col in ("value", "target"):
+                row.append(_number(v, int(rec["decimals"])))
+            elif col in ("exception", "persistent_exception"):
+                row.append("true" if v else "false")
+            else:
+                row.append(safe_text(v))
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write JSON with stable key order and a final newline."""
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _plain(value: object) -> str:
+    """A cell of a data CSV: numbers in full precision, booleans as true/false, text made safe."""
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return "true" if value else "false"
+    if isinstance(value, (int,)) or type(value).__name__.startswith("int"):
+        return str(int(value))
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        return "" if math.isnan(value) else repr(float(value))
+    return safe_text(value)
+
+
+def survey_estimates_csv(estimates: pd.DataFrame, columns: list[str]) -> str:
+    """``survey_estimates.csv``: one row per question × group; suppressed rows keep ``n`` only."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for rec in estimates[columns].to_dict("records"):
+        writer.writerow([_plain(rec[c]) for c in columns])
+    return buf.getvalue()

@@ -1,0 +1,83 @@
+"""Accessible HTML tables: a caption, header cells with scope, every text escaped.
+
+Status is always shown as a word and a symbol (the symbol hidden from screen
+readers, which read the word), so nothing is told by colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from ..assess import STATUSES
+
+__all__ = ["Column", "html_table", "scroll_wrap", "status_badge", "text_cell"]
+
+
+def status_badge(status: str) -> str:
+    """A status as symbol and word, e.g. ``✖ Exception``, coloured for those who see colour."""
+    s = STATUSES[status]
+    return (f'<span class="status status-{s.key}" style="color:{s.colour};font-weight:600">'
+            f'<span aria-hidden="true">{s.symbol}</span> {escape(s.label)}</span>')
+
+
+def text_cell(value: object) -> str:
+    """Any value as escaped text, so data can never inject markup."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return escape(str(value))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: the header, and how to render a row's cell as HTML."""
+
+    header: str
+    render: object  # Callable[[Mapping], str]; returns safe HTML
+    numeric: bool = False
+
+
+def html_table(rows: Sequence[dict] | pd.DataFrame, columns: Sequence[Column], caption: str,
+               *, row_header: int | None = 0, css_class: str = "data") -> str:
+    """Render rows as an accessible table.
+
+    Parameters
+    ----------
+    rows
+        Records (or a DataFrame) passed to each column's ``render``.
+    columns
+        The columns in order.
+    caption
+        What the table shows; read first by screen readers.
+    row_header
+        Index of the column whose cells name the row (``<th scope="row">``), or ``None``.
+    """
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    head = "".join(
+        f'<th scope="col"{" class=num" if c.numeric else ""}>{escape(c.header)}</th>' for c in columns
+    )
+    body = []
+    for rec in records:
+        cells = []
+        for i, c in enumerate(columns):
+            tag = "th" if i == row_header else "td"
+            scope = ' scope="row"' if i == row_header else ""
+            cls = ' class="num"' if c.numeric else ""
+            cells.append(f"<{tag}{scope}{cls}>{c.render(rec)}</{tag}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    table = (f'<table class="{css_class}"><caption>{escape(caption)}</caption>'
+             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return scroll_wrap(table, caption)
+
+
+def scroll_wrap(table: str, label: str) -> str:
+    """Let a wide table scroll sideways on a phone without moving the page.
+
+    The wrapper is a named region reachable by keyboard, so people who do not
+    use a mouse can scroll it too (WCAG 2.1.1 and 1.4.10).
+    """
+    return f'<div class="table-wrap" role="region" aria-label="{escape(label)}" tabindex="0">{table}</div>'
+

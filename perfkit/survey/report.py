@@ -1,0 +1,266 @@
+"""The sections of the survey and demographic insight appendix, as HTML the notebook displays.
+
+Everything shown is an aggregate: no respondent-level row, identifier or
+free-text answer reaches these functions' output. Suppressed groups show
+"Not shown" with the reason, in tables and charts alike.
+
+Examples
+--------
+>>> rep = prepare("data/demo", "2024-25-Q2")      # doctest: +SKIP
+>>> key_findings(rep)                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from ..periods import parse_quarter
+from ..data.register import find_data_dir
+from ..render.html import Html
+from ..render.tables import Column, html_table, text_cell
+from .analysis import SurveyAnalysis, survey_for_quarter
+from .charts import estimates_chart, profile_chart
+from .narrative import breakdown_name, draft_survey_narrative, pct
+
+__all__ = ["prepare", "introduction", "narrative", "who_responded", "weighting", "key_findings", "by_group",
+           "change", "method_notes"]
+
+_NOT_SHOWN = "Not shown"
+
+
+def prepare(data_dir: str = "data/demo", quarter: str | None = None) -> SurveyAnalysis | None:
+    """The survey results for a quarter (default: the latest quarter with performance data)."""
+    folder = find_data_dir(data_dir)
+    if quarter in (None, ""):
+        from ..data.register import load_register
+
+        q = load_register(folder).latest_quarter()
+    else:
+        q = parse_quarter(quarter)
+    return survey_for_quarter(folder, q)
+
+
+def _none() -> Html:
+    return Html("<p>No residents' survey had finished fieldwork by the end of this quarter.</p>")
+
+
+def introduction(rep: SurveyAnalysis | None) -> Html:
+    """What the appendix covers."""
+    if rep is None:
+        return _none()
+    w = rep.current.wave
+    prev = f" and compares them with the {escape(rep.previous.wave.title)}" if rep.previous else ""
+    return Html(f'<p class="lead">This appendix reports the results of the {escape(w.title)} for '
+                f"{escape(rep.quarter.label)}, weighted to the population, with the margin of error of each "
+                f"result{prev}. Results are broken down by {escape(', '.join(breakdown_name(b) for b in w.breakdowns))}.</p>")
+
+
+def narrative(rep: SurveyAnalysis | None) -> Html:
+    """The drafted summary."""
+    if rep is None:
+        return _none()
+    return Html("".join(f"<p>{escape(p)}</p>" for p in draft_survey_narrative(rep)))
+
+
+def _num(value: float, decimals: int = 1) -> str:
+    return _NOT_SHOWN if pd.isna(value) else f"{value:.{decimals}f}"
+
+
+def who_responded(rep: SurveyAnalysis | None, profile: pd.DataFrame | None = None) -> Html:
+    """Respondents against the population for each weighting variable: a table and a chart.
+
+    ``profile`` is :meth:`SurveyAnalysis.sample_profile` or some of its rows.
+    """
+    if rep is None:
+        return _none()
+    profile = rep.sample_profile() if profile is None else profile
+    parts = []
+    for var in rep.current.wave.weight_by:
+        rows = profile[profile["variable"] == var]
+        name = breakdown_name(var)
+        parts.append(f"<h3>By {escape(name)}</h3>")
+        parts.append(html_table(rows, [
+            Column(name.capitalize(), lambda r: text_cell(r["category"])),
+            Column("Respondents", lambda r: str(r["n"]) if not r["suppressed"] else f"Fewer than {rep.current.wave.min_cell}",
+                   numeric=True),
+            Column("% of respondents", lambda r: _num(r["sample_pct"]), numeric=True),
+            Column("% of population", lambda r: _num(r["population_pct"]), numeric=True),
+            Column("% of respondents, weighted", lambda r: _num(r["weighted_pct"]), numeric=True),
+        ], f"Who responded by {name}, compared with the population"))
+        parts.append(profile_chart(profile, var, f"Figure: respondents and population by {name}.").to_html())
+    return Html("".join(parts))
+
+
+def weighting(rep: SurveyAnalysis | None) -> Html:
+    """The weighting diagnostics in plain words."""
+    if rep is None:
+        return _none()
+    wt = rep.current.weighting
+    d = wt.diagnostics()
+    wave = rep.current.wave
+    vars_ = ", ".join(breakdown_name(v) for v in wave.weight_by)
+    if d["converged"]:
+        fit = (f"The weights match the population shares of {escape(vars_)} exactly (to within one in a hundred "
+               f"million), reached after {d['iterations']} rounds of adjustment.")
+    else:
+        fit = ("<strong>The weights could not match every population share within the trimming limits set in "
+               "survey.toml</strong>; results may be slightly biased towards over-represented groups. Widen the "
+               "trimming limits or merge small categories.")
+    trim = (f" Weights were capped at {wave.trim[0]:g} to {wave.trim[1]:g} times the average and the adjustment "
+            "repeated." if wave.trim else "")
+    return Html(
+        f"<p>Each response is given a weight so that the weighted respondents match the population by "
+        f"{escape(vars_)} (a method called raking). {fit}{trim}</p>"
+        f"<p>The weights range from {d['weight_min']:.2f} to {d['weight_max']:.2f}, with an average of 1: the most "
+        f"heavily weighted response counts {d['weight_max'] / d['weight_min']:.1f} times as much as the least.</p>"
+        f"<p>Weighting costs some precision. The design effect is {d['design_effect']:.2f}, so the "
+        f"{d['n']:,} responses give results about as precise as a simple random sample of "
+        f"{d['n_effective']:,.0f} residents (the effective sample size). The margins of error in this appendix "
+        "allow for this.</p>"
+        + html_table([
+            {"k": "Respondents", "v": f"{d['n']:,}"},
+            {"k": "Effective sample size", "v": f"{d['n_effective']:,.0f}"},
+            {"k": "Design effect (Kish)", "v": f"{d['design_effect']:.2f}"},
+            {"k": "Smallest and largest weight", "v": f"{d['weight_min']:.2f} and {d['weight_max']:.2f}"},
+            {"k": "Converged", "v": "Yes" if d["converged"] else "No"},
+            {"k": "Rounds of adjustment", "v": str(d["iterations"])},
+        ], [Column("Measure", lambda r: r["k"]), Column("Value", lambda r: r["v"], numeric=True)],
+            "Weighting diagnostics", css_class="data compact")
+    )
+
+
+def _ci(r) -> str:
+    return _NOT_SHOWN if r["suppressed"] else f"{pct(r['ci_low'], 1)} to {pct(r['ci_high'], 1)}"
+
+
+def _vs_rest(r) -> str:
+    if r["suppressed"]:
+        return "Not shown: fewer than the minimum respondents"
+    if not r["significant_vs_rest"]:
+        return "No significant difference"
+    higher = r["pct"] > r["overall_pct"]
+    symbol, word = ("▲", "Significantly higher") if higher else ("▼", "Significantly lower")
+    return f'<span aria-hidden="true">{symbol}</span> {word}'
+
+
+def _change_text(r) -> str:
+    if pd.isna(r["change"]):
+        return "No comparison"
+    if r["significant_vs_previous"]:
+        symbol, word = ("▲", "Significant rise") if r["change"] > 0 else ("▼", "Significant fall")
+        return f'<span aria-hidden="true">{symbol}</span> {word}'
+    return "No significant change"
+
+
+def key_findings(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Html:
+    """Each question for all respondents: share, interval, and change since the previous wave.
+
+    ``rows`` are the questions to show (default :meth:`SurveyAnalysis.key_findings`).
+    """
+    if rep is None:
+        return _none()
+    rows = rep.key_findings() if rows is None else rows
+    prev = rep.previous.wave.name if rep.previous else None
+    cols = [
+        Column("Question", lambda r: text_cell(r["label"])),
+        Column("Answering", lambda r: f"{r['n']:,}", numeric=True),
+        Column("% positive", lambda r: _num(r["pct"]), numeric=True),
+        Column("95% confidence interval", _ci),
+    ]
+    if prev:
+        cols += [Column(f"% in {prev}", lambda r: _num(r["previous_pct"]), numeric=True),
+                 Column("Change (points)", lambda r: _num(r["change"]) if not pd.isna(r["change"]) else "–", numeric=True),
+                 Column("Change significant?", _change_text)]
+    table = html_table(rows, cols, f"Key findings, {rep.current.wave.title}: all respondents")
+    chart = estimates_chart(rows, "the share of residents answering positively to each question",
+                            "Figure: key findings with 95% confidence intervals.", label_col="label")
+    return Html(table + chart.to_html())
+
+
+def by_group(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Html:
+    """Each question by demographic group, with significance against the rest of respondents.
+
+    ``rows`` are the groups to show (default :meth:`SurveyAnalysis.by_group`).
+    """
+    if rep is None:
+        return _none()
+    groups = rep.by_group() if rows is None else rows
+    overall = rep.key_findings().set_index("question")["pct"]
+    parts = []
+    for q in rep.current.wave.questions:
+        rows = groups[groups["question"] == q.key].copy()
+        if rows.empty:
+            continue
+        parts.append(f"<h3>{escape(q.label)}</h3>")
+        parts.append(f"<p>All respondents: {pct(overall[q.key])}.</p>")
+        rows["breakdown_name"] = rows["breakdown"].map(lambda b: breakdown_name(b).capitalize())
+        parts.append(html_table(rows, [
+            Column("Breakdown", lambda r: escape(r["breakdown_name"])),
+            Column("Group", lambda r: text_cell(r["group"])),
+            Column("Answering", lambda r: f"{r['n']:,}", numeric=True),
+            Column("% positive", lambda r: _num(r["pct"]), numeric=True),
+            Column("95% confidence interval", _ci),
+            Column("Compared with other residents", _vs_rest),
+        ], f"{q.label}: results by group", row_header=1))
+        rows["chart_label"] = rows["breakdown_name"] + ": " + rows["group"]
+        parts.append(estimates_chart(rows, f"{q.label.lower()} by group", f"Figure: {q.label} by group, with 95% "
+                                     "confidence intervals.", label_col="chart_label").to_html())
+    return Html("".join(parts))
+
+
+def change(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Html:
+    """Groups whose result changed significantly since the previous wave.
+
+    ``rows`` are the changes to show (default :meth:`SurveyAnalysis.changes`).
+    """
+    if rep is None:
+        return _none()
+    if rep.previous is None:
+        return Html(f"<p>The {escape(rep.current.wave.title)} is the first wave, so there is no earlier result to "
+                    "compare with.</p>")
+    est = rep.estimates
+    sig = rep.changes() if rows is None else rows
+    prev = rep.previous.wave.name
+    intro = (f"<p>Each result is compared with the same question in the {escape(rep.previous.wave.title)}. "
+             f"{len(sig)} of {int(est['previous_pct'].notna().sum())} comparable results changed significantly.</p>")
+    if sig.empty:
+        return Html(intro)
+    table = html_table(sig, [
+        Column("Question", lambda r: text_cell(r["label"])),
+        Column("Group", lambda r: "All respondents" if r["breakdown"] == "All"
+               else escape(f"{breakdown_name(r['breakdown']).capitalize()}: {r['group']}")),
+        Column(f"% in {prev}", lambda r: _num(r["previous_pct"]), numeric=True),
+        Column(f"% in {rep.current.wave.name}", lambda r: _num(r["pct"]), numeric=True),
+        Column("Change (points)", lambda r: _num(r["change"]), numeric=True),
+        Column("Direction", _change_text),
+    ], f"Results that changed significantly since {prev}")
+    return Html(intro + table)
+
+
+def method_notes(rep: SurveyAnalysis | None) -> Html:
+    """How the figures were made, the tests used, and the suppression rule."""
+    if rep is None:
+        return _none()
+    wave = rep.current.wave
+    suppressed = rep.estimates[rep.estimates["suppressed"]][["breakdown", "group"]].drop_duplicates()
+    small = (f"<p>Results are withheld for groups with fewer than {wave.min_cell} respondents answering a "
+             "question, wherever they would appear (tables, charts, the summary and the published CSV file), because "
+             "they are unreliable and could identify individuals. "
+             + (f"In this wave that applies to: {escape(', '.join(f'{g} ({breakdown_name(b)})' for b, g in suppressed.itertuples(index=False)))}.</p>"
+                if not suppressed.empty else "No group is small enough to be withheld in this wave.</p>"))
+    return Html(
+        "<h3>How results are calculated</h3>"
+        "<p>Each result is the weighted share of respondents giving a positive answer among those who answered "
+        "the question; “Don't know” and blank answers are left out. Margins of error are 95% confidence "
+        "intervals on the logit scale, and standard errors are calculated by Taylor linearisation, following "
+        "the R survey package (svymean and svyciprop), against which perfkit is tested.</p>"
+        "<h3>Significance tests</h3>"
+        "<p>A group is marked significantly higher or lower when its result differs from that of all other "
+        "respondents at the 95% level (a design-based t test of the difference, as svyttest). A change since "
+        "the previous survey is significant when the difference between the two independent samples is "
+        "significant at the 95% level (a z test using both standard errors). With many comparisons, about one "
+        "in twenty will appear significant by chance.</p>"
+        "<h3>Small groups</h3>" + small
+    )

@@ -1,0 +1,242 @@
+"""Batch runs: ranges, the cache, parallel and Dask execution, failure isolation, interruption, status."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from perfkit.batch.executors import run_batch
+from perfkit.periods import quarter_range
+from perfkit.data.register import load_register
+from perfkit.batch.freshness import output_status
+
+WIDE = {**os.environ, "COLUMNS": "300"}
+RANGE = ("--from", "2023/24 Q4", "--to", "2024/25 Q2")
+
+
+def perfkit(*args, env=None, timeout=600):
+    return subprocess.run([sys.executable, "-m", "perfkit.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=env or WIDE)
+
+
+def snapshot(folder, skip=("manifest.json",)):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in skip}
+
+
+def notebook(path, body):
+    nb = new_notebook(cells=[
+        new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
+        new_code_cell(body),
+        new_code_cell("from IPython.display import HTML\nHTML(f'<h2 id=\"q\">Pack for {quarter}</h2>')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                 "perfkit": {"title": "Member briefing"}})
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def data(tiny_dir, tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(tiny_dir, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    """A serial range run of the fixture, HTML and PDF, for the parallel runs to be compared with."""
+    from conftest import FIXTURES
+
+    out = tmp_path_factory.mktemp("serial")
+    proc = perfkit("run", "--data", FIXTURES / "tiny", *RANGE, "--out", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, proc.stdout
+
+
+def _timeless(manifest):
+    """A manifest without the parts allowed to differ between runs: timings and dates."""
+    m = json.loads(manifest.read_text())
+    m.pop("produced_at")
+    m.pop("timings_seconds")
+    for job in m["jobs"].values():
+        job.pop("timings_seconds")
+        job.pop("finished_at")
+    return m
+
+
+def test_a_range_runs_every_quarter_and_says_where_the_appendices_are(serial):
+    out, stdout = serial
+    assert sorted(p.name for p in out.iterdir()) == ["2023-24-Q4", "2024-25-Q1", "2024-25-Q2"]
+    for q in ("2023-24-Q4", "2024-25-Q1", "2024-25-Q2"):
+        assert (out / q / "quarterly_performance.pdf").exists()
+        assert str(out / q / "quarterly_performance.html") in stdout
+    assert "Done: 3 run, 0 up to date." in stdout
+
+
+def test_an_unchanged_rerun_skips_every_job_and_rewrites_nothing(serial):
+    out, _ = serial
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    proc = perfkit("run", "--data", serial_data(), *RANGE, "--out", out)
+    assert proc.returncode == 0
+    assert "0 notebooks to run, 3 up to date." in proc.stdout
+    assert "Done: 0 run, 3 up to date." in proc.stdout
+    assert before == {p: p.stat().st_mtime_ns for p in before}
+
+
+def serial_data():
+    from conftest import FIXTURES
+
+    return FIXTURES / "tiny"
+
+
+def test_parallel_jobs_give_byte_identical_outputs(serial, tmp_path):
+    out, _ = serial
+    proc = perfkit("run", "--data", serial_data(), *RANGE, "--out", tmp_path, "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(tmp_path) == snapshot(out)
+    for q in ("2023-24-Q4", "2024-25-Q1", "2024-25-Q2"):
+        assert _timeless(tmp_path / q / "manifest.json") == _timeless(out / q / "manifest.json")
+
+
+def test_a_local_dask_cluster_gives_byte_identical_outputs(serial, tmp_path):
+    out, _ = serial
+    proc = perfkit("run", "--data", serial_data(), *RANGE, "--out", tmp_path, "--executor", "dask", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(tmp_path) == snapshot(out)
+
+
+def test_an_existing_dask_scheduler_runs_the_jobs(serial, tmp_path):
+    from dask.distributed import LocalCluster
+
+    out, _ = serial
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        proc = perfkit("run", "--data", serial_data(), *RANGE, "--out", tmp_path, "--scheduler",
+                       cluster.scheduler_address)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(tmp_path) == snapshot(out)
+
+
+def test_a_data_change_reruns_only_the_quarters_that_read_it(data, tmp_path):
+    register = load_register(data)
+    quarters = quarter_range("2023/24 Q4", "2024/25 Q2")
+    first = run_batch(register, quarters, tmp_path, ("html",))
+    assert len(first.ran) == 3
+    # restate A1's 2024/25 Q1 figure: Q1 and Q2 read it (Q2 compares with Q1); 2023/24 Q4 does not
+    text = (data / "actuals.csv").read_text().replace("A1,2024/25 Q1,80,", "A1,2024/25 Q1,81,")
+    (data / "actuals.csv").write_text(text)
+    second = run_batch(load_register(data), quarters, tmp_path, ("html",))
+    assert sorted(r.job.quarter.slug for r in second.ran) == ["2024-25-Q1", "2024-25-Q2"]
+    assert [r.job.quarter.slug for r in second.skipped] == ["2023-24-Q4"]
+    # and --force runs everything
+    third = run_batch(load_register(data), quarters, tmp_path, ("html",), force=True)
+    assert len(third.ran) == 3 and not third.skipped
+
+
+def test_a_changed_notebook_or_a_damaged_output_reruns_its_job(data, tmp_path):
+    nb = notebook(tmp_path / "pack.ipynb", "x = 1")
+    quarters = quarter_range("2024/25 Q1", "2024/25 Q2")
+    run_batch(load_register(data), quarters, tmp_path / "out", ("html",), notebooks=[nb])
+    (tmp_path / "out" / "2024-25-Q1" / "pack.html").write_text("damaged")
+    again = run_batch(load_register(data), quarters, tmp_path / "out", ("html",), notebooks=[nb])
+    assert [r.job.quarter.slug for r in again.ran] == ["2024-25-Q1"]
+    notebook(nb, "x = 2")
+    third = run_batch(load_register(data), quarters, tmp_path / "out", ("html",), notebooks=[nb])
+    assert len(third.ran) == 2
+
+
+def test_one_failing_quarter_does_not_stop_the_others(data, tmp_path):
+    nb = notebook(tmp_path / "member_briefing.ipynb",
+                  "if quarter == '2024-25-Q1':\n    raise ValueError('Q1 figures were restated')")
+    out = tmp_path / "out"
+    proc = perfkit("run", "--data", data, *RANGE, "--out", out, "--notebook", nb, "--formats", "html", "--jobs", "2")
+    assert proc.returncode == 1
+    assert "1 of 3 notebooks failed:" in proc.stdout
+    assert ("2024/25 Q1 member_briefing: The notebook member_briefing.ipynb failed for 2024/25 Q1 in cell [3] "
+            "(which starts 'if quarter == '2024-25-Q1':'): ValueError: Q1 figures were restated.") in proc.stdout
+    assert (out / "2023-24-Q4" / "member_briefing.html").exists()
+    assert (out / "2024-25-Q2" / "member_briefing.html").exists()
+    assert not (out / "2024-25-Q1" / "member_briefing.html").exists()
+    assert (out / "2024-25-Q1" / "failed" / "member_briefing.ipynb").exists()
+    manifest = json.loads((out / "2024-25-Q1" / "manifest.json").read_text())
+    assert manifest["result"] == "failed" and "ValueError" in manifest["jobs"]["member_briefing"]["error"]
+    # a council's notebook gets the council header and its own title
+    html = (out / "2024-25-Q2" / "member_briefing.html").read_text()
+    assert "<title>Member briefing, 2024/25 Q2 – Tiny Test Council</title>" in html
+
+
+def test_a_hung_cell_is_stopped_by_the_timeout_and_reported(data, tmp_path):
+    nb = notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    proc = perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path / "out", "--notebook", nb,
+                   "--formats", "html", "--timeout", "2")
+    assert proc.returncode == 1
+    assert "a cell ran for more than 2 seconds and was stopped" in proc.stdout
+
+
+def _start_slow_run(data, out, nb):
+    env = {**WIDE, "PERFKIT_TEST_SLOW": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "perfkit.cli", "run", "--data", str(data), "--quarter",
+                             "2024/25 Q2", "--out", str(out), "--notebook", str(nb), "--formats", "html,pdf", "--force"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.time() + 60
+    while not list(out.glob(".staging-*")) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)  # the kernel is now executing the slow cell
+    return proc
+
+
+@pytest.mark.parametrize("how", ["interrupt", "kill"])
+def test_an_interrupted_run_leaves_earlier_outputs_intact(data, tmp_path, how):
+    nb = notebook(tmp_path / "pack.ipynb", "import os, time\nif os.environ.get('PERFKIT_TEST_SLOW'):\n    time.sleep(120)")
+    out = tmp_path / "out"
+    assert perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", out, "--notebook", nb).returncode == 0
+    published = out / "2024-25-Q2"
+    before = snapshot(published, skip=())
+    proc = _start_slow_run(data, out, nb)
+    if how == "interrupt":
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        proc.wait(timeout=60)
+        assert proc.returncode == 130
+        assert not list(out.glob(".staging-*")), "an interrupted run cleans its staging folder"
+    else:
+        proc.kill()  # the process is killed outright: nothing runs to clean up
+        proc.wait(timeout=30)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the kernel, if it has not noticed its parent died
+        except ProcessLookupError:
+            pass
+    assert snapshot(published, skip=()) == before  # nothing half-written, nothing removed
+    # the next run removes staging folders left by dead processes, and runs normally
+    assert perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", out, "--notebook", nb).returncode == 0
+    assert not list(out.glob(".staging-*"))
+
+
+def test_status_shows_fresh_stale_failed_and_missing(data, tmp_path):
+    out = tmp_path / "out"
+    good = notebook(tmp_path / "pack.ipynb", "x = 1")
+    run_batch(load_register(data), quarter_range("2024/25 Q1", "2024/25 Q2"), out, ("html",))
+    bad = notebook(tmp_path / "broken.ipynb", "raise RuntimeError('no')")
+    run_batch(load_register(data), quarter_range("2024/25 Q2", "2024/25 Q2"), out, ("html",), notebooks=[bad, good])
+    text = (data / "actuals.csv").read_text().replace("A9,2024/25 Q2,42,", "A9,2024/25 Q2,43,")
+    (data / "actuals.csv").write_text(text)
+    rows = {(r.quarter.slug, r.notebook): r.state for r in output_status(load_register(data), out)}
+    assert rows[("2023-24-Q2", "quarterly_performance")] == "missing"
+    assert rows[("2024-25-Q1", "quarterly_performance")] == "fresh"   # does not read Q2
+    assert rows[("2024-25-Q2", "quarterly_performance")] == "stale"   # reads the restated Q2 figure
+    assert rows[("2024-25-Q2", "broken")] == "failed"
+    assert rows[("2024-25-Q2", "pack")] == "stale"                    # a council notebook reads everything
+    proc = perfkit("status", "--data", data, "--out", out)
+    assert proc.returncode == 0 and "1 fresh, 2 stale, 1 failed, 3 missing" in proc.stdout
+
+
+def test_quiet_prints_only_the_final_line(data, tmp_path):
+    proc = perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path, "--formats", "html", "--quiet")
+    assert proc.returncode == 0 and proc.stdout.strip() == "Done: 1 run, 0 up to date."
+    proc = perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path, "--formats", "html", "--verbose")
+    assert "2024/25 Q2 quarterly_performance: up to date, skipped" in proc.stdout
