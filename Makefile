@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 DATA   ?= data/demo
 OUT    ?= outputs
 
-.PHONY: report test lab validate strip demo-data clean help bench
+.PHONY: report test check lab validate strip demo-data clean help bench
 
 help:
 	@echo "make report    set up .venv and produce the latest quarter's appendices for $(DATA)"
-	@echo "make test      run the whole test suite"
+	@echo "make test      check the code (make check), then run the whole test suite"
+	@echo "make check     lint and format check (ruff) and type check (mypy) of the package"
 	@echo "make lab       open JupyterLab on notebooks/ with the project's kernel"
 	@echo "make validate  check the data folder ($(DATA)) and list every problem"
 	@echo "make strip     clear outputs from notebooks/ before committing"
@@ -26,8 +27,14 @@ $(BIN)/.installed: pyproject.toml
 report: $(BIN)/.installed
 	$(BIN)/perfkit run --data $(DATA) --out $(OUT)
 
-test: $(BIN)/.installed
+test: check
 	$(BIN)/python -m pytest
+
+# House habits: zero findings from the linter, the formatter and the type checker.
+check: $(BIN)/.installed
+	$(BIN)/ruff check perfkit tests scripts benchmarks conftest.py
+	$(BIN)/ruff format --check perfkit tests scripts benchmarks conftest.py
+	$(BIN)/mypy
 
 validate: $(BIN)/.installed
 	$(BIN)/perfkit validate --data $(DATA)

@@ -18,8 +18,11 @@ def _doctest_names(doctest_namespace):
 @pytest.fixture(autouse=True)
 def _survey_name(request, doctest_namespace):
     # The demo survey takes a second to weight: loaded only for the examples that use it.
-    if isinstance(request.node, pytest.DoctestItem) and "srv" in request.node.dtest.docstring \
-            and "srv" not in doctest_namespace:
+    if (
+        isinstance(request.node, pytest.DoctestItem)
+        and "srv" in request.node.dtest.docstring
+        and "srv" not in doctest_namespace
+    ):
         import perfkit as pk
 
         doctest_namespace["srv"] = pk.prepare_survey(ROOT / "data" / "demo")

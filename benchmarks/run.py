@@ -75,23 +75,42 @@ def bare_quarter(out: Path) -> float:
     out.mkdir(parents=True)
     t = time.perf_counter()
     for name in ("quarterly_performance", "survey_demographics"):
-        run([BIN / "papermill", ROOT / "notebooks" / f"{name}.ipynb", out / f"{name}.ipynb", "-p", "quarter", QUARTER,
-             "-p", "data_dir", DEMO, "--no-progress-bar"], cwd=ROOT / "notebooks")
+        run(
+            [
+                BIN / "papermill",
+                ROOT / "notebooks" / f"{name}.ipynb",
+                out / f"{name}.ipynb",
+                "-p",
+                "quarter",
+                QUARTER,
+                "-p",
+                "data_dir",
+                DEMO,
+                "--no-progress-bar",
+            ],
+            cwd=ROOT / "notebooks",
+        )
         run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", out / f"{name}.ipynb"])
         run([BIN / "weasyprint", "--pdf-variant", "pdf/ua-1", out / f"{name}.html", out / f"{name}.pdf"])
     return time.perf_counter() - t
 
 
 def one_quarter(repeat: int) -> list[Row]:
-    ours = median(lambda: perfkit("run", "--data", DEMO, "--quarter", QUARTER, "--out", WORK / "q-ours", "--force"),
-                  repeat)
+    ours = median(
+        lambda: perfkit("run", "--data", DEMO, "--quarter", QUARTER, "--out", WORK / "q-ours", "--force"), repeat
+    )
     bare = median(lambda: bare_quarter(WORK / "q-bare"), repeat)
     ratio = ours / bare
     return [
         Row("1. One quarter, both appendices, HTML + PDF: perfkit run", f"{ours:.1f} s"),
         Row("1. Same by hand: papermill + jupyter nbconvert + weasyprint", f"{bare:.1f} s"),
-        Row("1. Ratio perfkit / by hand", f"{ratio:.2f}", "≤ 1.15", verdict(ratio <= 1.15),
-            "perfkit also validates, writes metric_status.csv, survey CSV/JSON and the manifest"),
+        Row(
+            "1. Ratio perfkit / by hand",
+            f"{ratio:.2f}",
+            "≤ 1.15",
+            verdict(ratio <= 1.15),
+            "perfkit also validates, writes metric_status.csv, survey CSV/JSON and the manifest",
+        ),
     ]
 
 
@@ -100,17 +119,22 @@ def eight_quarters(repeat: int) -> list[Row]:
     out = WORK / "range"
     cold = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out, "--force"), repeat)
     rerun = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out), repeat)
-    two = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", WORK / "range2", "--force", "--jobs", "2"),
-                 repeat)
-    jobs = sum(len(json.loads((out / q / "manifest.json").read_text())["jobs"]) for q in os.listdir(out)
-               if (out / q / "manifest.json").exists())
+    two = median(
+        lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", WORK / "range2", "--force", "--jobs", "2"), repeat
+    )
+    jobs = sum(
+        len(json.loads((out / q / "manifest.json").read_text())["jobs"])
+        for q in os.listdir(out)
+        if (out / q / "manifest.json").exists()
+    )
     return [
         Row(f"2. Eight quarters cold ({jobs} notebooks), --jobs 1", f"{cold:.1f} s"),
         Row("2. Unchanged rerun of the eight quarters", f"{rerun:.2f} s"),
         Row("2. Rerun / cold", f"{rerun / cold:.1%}", "≤ 5%", verdict(rerun / cold <= 0.05)),
         Row("3. Eight quarters cold, --jobs 2", f"{two:.1f} s"),
-        Row("3. --jobs 2 / --jobs 1", f"{two / cold:.2f}", "≤ 0.6", verdict(two / cold <= 0.6),
-            f"{os.cpu_count()} CPUs"),
+        Row(
+            "3. --jobs 2 / --jobs 1", f"{two / cold:.2f}", "≤ 0.6", verdict(two / cold <= 0.6), f"{os.cpu_count()} CPUs"
+        ),
     ]
 
 
@@ -133,20 +157,34 @@ def register_scale(repeat: int, sizes: list[int]) -> list[Row]:
         if not (folder / "actuals.csv").exists():
             make_register(folder, n, n_quarters=12)
 
-        def load() -> float:
-            out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, folder], capture_output=True, text=True, check=True)
+        def load(folder: Path = folder) -> float:
+            out = subprocess.run(
+                [sys.executable, "-c", LOAD_SCRIPT, folder], capture_output=True, text=True, check=True
+            )
             return float(out.stdout.strip())
 
         t_load = median(load, repeat)
-        t_run = median(lambda: perfkit("run", "--data", folder, "--quarter", QUARTER, "--out", WORK / f"out-{n}",
-                                       "--force"), repeat)
+        t_run = median(
+            lambda folder=folder, n=n: perfkit(
+                "run", "--data", folder, "--quarter", QUARTER, "--out", WORK / f"out-{n}", "--force"
+            ),
+            repeat,
+        )
         run_times[n] = t_run
         pages = _pdf_pages(WORK / f"out-{n}" / QUARTER / "quarterly_performance.pdf")
         goal = "≤ 2 s" if n == max(sizes) else ""
-        rows.append(Row(f"4. {n:,} metrics × 12 quarters: load, validate and assess", f"{t_load:.2f} s", goal,
-                        verdict(t_load <= 2) if goal else "", "including Python and pandas start-up"))
-        rows.append(Row(f"4. {n:,} metrics: one-quarter run, HTML + PDF", f"{t_run:.1f} s", "", "",
-                        f"PDF {pages} pages"))
+        rows.append(
+            Row(
+                f"4. {n:,} metrics × 12 quarters: load, validate and assess",
+                f"{t_load:.2f} s",
+                goal,
+                verdict(t_load <= 2) if goal else "",
+                "including Python and pandas start-up",
+            )
+        )
+        rows.append(
+            Row(f"4. {n:,} metrics: one-quarter run, HTML + PDF", f"{t_run:.1f} s", "", "", f"PDF {pages} pages")
+        )
     small, big = min(sizes), max(sizes)
     ratio = run_times[big] / run_times[small]
     rows.append(Row(f"4. Run at {big:,} / run at {small:,} metrics", f"{ratio:.2f}", "≤ 3", verdict(ratio <= 3)))
@@ -188,18 +226,31 @@ def survey_scale(repeat: int, sizes: list[int]) -> list[Row]:
     for n in sizes:
         results = []
         for _ in range(repeat):
-            out = subprocess.run([sys.executable, "-c", SURVEY_SCRIPT, str(n), ROOT],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", SURVEY_SCRIPT, str(n), ROOT], capture_output=True, text=True, check=True
+            )
             results.append(json.loads(out.stdout))
         seconds = statistics.median(r["seconds"] for r in results)
         peak = statistics.median(r["peak_mb"] for r in results)
         data = statistics.median(r["data_mb"] for r in results)
         top = n == max(sizes)
-        rows.append(Row(f"5. Survey, {n:,} respondents: weight and estimate ({results[0]['rows']} estimates)",
-                        f"{seconds:.2f} s", "≤ 10 s" if top else "", verdict(seconds <= 10) if top else ""))
-        rows.append(Row(f"5. Survey, {n:,} respondents: peak memory of the process", f"{peak:,.0f} MB",
-                        "≤ 2 GB" if top else "", verdict(peak <= 2048) if top else "",
-                        f"{data:,.0f} MB with the responses loaded, before weighting"))
+        rows.append(
+            Row(
+                f"5. Survey, {n:,} respondents: weight and estimate ({results[0]['rows']} estimates)",
+                f"{seconds:.2f} s",
+                "≤ 10 s" if top else "",
+                verdict(seconds <= 10) if top else "",
+            )
+        )
+        rows.append(
+            Row(
+                f"5. Survey, {n:,} respondents: peak memory of the process",
+                f"{peak:,.0f} MB",
+                "≤ 2 GB" if top else "",
+                verdict(peak <= 2048) if top else "",
+                f"{data:,.0f} MB with the responses loaded, before weighting",
+            )
+        )
     return rows
 
 
@@ -212,19 +263,29 @@ def time_budget(repeat: int) -> list[Row]:
     imports = WORK / "imports.ipynb"
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(new_notebook(cells=[new_code_cell("1")], metadata=kernel), empty)
-    nbformat.write(new_notebook(cells=[new_code_cell("import perfkit.report, perfkit.survey.report")],
-                                metadata=kernel), imports)
+    nbformat.write(
+        new_notebook(cells=[new_code_cell("import perfkit.report, perfkit.survey.report")], metadata=kernel), imports
+    )
     t_empty = median(lambda: run([BIN / "papermill", empty, WORK / "empty-out.ipynb", "--no-progress-bar"]), repeat)
-    t_imports = median(lambda: run([BIN / "papermill", imports, WORK / "imports-out.ipynb", "--no-progress-bar"]),
-                       repeat)
+    t_imports = median(
+        lambda: run([BIN / "papermill", imports, WORK / "imports-out.ipynb", "--no-progress-bar"]), repeat
+    )
     manifest = json.loads((WORK / "q-ours" / QUARTER / "manifest.json").read_text())
-    rows = [Row("6. papermill with an empty notebook (process and kernel start)", f"{t_empty:.2f} s"),
-            Row("6. Importing perfkit in the kernel (papermill time above the empty notebook)",
-                f"{t_imports - t_empty:.2f} s")]
+    rows = [
+        Row("6. papermill with an empty notebook (process and kernel start)", f"{t_empty:.2f} s"),
+        Row(
+            "6. Importing perfkit in the kernel (papermill time above the empty notebook)",
+            f"{t_imports - t_empty:.2f} s",
+        ),
+    ]
     for name, job in manifest["jobs"].items():
         t = job["timings_seconds"]
-        rows.append(Row(f"6. {name}: execute (kernel start, imports, cells) / HTML / PDF",
-                        f"{t['execute']:.2f} / {t['html']:.2f} / {t['pdf']:.2f} s"))
+        rows.append(
+            Row(
+                f"6. {name}: execute (kernel start, imports, cells) / HTML / PDF",
+                f"{t['execute']:.2f} / {t['html']:.2f} / {t['pdf']:.2f} s",
+            )
+        )
     for fname, meta in sorted(manifest["outputs"].items()):
         rows.append(Row(f"6. Size of {fname}", f"{meta['bytes'] / 1024:,.0f} KB"))
     return rows
@@ -239,10 +300,23 @@ def machine() -> list[str]:
                 break
     except OSError:
         pass
-    pkgs = ["perfkit", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "ipykernel", "weasyprint",
-            "matplotlib", "scipy", "distributed"]
-    return [f"- Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.machine()}",
-            f"- Python {platform.python_version()}; " + ", ".join(f"{p} {version(p)}" for p in pkgs)]
+    pkgs = [
+        "perfkit",
+        "pandas",
+        "numpy",
+        "papermill",
+        "nbconvert",
+        "nbclient",
+        "ipykernel",
+        "weasyprint",
+        "matplotlib",
+        "scipy",
+        "distributed",
+    ]
+    return [
+        f"- Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.machine()}",
+        f"- Python {platform.python_version()}; " + ", ".join(f"{p} {version(p)}" for p in pkgs),
+    ]
 
 
 def main() -> None:
@@ -271,10 +345,17 @@ def main() -> None:
     for r in rows:
         table.add_row(r.measurement, r.value, r.goal, r.met, r.note)
     console.print(table)
-    lines = ["# perfkit benchmark results", "",
-             f"Produced by `make bench` ({' '.join(sys.argv[1:]) or 'defaults'}) on {time.strftime('%Y-%m-%d')}; "
-             f"each result is the median of {repeat} runs; the whole run took {time.perf_counter() - started:,.0f} s.",
-             "", *machine(), "", "| Measurement | Result | Goal | Met | Note |", "|---|---|---|---|---|"]
+    lines = [
+        "# perfkit benchmark results",
+        "",
+        f"Produced by `make bench` ({' '.join(sys.argv[1:]) or 'defaults'}) on {time.strftime('%Y-%m-%d')}; "
+        f"each result is the median of {repeat} runs; the whole run took {time.perf_counter() - started:,.0f} s.",
+        "",
+        *machine(),
+        "",
+        "| Measurement | Result | Goal | Met | Note |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {r.measurement} | {r.value} | {r.goal} | {r.met} | {r.note} |" for r in rows]
     notes = ROOT / "benchmarks" / "NOTES.md"
     if notes.exists():

@@ -71,43 +71,43 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "__version__",
-    # reading and checking the data
-    "Register",
-    "load_register",
-    "ValidationReport",
-    "validate_folder",
     # assessing and drafting
     "STATUSES",
-    "assess",
-    "assess_history",
-    "draft_narrative",
-    # the appendices' contents, for notebooks and exploration
-    "QuarterReport",
-    "prepare",
-    "metric_profile",
-    "report",
-    "SurveyAnalysis",
-    "prepare_survey",
-    "survey_report",
-    "trend_chart",
     # publishing
     "BatchSummary",
-    "run",
-    # periods
-    "Quarter",
-    "latest_quarter",
-    "parse_quarter",
-    "parse_year",
-    "quarter_range",
     # errors
     "CellError",
     "DataValidationError",
     "PerfkitError",
     "PeriodError",
     "Problem",
+    # periods
+    "Quarter",
+    # the appendices' contents, for notebooks and exploration
+    "QuarterReport",
     "RakingError",
+    # reading and checking the data
+    "Register",
     "RunError",
     "RunInterrupted",
+    "SurveyAnalysis",
     "UnknownNameError",
+    "ValidationReport",
+    "__version__",
+    "assess",
+    "assess_history",
+    "draft_narrative",
+    "latest_quarter",
+    "load_register",
+    "metric_profile",
+    "parse_quarter",
+    "parse_year",
+    "prepare",
+    "prepare_survey",
+    "quarter_range",
+    "report",
+    "run",
+    "survey_report",
+    "trend_chart",
+    "validate_folder",
 ]

@@ -21,7 +21,7 @@ from .data.register import Register
 from .errors import RunError
 from .periods import Quarter
 
-__all__ = ["Appendix", "APPENDICES", "NOTEBOOK_DIR", "QUARTERLY", "SURVEY", "appendix_for", "project_notebook"]
+__all__ = ["APPENDICES", "NOTEBOOK_DIR", "QUARTERLY", "SURVEY", "Appendix", "appendix_for", "project_notebook"]
 
 #: perfkit's own notebooks (a source checkout: they are edited and committed there).
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -110,9 +110,11 @@ def project_notebook(name: str) -> Path:
     path = NOTEBOOK_DIR / file
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))) or "none"
-        raise RunError(f"There is no notebook '{file}' in {NOTEBOOK_DIR}. perfkit's notebooks are: {known}. "
-                       "If one of them was deleted, restore it with: git checkout notebooks/ "
-                       "(or python scripts/make_notebooks.py).")
+        raise RunError(
+            f"There is no notebook '{file}' in {NOTEBOOK_DIR}. perfkit's notebooks are: {known}. "
+            "If one of them was deleted, restore it with: git checkout notebooks/ "
+            "(or python scripts/make_notebooks.py)."
+        )
     return path
 
 

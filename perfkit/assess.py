@@ -19,19 +19,19 @@ from decimal import Decimal
 
 import pandas as pd
 
+from .data.register import Register
 from .data.typed_cells import Tolerance
 from .periods import Quarter, parse_quarter
-from .data.register import Register
 from .rounding import round_half_up
 
 __all__ = [
-    "Status",
-    "STATUSES",
     "RATED",
+    "STATUSES",
+    "Status",
     "assess",
     "assess_history",
-    "summary_counts",
     "objective_counts",
+    "summary_counts",
 ]
 
 
@@ -128,13 +128,17 @@ class _Lookup:
     def __init__(self, register: Register):
         self.register = register
         a = register.actuals
-        self.rows = {(c, int(i)): v for c, i, v in zip(a["code"], a["period_index"], a["value"])}
-        self.commentary = {(c, int(i)): t for c, i, t in zip(a["code"], a["period_index"], a["commentary"])}
+        self.rows = {(c, int(i)): v for c, i, v in zip(a["code"], a["period_index"], a["value"], strict=True)}
+        self.commentary = {
+            (c, int(i)): t for c, i, t in zip(a["code"], a["period_index"], a["commentary"], strict=True)
+        }
         t = register.targets
-        self.targets = {(c, int(y), int(q)): float(v)
-                        for c, y, q, v in zip(t["code"], t["start_year"], t["quarter"], t["target"])}
+        self.targets = {
+            (c, int(y), int(q)): float(v)
+            for c, y, q, v in zip(t["code"], t["start_year"], t["quarter"], t["target"], strict=True)
+        }
         self.periods_by_code: dict[str, list[int]] = {}
-        for c, i in sorted(zip(a["code"], a["period_index"]), key=lambda x: x[1]):
+        for c, i in sorted(zip(a["code"], a["period_index"], strict=True), key=lambda x: x[1]):
             self.periods_by_code.setdefault(c, []).append(int(i))
 
     def value(self, code: str, index: int, decimals: int) -> float:
@@ -171,14 +175,38 @@ class _Lookup:
         return rate(value, target, m["polarity"], m["tolerance"]), value, target
 
 
-_COLUMNS = ["code", "title", "objective", "service", "period", "value", "target", "status", "vs_previous",
-            "vs_last_year", "exception", "persistent_exception", "owner", "unit", "polarity", "kind", "frequency",
-            "cumulative", "decimals", "tolerance", "tolerance_width", "previous_value", "last_year_value",
-            "previous_due", "commentary"]
+_COLUMNS = [
+    "code",
+    "title",
+    "objective",
+    "service",
+    "period",
+    "value",
+    "target",
+    "status",
+    "vs_previous",
+    "vs_last_year",
+    "exception",
+    "persistent_exception",
+    "owner",
+    "unit",
+    "polarity",
+    "kind",
+    "frequency",
+    "cumulative",
+    "decimals",
+    "tolerance",
+    "tolerance_width",
+    "previous_value",
+    "last_year_value",
+    "previous_due",
+    "commentary",
+]
 
 
-def assess(register: Register, quarter: Quarter | str, *, codes: list[str] | None = None,
-           _lookup: _Lookup | None = None) -> pd.DataFrame:
+def assess(
+    register: Register, quarter: Quarter | str, *, codes: list[str] | None = None, _lookup: _Lookup | None = None
+) -> pd.DataFrame:
     """Assess every metric of the register for one quarter.
 
     Parameters
@@ -215,33 +243,35 @@ def assess(register: Register, quarter: Quarter | str, *, codes: list[str] | Non
         prev_due = lk.previous_due(code, m["frequency"], q) if status == "red" else None
         persistent = bool(prev_due is not None and lk.status(m, prev_due)[0] == "red")
         tol = m["tolerance"]
-        records.append({
-            "code": code,
-            "title": m["title"],
-            "objective": m["objective"],
-            "service": m["service"],
-            "period": q.label,
-            "value": value,
-            "target": target if m["kind"] == "target" else math.nan,
-            "status": status,
-            "vs_previous": vs_prev,
-            "vs_last_year": vs_ly,
-            "exception": status == "red",
-            "persistent_exception": persistent,
-            "owner": m["owner"],
-            "unit": m["unit"],
-            "polarity": polarity,
-            "kind": m["kind"],
-            "frequency": m["frequency"],
-            "cumulative": bool(m["cumulative"]),
-            "decimals": dec,
-            "tolerance": tol,
-            "tolerance_width": tol.width(target) if (tol is not None and not math.isnan(target)) else math.nan,
-            "previous_value": prev_value,
-            "last_year_value": ly_value,
-            "previous_due": prev_due.label if persistent else "",
-            "commentary": lk.commentary.get((code, q.index), ""),
-        })
+        records.append(
+            {
+                "code": code,
+                "title": m["title"],
+                "objective": m["objective"],
+                "service": m["service"],
+                "period": q.label,
+                "value": value,
+                "target": target if m["kind"] == "target" else math.nan,
+                "status": status,
+                "vs_previous": vs_prev,
+                "vs_last_year": vs_ly,
+                "exception": status == "red",
+                "persistent_exception": persistent,
+                "owner": m["owner"],
+                "unit": m["unit"],
+                "polarity": polarity,
+                "kind": m["kind"],
+                "frequency": m["frequency"],
+                "cumulative": bool(m["cumulative"]),
+                "decimals": dec,
+                "tolerance": tol,
+                "tolerance_width": tol.width(target) if (tol is not None and not math.isnan(target)) else math.nan,
+                "previous_value": prev_value,
+                "last_year_value": ly_value,
+                "previous_due": prev_due.label if (persistent and prev_due is not None) else "",
+                "commentary": lk.commentary.get((code, q.index), ""),
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
     order = {o: i for i, o in enumerate(register.objective_order())}
     frame["_order"] = frame["objective"].map(order)

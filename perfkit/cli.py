@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import DataValidationError, PerfkitError, Problem
-from .data.register import load_register
-from .validate import validate_folder
 from .batch.executors import EXECUTORS
-from .batch.progress import Progress
 from .batch.jobs import FORMATS
+from .batch.progress import Progress
+from .data.register import load_register
+from .errors import DataValidationError, PerfkitError, Problem
+from .validate import validate_folder
 
 __all__ = ["main"]
 
@@ -43,14 +43,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--to", dest="last", metavar="Q", help="last quarter of a range (with --from)")
     run.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     run.add_argument("--formats", default="html,pdf", help="comma-separated: html, pdf (default: both)")
-    run.add_argument("--notebook", action="append", default=[], metavar="PATH",
-                     help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir")
+    run.add_argument(
+        "--notebook",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir",
+    )
     run.add_argument("--jobs", type=int, default=1, metavar="N", help="run N notebooks at once (default 1)")
     run.add_argument("--force", action="store_true", help="run every notebook, even when its outputs are fresh")
-    run.add_argument("--executor", choices=EXECUTORS, default="local",
-                     help="local processes, or a Dask cluster (a local one unless --scheduler is given)")
-    run.add_argument("--scheduler", metavar="ADDRESS", help="submit to an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    run.add_argument("--timeout", type=float, metavar="SECONDS", help="fail a notebook when one cell runs longer than this")
+    run.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local processes, or a Dask cluster (a local one unless --scheduler is given)",
+    )
+    run.add_argument(
+        "--scheduler", metavar="ADDRESS", help="submit to an existing Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    run.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="fail a notebook when one cell runs longer than this"
+    )
     noise = run.add_mutually_exclusive_group()
     noise.add_argument("--quiet", action="store_true", help="print only failures and the final line")
     noise.add_argument("--verbose", action="store_true", help="also print skipped notebooks, timings and data warnings")
@@ -60,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="which quarters' appendices are fresh, stale, failed or missing")
     st.add_argument("--out", default="outputs", help="output folder (default: outputs)")
-    st.add_argument("--data", default="data/demo", help="the data folder the outputs are made from (default: data/demo)")
+    st.add_argument(
+        "--data", default="data/demo", help="the data folder the outputs are made from (default: data/demo)"
+    )
     return p
 
 
@@ -99,16 +114,33 @@ def _cmd_run(args, console: Console) -> int:
         if report.warnings and args.verbose:
             console.print(_problem_table(report.warnings, f"{args.data}: warnings (the data can be used)"))
         elif report.warnings and not args.quiet:
-            console.print(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} about the "
-                          f"data: see perfkit validate --data {args.data}", highlight=False)
+            console.print(
+                f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} about the "
+                f"data: see perfkit validate --data {args.data}",
+                highlight=False,
+            )
 
     show = Progress(console, quiet=args.quiet, verbose=args.verbose)
     with warnings.catch_warnings(record=True) as caught, show:
         warnings.simplefilter("always", UserWarning)
-        summary = run(args.data, args.quarter, first=args.first, last=args.last, all_quarters=args.all,
-                      out=args.out, formats=formats, notebooks=notebooks, jobs=args.jobs, force=args.force,
-                      executor=args.executor, scheduler=args.scheduler, timeout=args.timeout,
-                      on_validated=validated, on_start=show.start, on_done=show.done)
+        summary = run(
+            args.data,
+            args.quarter,
+            first=args.first,
+            last=args.last,
+            all_quarters=args.all,
+            out=args.out,
+            formats=formats,
+            notebooks=notebooks,
+            jobs=args.jobs,
+            force=args.force,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            timeout=args.timeout,
+            on_validated=validated,
+            on_start=show.start,
+            on_done=show.done,
+        )
     for w in caught:
         if issubclass(w.category, UserWarning):
             console.print(f"Note: {w.message}", markup=False, highlight=False)
@@ -126,24 +158,32 @@ def _notebook(path: str) -> Path:
 def _cmd_validate(args, console: Console) -> int:
     report = validate_folder(args.data)
     if report.problems:
-        title = (f"{args.data}: {len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} to fix"
-                 if report.errors else f"{args.data}: warnings (the data can be used)")
+        title = (
+            f"{args.data}: {len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} to fix"
+            if report.errors
+            else f"{args.data}: warnings (the data can be used)"
+        )
         console.print(_problem_table(report.problems, title))
     if not report.ok:
-        console.print(f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''} and "
-                      f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}: fix the errors "
-                      "and run perfkit validate again.", highlight=False)
+        console.print(
+            f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''} and "
+            f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}: fix the errors "
+            "and run perfkit validate again.",
+            highlight=False,
+        )
         return EXIT_INVALID
-    reg = report.register
+    reg = report.raise_if_invalid()
     waves = f", survey waves {', '.join(report.waves)}" if report.waves else ""
-    console.print(f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
-                  f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}.", highlight=False)
+    console.print(
+        f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
+        f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}.",
+        highlight=False,
+    )
     return EXIT_OK
 
 
 def _cmd_status(args, console: Console) -> int:
     from .batch.freshness import output_status
-
     from .pipeline import resolve_out
 
     rows = output_status(load_register(args.data), resolve_out(args.out, args.data))
@@ -155,8 +195,13 @@ def _cmd_status(args, console: Console) -> int:
         table.add_column(col)
     colours = {"fresh": "green", "stale": "yellow", "failed": "red", "missing": "dim"}
     for r in rows:
-        table.add_row(r.quarter.label, r.notebook, f"[{colours[r.state]}]{r.state}[/]", r.produced,
-                      f"{r.seconds:.1f} s" if r.seconds else "")
+        table.add_row(
+            r.quarter.label,
+            r.notebook,
+            f"[{colours[r.state]}]{r.state}[/]",
+            r.produced,
+            f"{r.seconds:.1f} s" if r.seconds else "",
+        )
     console.print(table)
     counts = {s: sum(r.state == s for r in rows) for s in colours}
     console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n))
@@ -180,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("Interrupted. Outputs of earlier runs are unchanged.")
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence: never a bare traceback
+    except Exception:
         log = Path(tempfile.gettempdir()) / "perfkit-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
         err.print(

@@ -16,8 +16,9 @@ Examples
 >>> from matplotlib.figure import Figure
 >>> fig = Figure(); ax = fig.subplots(); _ = ax.plot([1, 2, 3], [82.0, 83.1, 84.3], label="Actual")
 >>> _ = ax.set_title("Complaints answered in time"); _ = ax.set_ylabel("%")
->>> print(describe_figure(fig))
-Line chart: Complaints answered in time. Vertical axis: %. Actual rises from 82 to 84.3 over 3 points (lowest 82, highest 84.3).
+>>> print(describe_figure(fig))  # doctest: +NORMALIZE_WHITESPACE
+Line chart: Complaints answered in time. Vertical axis: %. Actual rises from 82 to 84.3 over 3 points
+(lowest 82, highest 84.3).
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ from __future__ import annotations
 import base64
 import io
 import math
+from collections.abc import Callable, Mapping
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 from .render.tables import Column, html_table
 
-__all__ = ["describe_figure", "set_alt", "figure_html", "dataframe_html", "install"]
+__all__ = ["dataframe_html", "describe_figure", "figure_html", "install", "set_alt"]
 
 _ALT = "_perfkit_alt"
 
@@ -67,19 +70,22 @@ def _axes_description(ax) -> list[str]:
             continue
         name = ln.get_label() if not ln.get_label().startswith("_") else "The line"
         trend = "rises" if y[-1] > y[0] else "falls" if y[-1] < y[0] else "stays level"
-        parts.append(f"{name} {trend} from {_num(y[0])} to {_num(y[-1])} over {len(y)} points "
-                     f"(lowest {_num(min(y))}, highest {_num(max(y))}).")
+        parts.append(
+            f"{name} {trend} from {_num(y[0])} to {_num(y[-1])} over {len(y)} points "
+            f"(lowest {_num(min(y))}, highest {_num(max(y))})."
+        )
     labels = [t.get_text() for t in ax.get_xticklabels()] or []
     for c in bars:
         heights = [p.get_height() if p.get_height() else p.get_width() for p in c.patches]
-        name = c.get_label() if c.get_label() and not c.get_label().startswith("_") else "Bars"
+        label = c.get_label() or ""
+        name = label if label and not label.startswith("_") else "Bars"
         if len(heights) <= 12 and len(labels) == len(heights) and all(labels):
-            values = "; ".join(f"{lab} {_num(h)}" for lab, h in zip(labels, heights))
+            values = "; ".join(f"{lab} {_num(h)}" for lab, h in zip(labels, heights, strict=True))
         else:
             values = f"{len(heights)} bars from {_num(min(heights))} to {_num(max(heights))}"
         parts.append(f"{name}: {values}.")
     for sc in scatters:
-        parts.append(f"{len(sc.get_offsets())} points plotted.")
+        parts.append(f"{len(np.asarray(sc.get_offsets()))} points plotted.")
     return parts
 
 
@@ -105,7 +111,9 @@ def figure_html(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor="white", metadata={"Software": None})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(describe_figure(fig))}"></figure>'
+    return (
+        f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(describe_figure(fig))}"></figure>'
+    )
 
 
 def _cell(v: object) -> str:
@@ -114,17 +122,27 @@ def _cell(v: object) -> str:
     return escape(str(v))
 
 
+def _value_at(i: int) -> Callable[[Mapping], str]:
+    def render(row: Mapping) -> str:
+        return _cell(row["values"][i])
+
+    return render
+
+
 def dataframe_html(df: pd.DataFrame, max_rows: int = 200) -> str:
     """A DataFrame as an accessible table with a caption and scoped header cells."""
-    caption = df.attrs.get("caption") or (f"Table of {len(df):,} row{'s' if len(df) != 1 else ''}: "
-                                         f"{', '.join(map(str, df.columns[:8]))}{'…' if len(df.columns) > 8 else ''}")
+    caption = df.attrs.get("caption") or (
+        f"Table of {len(df):,} row{'s' if len(df) != 1 else ''}: "
+        f"{', '.join(map(str, df.columns[:8]))}{'…' if len(df.columns) > 8 else ''}"
+    )
     shown = df.head(max_rows)
     index_name = " / ".join(str(n) for n in df.index.names if n is not None) or "Row"
-    records = [{"index": idx, "values": rec} for idx, rec in zip(shown.index, shown.itertuples(index=False))]
+    records = [
+        {"index": idx, "values": rec} for idx, rec in zip(shown.index, shown.itertuples(index=False), strict=True)
+    ]
     columns = [Column(index_name, lambda r: escape(str(r["index"])))]
-    columns += [Column(str(c), (lambda i: lambda r: _cell(r["values"][i]))(i)) for i, c in enumerate(shown.columns)]
-    more = (f'<p class="note">The first {max_rows:,} of {len(df):,} rows are shown.</p>'
-            if len(df) > max_rows else "")
+    columns += [Column(str(c), _value_at(i)) for i, c in enumerate(shown.columns)]
+    more = f'<p class="note">The first {max_rows:,} of {len(df):,} rows are shown.</p>' if len(df) > max_rows else ""
     return html_table(records, columns, str(caption)) + more
 
 

@@ -103,7 +103,11 @@ class UnknownNameError(PerfkitError, KeyError):
         near = {folded[m] for m in difflib.get_close_matches(given.casefold(), list(folded), n=3, cutoff=0.6)}
         close = [k for k in self.known if k in near]  # in the data's own order, not by score
         if close:
-            hint = "Did you mean " + (" or ".join([", ".join(close[:-1]), close[-1]]) if len(close) > 1 else close[0]) + "?"
+            hint = (
+                "Did you mean "
+                + (" or ".join([", ".join(close[:-1]), close[-1]]) if len(close) > 1 else close[0])
+                + "?"
+            )
         else:
             shown = ", ".join(self.known[:10]) + (", …" if len(self.known) > 10 else "")
             hint = f"Known: {shown}."
@@ -150,8 +154,9 @@ class RunError(PerfkitError):
         The name of the exception raised in the notebook, e.g. ``KeyError``.
     """
 
-    def __init__(self, message: str, *, notebook: str = "", quarter: str = "", cell: int | None = None,
-                 ename: str = ""):
+    def __init__(
+        self, message: str, *, notebook: str = "", quarter: str = "", cell: int | None = None, ename: str = ""
+    ):
         super().__init__(message)
         self.notebook = notebook
         self.quarter = quarter

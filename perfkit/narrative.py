@@ -21,7 +21,7 @@ import pandas as pd
 
 from .periods import Quarter, parse_quarter
 
-__all__ = ["draft_narrative", "count_phrase", "join_words", "number_word"]
+__all__ = ["count_phrase", "draft_narrative", "join_words", "number_word"]
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -57,7 +57,7 @@ def _capitalise(s: str) -> str:
 def _named(items: list[str]) -> str:
     if len(items) > MAX_NAMED:
         rest = len(items) - MAX_NAMED
-        return join_words(items[:MAX_NAMED] + [f"{number_word(rest)} other{'s' if rest != 1 else ''}"])
+        return join_words([*items[:MAX_NAMED], f"{number_word(rest)} other{'s' if rest != 1 else ''}"])
     return join_words(items)
 
 
@@ -124,7 +124,7 @@ def _trend_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
     for row in trend.itertuples():
         groups.setdefault(row.vs_previous, []).append(row.title)
     comparable = [d for d in groups if d != "n/a"]
-    lead = (f"{_capitalise(count_phrase(n, 'metric'))} {'is' if n == 1 else 'are'} monitored for trend")
+    lead = f"{_capitalise(count_phrase(n, 'metric'))} {'is' if n == 1 else 'are'} monitored for trend"
     if n == 1:
         key = trend.iloc[0]["vs_previous"]
         how = f"could not be compared with {prev}" if key == "n/a" else f"{_TREND_VERBS[key]} from {prev}"
@@ -155,14 +155,17 @@ def _data_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
     if len(no_data):
         items = [_with_reason(r.title, r.commentary) for r in no_data.itertuples()]
         verb = "has" if len(items) == 1 else "have"
-        sentences.append(f"{_capitalise(count_phrase(len(items), 'metric'))} {verb} no figure for "
-                         f"{quarter.label}: {_named(items)}.")
+        sentences.append(
+            f"{_capitalise(count_phrase(len(items), 'metric'))} {verb} no figure for {quarter.label}: {_named(items)}."
+        )
     no_target = table.loc[table["status"] == "no_target"]
     if len(no_target):
         names = _named(list(no_target["title"]))
         verb = "has" if len(no_target) == 1 else "have"
-        sentences.append(f"{_capitalise(count_phrase(len(no_target), 'metric'))} {verb} a figure but no target "
-                         f"for {quarter.year_label}: {names}.")
+        sentences.append(
+            f"{_capitalise(count_phrase(len(no_target), 'metric'))} {verb} a figure but no target "
+            f"for {quarter.year_label}: {names}."
+        )
     not_due = table.loc[table["status"] == "not_due"]
     if len(not_due):
         verb = "is" if len(not_due) == 1 else "are"

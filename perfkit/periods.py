@@ -28,11 +28,11 @@ from .errors import PeriodError
 
 __all__ = [
     "Quarter",
+    "latest_quarter",
     "parse_quarter",
     "parse_year",
-    "year_label",
     "quarter_range",
-    "latest_quarter",
+    "year_label",
 ]
 
 _YEAR = r"(?P<y1>\d{4})\s*[/\-_]\s*(?P<y2>\d{2}|\d{4})"
@@ -114,8 +114,9 @@ class Quarter:
 
     def __post_init__(self) -> None:
         if self.number not in (1, 2, 3, 4):
-            raise PeriodError(f"Q{self.number} does not exist: a financial year has quarters Q1 to Q4.",
-                              "Use Q1 to Q4.")
+            raise PeriodError(
+                f"Q{self.number} does not exist: a financial year has quarters Q1 to Q4.", "Use Q1 to Q4."
+            )
 
     # ordering -----------------------------------------------------------
     @property
@@ -226,14 +227,16 @@ def parse_quarter(text: object) -> Quarter:
             start = _start_year(m["y1"], m["y2"], s)
             number = int(m["q"])
             if number not in (1, 2, 3, 4):
-                raise PeriodError(f"'{s}' names Q{number}, but a financial year has quarters Q1 to Q4.",
-                                  "Use Q1 to Q4.")
+                raise PeriodError(
+                    f"'{s}' names Q{number}, but a financial year has quarters Q1 to Q4.", "Use Q1 to Q4."
+                )
             return Quarter(start, number)
     if re.fullmatch(r"Q\d", s, re.IGNORECASE):
         raise PeriodError(f"'{s}' has no financial year.", f"Write the quarter as {_SPELLINGS}.")
     if re.fullmatch(r"\d{4}\s*[\-_ ]?\s*Q\d|Q\d\s*[\-_ ]?\s*\d{4}", s, re.IGNORECASE):
-        raise PeriodError(f"'{s}' gives a calendar year, which is ambiguous for a financial quarter.",
-                          f"Write it as {_SPELLINGS}.")
+        raise PeriodError(
+            f"'{s}' gives a calendar year, which is ambiguous for a financial quarter.", f"Write it as {_SPELLINGS}."
+        )
     raise PeriodError(f"'{s}' is not a financial quarter.", f"Write it as {_SPELLINGS}.")
 
 
@@ -261,6 +264,7 @@ def latest_quarter(periods: Iterable[object]) -> Quarter:
     """
     parsed = [parse_quarter(p) for p in periods]
     if not parsed:
-        raise PeriodError("There are no actuals, so there is no latest quarter to report on.",
-                          "Add rows to the actuals table.")
+        raise PeriodError(
+            "There are no actuals, so there is no latest quarter to report on.", "Add rows to the actuals table."
+        )
     return max(parsed)

@@ -7,7 +7,7 @@ is papermill's: the command line only parses its options and prints.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .data.register import Register, find_data_dir
@@ -34,8 +34,14 @@ def resolve_out(out: str | Path, data_dir: str | Path) -> Path:
     return (root / out_path).resolve()
 
 
-def select_quarters(register: Register, quarter: str | Quarter | None = None, *, first: object = None,
-                    last: object = None, all_quarters: bool = False) -> list[Quarter]:
+def select_quarters(
+    register: Register,
+    quarter: str | Quarter | None = None,
+    *,
+    first: object = None,
+    last: object = None,
+    all_quarters: bool = False,
+) -> list[Quarter]:
     """The quarters a run reports: one, a range, every quarter with data, or (by default) the latest.
 
     A quarter after the data's latest is allowed (a report can be made before every figure is in),
@@ -55,16 +61,33 @@ def select_quarters(register: Register, quarter: str | Quarter | None = None, *,
     latest = register.latest_quarter()
     beyond = [q for q in chosen if q > latest]
     if beyond:
-        warnings.warn(f"{beyond[0].label} is after the latest quarter with figures ({latest.label}): "
-                      "every metric due then will show 'no data'.", stacklevel=2)
+        warnings.warn(
+            f"{beyond[0].label} is after the latest quarter with figures ({latest.label}): "
+            "every metric due then will show 'no data'.",
+            stacklevel=2,
+        )
     return chosen
 
 
-def run(data_dir: str | Path = "data/demo", quarter: str | Quarter | None = None, *, first: object = None,
-        last: object = None, all_quarters: bool = False, out: str | Path = "outputs",
-        formats: tuple[str, ...] = ("html", "pdf"), notebooks: list[str | Path] | None = None, jobs: int = 1,
-        force: bool = False, executor: str = "local", scheduler: str | None = None, timeout: float | None = None,
-        on_validated: Callable | None = None, on_start: Callable | None = None, on_done: Callable | None = None):
+def run(
+    data_dir: str | Path = "data/demo",
+    quarter: str | Quarter | None = None,
+    *,
+    first: object = None,
+    last: object = None,
+    all_quarters: bool = False,
+    out: str | Path = "outputs",
+    formats: tuple[str, ...] = ("html", "pdf"),
+    notebooks: Sequence[str | Path] | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    timeout: float | None = None,
+    on_validated: Callable | None = None,
+    on_start: Callable | None = None,
+    on_done: Callable | None = None,
+):
     """Validate the data and publish the appendices of one or more quarters, as ``perfkit run`` does.
 
     Parameters
@@ -116,14 +139,24 @@ def run(data_dir: str | Path = "data/demo", quarter: str | Quarter | None = None
     from .validate import validate_folder
 
     report = validate_folder(data_dir)
-    report.raise_if_invalid()
+    register = report.raise_if_invalid()
     if on_validated:
         on_validated(report)
-    register = report.register
     quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)
     if jobs < 1:
         raise PerfkitError("jobs must be 1 or more.")
     own = [Path(p).resolve() for p in notebooks] if notebooks else None
-    return run_batch(register, quarters, resolve_out(out, data_dir), tuple(formats), notebooks=own, jobs=jobs,
-                     force=force, executor=executor, scheduler=scheduler, timeout=timeout,
-                     on_start=on_start, on_done=on_done)
+    return run_batch(
+        register,
+        quarters,
+        resolve_out(out, data_dir),
+        tuple(formats),
+        notebooks=own,
+        jobs=jobs,
+        force=force,
+        executor=executor,
+        scheduler=scheduler,
+        timeout=timeout,
+        on_start=on_start,
+        on_done=on_done,
+    )

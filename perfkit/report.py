@@ -14,34 +14,35 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 
 from .assess import RATED, STATUSES, assess, assess_history, objective_counts
-from .render.charts import status_chart, trend_chart
-from .render.formatting import DIRECTION_LABELS, format_value
+from .data.register import Register, load_register
 from .narrative import draft_narrative
 from .periods import Quarter, parse_quarter, quarter_range
-from .data.register import Register, load_register
+from .render.charts import status_chart, trend_chart
+from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
-from .render.tables import Column, html_table, scroll_wrap, status_badge, text_cell
+from .render.tables import Column, count_column, html_table, scroll_wrap, status_badge, text_cell
 
 __all__ = [
     "Html",
     "QuarterReport",
-    "prepare",
-    "introduction",
-    "headline",
-    "narrative",
+    "data_notes",
     "exceptions",
+    "headline",
+    "introduction",
+    "metric_history",
+    "metric_profile",
+    "narrative",
+    "prepare",
+    "status_key",
     "targeted_by_objective",
     "trend_metrics",
-    "data_notes",
-    "status_key",
-    "metric_profile",
-    "metric_history",
 ]
 
 #: Quarters shown in the trend chart of an exception.
@@ -135,11 +136,11 @@ def prepare(data_dir: str = "data/demo", quarter: str | Quarter | None = None) -
     return QuarterReport(register, q, assess(register, q))
 
 
-def _fmt(rec: dict, key: str) -> str:
+def _fmt(rec: Mapping, key: str) -> str:
     return escape(format_value(rec[key], rec["unit"], rec["decimals"]))
 
 
-def _tolerance(rec: dict) -> str:
+def _tolerance(rec: Mapping) -> str:
     tol = rec["tolerance"]
     if tol is None or (isinstance(tol, float) and math.isnan(tol)):
         return "None"
@@ -171,15 +172,16 @@ def headline(rep: QuarterReport, counts: pd.DataFrame | None = None) -> Html:
     overall = [{"status": s, "n": int(by_obj[s].sum())} for s in STATUSES]
     t1 = html_table(
         overall,
-        [Column("Status", lambda r: status_badge(r["status"])),
-         Column("Meaning", lambda r: escape(STATUSES[r["status"]].description)),
-         Column("Metrics", lambda r: str(r["n"]), numeric=True)],
+        [
+            Column("Status", lambda r: status_badge(r["status"])),
+            Column("Meaning", lambda r: escape(STATUSES[r["status"]].description)),
+            Column("Metrics", lambda r: str(r["n"]), numeric=True),
+        ],
         f"Metrics by status, {rep.quarter.label}",
     )
     statuses = [s for s in STATUSES if by_obj[s].sum() > 0]
     cols = [Column("Objective", lambda r: text_cell(r["objective"]))]
-    cols += [Column(f"{STATUSES[s].symbol} {STATUSES[s].label}", (lambda s: lambda r: str(r[s]))(s), numeric=True)
-             for s in statuses]
+    cols += [count_column(f"{STATUSES[s].symbol} {STATUSES[s].label}", s, thousands=False) for s in statuses]
     cols += [Column("Total", lambda r: str(r["total"]), numeric=True)]
     t2 = html_table(by_obj.reset_index(), cols, f"Metrics by status for each objective, {rep.quarter.label}")
     chart = status_chart(by_obj, f"Figure: metrics by status for each objective, {rep.quarter.label}.")
@@ -222,9 +224,11 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     history = rep.history(list(detailed["code"]))
     parts = []
     if len(further):
-        parts.append(f"<p>{len(reds):,} metrics are at exception. The first {len(detailed)} (persistent exceptions "
-                     f"first) are shown in detail with a chart; the other {len(further):,} are listed, with their "
-                     "figures and commentary, in the table that follows them.</p>")
+        parts.append(
+            f"<p>{len(reds):,} metrics are at exception. The first {len(detailed)} (persistent exceptions "
+            f"first) are shown in detail with a chart; the other {len(further):,} are listed, with their "
+            "figures and commentary, in the table that follows them.</p>"
+        )
     for rec in detailed.to_dict("records"):
         persistent = ""
         if rec["persistent_exception"]:
@@ -235,23 +239,34 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
             ("Target", _fmt(rec, "target")),
             ("Tolerance", _tolerance(rec)),
             ("Status", status_badge("red")),
-            (f"Compared with {rep.previous_label}",
-             f"{escape(DIRECTION_LABELS[rec['vs_previous']])} (was {_fmt(rec, 'previous_value')})"),
-            ("Compared with the same quarter last year",
-             f"{escape(DIRECTION_LABELS[rec['vs_last_year']])} (was {_fmt(rec, 'last_year_value')})"),
+            (
+                f"Compared with {rep.previous_label}",
+                f"{escape(DIRECTION_LABELS[rec['vs_previous']])} (was {_fmt(rec, 'previous_value')})",
+            ),
+            (
+                "Compared with the same quarter last year",
+                f"{escape(DIRECTION_LABELS[rec['vs_last_year']])} (was {_fmt(rec, 'last_year_value')})",
+            ),
             ("Service", text_cell(rec["service"])),
             ("Responsible officer", text_cell(rec["owner"]) or "Not recorded"),
         ]
         facts_table = _facts_table(facts, f"Key figures: {rec['title']} ({rec['code']}), {rep.quarter.label}")
         hist = _history_of(history, rec["code"])
-        chart = trend_chart(rec["title"], hist, rec["unit"], rec["decimals"],
-                            f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.")
+        chart = trend_chart(
+            rec["title"],
+            hist,
+            rec["unit"],
+            rec["decimals"],
+            f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.",
+        )
         table = html_table(
             hist.assign(unit=rec["unit"], decimals=rec["decimals"]),
-            [Column("Quarter", lambda r: escape(r["period"])),
-             Column("Value", lambda r: _fmt(r, "value"), numeric=True),
-             Column("Target", lambda r: _fmt(r, "target"), numeric=True),
-             Column("Status", lambda r: status_badge(r["status"]))],
+            [
+                Column("Quarter", lambda r: escape(r["period"])),
+                Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+                Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+                Column("Status", lambda r: status_badge(r["status"])),
+            ],
             f"{rec['title']} ({rec['code']}): figures for the last {len(hist)} quarters",
             css_class="data compact",
         )
@@ -259,33 +274,42 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
         parts.append(
             f'<section class="exception" aria-labelledby="exc-{escape(rec["code"])}">'
             f'<h3 id="exc-{escape(rec["code"])}">{escape(rec["code"])}: {escape(rec["title"])}{persistent}</h3>'
-            f'{facts_table}{chart.to_html()}{table}'
+            f"{facts_table}{chart.to_html()}{table}"
             f'<h4>Officer commentary</h4><blockquote class="commentary"><p>{comment}</p></blockquote></section>'
         )
     if len(further):
         parts.append("<h3>Further exceptions</h3>")
+
         # one cell per fact a reader needs: long tables are slow to lay out in the PDF
-        def metric(r: dict) -> str:
+        def metric(r: Mapping) -> str:
             also = ""
             if r["persistent_exception"]:
                 also = f" (also at exception in {parse_quarter(r['previous_due']).short_relative_to(rep.quarter)})"
             return f"{text_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}"
 
-        parts.append(html_table(further, [
-            Column("Metric", metric),
-            Column("Value", lambda r: _fmt(r, "value"), numeric=True),
-            Column("Target", lambda r: _fmt(r, "target"), numeric=True),
-            Column("Tolerance", _tolerance),
-            Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
-        ], f"Further exceptions, {rep.quarter.label}: {len(further):,} metrics", row_header=0))
+        parts.append(
+            html_table(
+                further,
+                [
+                    Column("Metric", metric),
+                    Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+                    Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+                    Column("Tolerance", _tolerance),
+                    Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
+                ],
+                f"Further exceptions, {rep.quarter.label}: {len(further):,} metrics",
+                row_header=0,
+            )
+        )
     return Html("".join(parts))
 
 
 def _facts_table(facts: list[tuple[str, str]], caption: str) -> str:
     """Label and value pairs as a two-column table: reads well on screen, in print and to screen readers."""
     rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in facts)
-    return scroll_wrap(f'<table class="facts"><caption>{escape(caption)}</caption><tbody>{rows}</tbody></table>',
-                       caption)
+    return scroll_wrap(
+        f'<table class="facts"><caption>{escape(caption)}</caption><tbody>{rows}</tbody></table>', caption
+    )
 
 
 def _metric_columns(rep: QuarterReport) -> list[Column]:
@@ -300,17 +324,22 @@ def _metric_columns(rep: QuarterReport) -> list[Column]:
     ]
 
 
-_CSV_NOTE = ("<p class=\"note\">Every metric's figure, target, status and directions are in "
-             "<code>metric_status.csv</code>, published with this appendix.</p>")
+_CSV_NOTE = (
+    '<p class="note">Every metric\'s figure, target, status and directions are in '
+    "<code>metric_status.csv</code>, published with this appendix.</p>"
+)
 
 
 def _service_counts(sub: pd.DataFrame, statuses: list[str], caption: str) -> str:
     """Metrics in each status by service: how a large register is summarised."""
-    grid = (pd.crosstab(sub["service"], sub["status"]).reindex(columns=statuses, fill_value=0)
-            .assign(total=lambda g: g.sum(axis=1)).reset_index())
+    grid = (
+        pd.crosstab(sub["service"], sub["status"])
+        .reindex(columns=statuses, fill_value=0)
+        .assign(total=lambda g: g.sum(axis=1))
+        .reset_index()
+    )
     cols = [Column("Service", lambda r: text_cell(r["service"]))]
-    cols += [Column(f"{STATUSES[s].symbol} {STATUSES[s].label}", (lambda s: lambda r: f"{r[s]:,}")(s), numeric=True)
-             for s in statuses]
+    cols += [count_column(f"{STATUSES[s].symbol} {STATUSES[s].label}", s) for s in statuses]
     cols += [Column("Total", lambda r: f"{r['total']:,}", numeric=True)]
     return html_table(grid, cols, caption)
 
@@ -332,19 +361,31 @@ def targeted_by_objective(rep: QuarterReport, rows: pd.DataFrame | None = None) 
         parts.append(f"<h3>{escape(obj)}</h3>")
         if rep.large:
             statuses = [s for s in STATUSES if s != "trend"]
-            parts.append(_service_counts(sub, statuses, f"Targeted metrics by service and status: {obj}, "
-                                         f"{rep.quarter.label}"))
+            parts.append(
+                _service_counts(sub, statuses, f"Targeted metrics by service and status: {obj}, {rep.quarter.label}")
+            )
             amber = sub.loc[sub["status"] == "amber"]
             if len(amber):
-                parts.append(html_table(amber, [
-                    Column("Metric", lambda r: f"{text_cell(r['code'])}: {text_cell(r['title'])}"),
-                    Column("Value", lambda r: _fmt(r, "value"), numeric=True),
-                    Column("Target", lambda r: _fmt(r, "target"), numeric=True),
-                    Column(f"Compared with {rep.previous_label}", lambda r: escape(DIRECTION_LABELS[r["vs_previous"]])),
-                ], f"Within tolerance: {obj}, {rep.quarter.label} ({len(amber):,} metrics)", row_header=0))
+                parts.append(
+                    html_table(
+                        amber,
+                        [
+                            Column("Metric", lambda r: f"{text_cell(r['code'])}: {text_cell(r['title'])}"),
+                            Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+                            Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+                            Column(
+                                f"Compared with {rep.previous_label}",
+                                lambda r: escape(DIRECTION_LABELS[r["vs_previous"]]),
+                            ),
+                        ],
+                        f"Within tolerance: {obj}, {rep.quarter.label} ({len(amber):,} metrics)",
+                        row_header=0,
+                    )
+                )
             continue
-        parts.append(html_table(sub, _metric_columns(rep), f"Targeted metrics: {obj}, {rep.quarter.label}",
-                                row_header=1))
+        parts.append(
+            html_table(sub, _metric_columns(rep), f"Targeted metrics: {obj}, {rep.quarter.label}", row_header=1)
+        )
     if not parts:
         return Html("<p>The register has no targeted metrics.</p>")
     return Html("".join(parts))
@@ -367,23 +408,44 @@ def trend_metrics(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
         Column(rep.quarter.same_quarter_last_year().label, lambda r: _fmt(r, "last_year_value"), numeric=True),
         Column("Direction over the year", lambda r: escape(DIRECTION_LABELS[r["vs_last_year"]])),
     ]
-    note = ("<p class=\"note\">Year-to-date metrics are not compared with the previous quarter, whose figure "
-            "covers a shorter period.</p>") if trend["cumulative"].any() else ""
+    note = (
+        (
+            '<p class="note">Year-to-date metrics are not compared with the previous quarter, whose figure '
+            "covers a shorter period.</p>"
+        )
+        if trend["cumulative"].any()
+        else ""
+    )
     if rep.large:
         directions = trend["vs_previous"].map(DIRECTION_LABELS)
-        grid = (pd.crosstab(trend["objective"], directions).reindex(rep.register.objective_order()).dropna(how="all")
-                .fillna(0).astype(int))
+        grid = (
+            pd.crosstab(trend["objective"], directions)
+            .reindex(rep.register.objective_order())
+            .dropna(how="all")
+            .fillna(0)
+            .astype(int)
+        )
         labels = list(grid.columns)
-        summary = html_table(grid.reset_index(), [Column("Objective", lambda r: text_cell(r["objective"]))]
-                             + [Column(d, (lambda d: lambda r: f"{r[d]:,}")(d), numeric=True) for d in labels],
-                             f"Trend metrics by direction compared with {rep.previous_label}, {rep.quarter.label}")
+        summary = html_table(
+            grid.reset_index(),
+            [Column("Objective", lambda r: text_cell(r["objective"]))] + [count_column(d, d) for d in labels],
+            f"Trend metrics by direction compared with {rep.previous_label}, {rep.quarter.label}",
+        )
         worse = trend.loc[trend["vs_previous"] == "worsened"]
-        listed = html_table(worse, [
-            Column("Metric", lambda r: f"{text_cell(r['code'])}: {text_cell(r['title'])}"),
-            Column(rep.quarter.label, lambda r: _fmt(r, "value"), numeric=True),
-            Column(rep.quarter.previous().label, lambda r: _fmt(r, "previous_value"), numeric=True),
-        ], f"Trend metrics that worsened since {rep.previous_label} ({len(worse):,} metrics)",
-            row_header=0) if len(worse) else ""
+        listed = (
+            html_table(
+                worse,
+                [
+                    Column("Metric", lambda r: f"{text_cell(r['code'])}: {text_cell(r['title'])}"),
+                    Column(rep.quarter.label, lambda r: _fmt(r, "value"), numeric=True),
+                    Column(rep.quarter.previous().label, lambda r: _fmt(r, "previous_value"), numeric=True),
+                ],
+                f"Trend metrics that worsened since {rep.previous_label} ({len(worse):,} metrics)",
+                row_header=0,
+            )
+            if len(worse)
+            else ""
+        )
         return Html(_CSV_NOTE + summary + listed + note)
     return Html(html_table(trend, cols, f"Metrics monitored for trend, {rep.quarter.label}", row_header=1) + note)
 
@@ -406,16 +468,25 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
             continue
         parts.append(f"<h3>{escape(heading)}</h3>")
         if rep.large and status == "not_due":
-            parts.append(_service_counts(sub, ["not_due"], f"Annual metrics not due this quarter, by service "
-                                         f"({len(sub):,} metrics)"))
+            parts.append(
+                _service_counts(
+                    sub, ["not_due"], f"Annual metrics not due this quarter, by service ({len(sub):,} metrics)"
+                )
+            )
             continue
-        parts.append(html_table(
-            sub,
-            [Column("Code", lambda r: text_cell(r["code"])), Column("Metric", lambda r: text_cell(r["title"])),
-             Column("Service", lambda r: text_cell(r["service"])), Column(third, render)],
-            f"{heading}: {len(sub)} metric{'s' if len(sub) != 1 else ''}, {rep.quarter.label}",
-            row_header=1,
-        ))
+        parts.append(
+            html_table(
+                sub,
+                [
+                    Column("Code", lambda r: text_cell(r["code"])),
+                    Column("Metric", lambda r: text_cell(r["title"])),
+                    Column("Service", lambda r: text_cell(r["service"])),
+                    Column(third, render),
+                ],
+                f"{heading}: {len(sub)} metric{'s' if len(sub) != 1 else ''}, {rep.quarter.label}",
+                row_header=1,
+            )
+        )
     if not parts:
         parts.append("<p>Every metric due this quarter has a figure and a target.</p>")
     parts.append(status_key())
@@ -425,12 +496,18 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
 def status_key() -> Html:
     """What each status means, and how figures are compared."""
     rows = [{"status": s} for s in STATUSES]
-    table = html_table(rows, [Column("Status", lambda r: status_badge(r["status"])),
-                              Column("The metric…", lambda r: escape(STATUSES[r["status"]].description))],
-                       "Key to statuses")
+    table = html_table(
+        rows,
+        [
+            Column("Status", lambda r: status_badge(r["status"])),
+            Column("The metric…", lambda r: escape(STATUSES[r["status"]].description)),
+        ],
+        "Key to statuses",
+    )
     return Html(
-        "<h3>How metrics are rated</h3>" + table +
-        "<p>Figures and targets are rounded to the precision shown before they are compared, so what is printed "
+        "<h3>How metrics are rated</h3>"
+        + table
+        + "<p>Figures and targets are rounded to the precision shown before they are compared, so what is printed "
         "is what is judged. A metric is within tolerance when it misses its target by no more than its tolerance "
         "(an amount, or a share of the target). An exception that was also at exception in the last quarter the "
         "metric was reported is marked as such.</p>"
@@ -453,14 +530,16 @@ def metric_history(register: Register, code: str) -> pd.DataFrame:
     quarters = register.quarters_with_data()
     hist = assess_history(register, quarter_range(quarters[0], quarters[-1]), [code]).sort_values("period_index")
     dec = int(register.metrics.loc[code, "decimals"])
-    return pd.DataFrame({
-        "quarter": hist["period"],
-        "value": hist["value"].round(dec),
-        "target": hist["target"].round(dec),
-        "status": hist["status"].map(lambda s: f"{STATUSES[s].symbol} {STATUSES[s].label}"),
-        "compared with previous": hist["vs_previous"].map(DIRECTION_LABELS),
-        "commentary": hist["commentary"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "quarter": hist["period"],
+            "value": hist["value"].round(dec),
+            "target": hist["target"].round(dec),
+            "status": hist["status"].map(lambda s: f"{STATUSES[s].symbol} {STATUSES[s].label}"),
+            "compared with previous": hist["vs_previous"].map(DIRECTION_LABELS),
+            "commentary": hist["commentary"],
+        }
+    ).reset_index(drop=True)
 
 
 def metric_profile(data_dir: str | Register = "data/demo", code: str = "") -> Html:
@@ -471,25 +550,31 @@ def metric_profile(data_dir: str | Register = "data/demo", code: str = "") -> Ht
     quarters = register.quarters_with_data()
     hist = assess_history(register, quarter_range(quarters[0], quarters[-1]))
     hist = hist.loc[hist["code"] == code].sort_values("period_index").reset_index(drop=True)
-    facts = [("Objective", m["objective"]), ("Service", m["service"]), ("Owner", m["owner"] or "Not recorded"),
-             ("Unit", m["unit"]), ("Better when", {"higher": "higher", "lower": "lower", "none": "neither"}
-                                   [m["polarity"]]),
-             ("Kind", "Targeted" if m["kind"] == "target" else "Trend monitoring"),
-             ("Frequency", m["frequency"].capitalize()), ("Tolerance", str(m["tolerance"] or "None")),
-             ("Year to date", "Yes" if m["cumulative"] else "No")]
+    facts = [
+        ("Objective", m["objective"]),
+        ("Service", m["service"]),
+        ("Owner", m["owner"] or "Not recorded"),
+        ("Unit", m["unit"]),
+        ("Better when", {"higher": "higher", "lower": "lower", "none": "neither"}[m["polarity"]]),
+        ("Kind", "Targeted" if m["kind"] == "target" else "Trend monitoring"),
+        ("Frequency", m["frequency"].capitalize()),
+        ("Tolerance", str(m["tolerance"] or "None")),
+        ("Year to date", "Yes" if m["cumulative"] else "No"),
+    ]
     facts_table = _facts_table([(k, escape(str(v))) for k, v in facts], f"Definition of {m['title']} ({code})")
     chart = trend_chart(m["title"], hist, m["unit"], int(m["decimals"]), f"Figure: {m['title']}, every quarter.")
     table = html_table(
         hist,
-        [Column("Quarter", lambda r: escape(r["period"])),
-         Column("Value", lambda r: _fmt(r, "value"), numeric=True),
-         Column("Target", lambda r: _fmt(r, "target"), numeric=True),
-         Column("Status", lambda r: status_badge(r["status"])),
-         Column("Commentary", lambda r: text_cell(r["commentary"]))],
+        [
+            Column("Quarter", lambda r: escape(r["period"])),
+            Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+            Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+            Column("Status", lambda r: status_badge(r["status"])),
+            Column("Commentary", lambda r: text_cell(r["commentary"])),
+        ],
         f"{m['title']} ({code}): every quarter",
     )
     rated = hist["status"].isin(RATED).sum()
     red = int((hist["status"] == "red").sum())
     summary = f"<p>Rated in {rated} quarters, at exception in {red}.</p>" if m["kind"] == "target" else ""
-    return Html(f"<h2>{escape(code)}: {escape(m['title'])}</h2>{facts_table}{summary}"
-                f"{chart.to_html()}{table}")
+    return Html(f"<h2>{escape(code)}: {escape(m['title'])}</h2>{facts_table}{summary}{chart.to_html()}{table}")

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataValidationError, Problem
 from .data.register import Register, find_data_dir, load_register
+from .errors import DataValidationError, Problem
 
 __all__ = ["ValidationReport", "validate_folder"]
 
@@ -43,16 +43,17 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def raise_if_invalid(self) -> None:
-        """Raise :class:`DataValidationError` listing every problem when there is an error."""
-        if not self.ok:
+    def raise_if_invalid(self) -> Register:
+        """The register, or :class:`DataValidationError` listing every problem when there is an error."""
+        if not self.ok or self.register is None:
             raise DataValidationError(self.problems)
+        return self.register
 
 
 def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
     """Check every wave under ``survey/``: its settings, responses, margins, and that the margins fit."""
-    from .survey.config import load_wave_config
     from .survey.answers import check_questions
+    from .survey.config import load_wave_config
     from .survey.responses import read_population, read_responses
     from .survey.weighting import rake
 
@@ -80,14 +81,22 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
         if responses is None or margins is None:
             continue
         try:
-            weighting = rake(responses, margins, list(wave.weight_by), trim=wave.trim,
-                             label=f"survey/{wave.name}/population.csv")
+            weighting = rake(
+                responses, margins, list(wave.weight_by), trim=wave.trim, label=f"survey/{wave.name}/population.csv"
+            )
             problems += check_questions(responses, wave)
             if not weighting.converged:
-                problems.append(Problem(f"survey/{wave.name}/survey.toml", None, "trim",
-                                        "The weights cannot meet every population share within the trimming limits.",
-                                        "Widen the [trim] limits or merge small categories; the appendix will say "
-                                        "the weighting did not converge.", "warning"))
+                problems.append(
+                    Problem(
+                        f"survey/{wave.name}/survey.toml",
+                        None,
+                        "trim",
+                        "The weights cannot meet every population share within the trimming limits.",
+                        "Widen the [trim] limits or merge small categories; the appendix will say "
+                        "the weighting did not converge.",
+                        "warning",
+                    )
+                )
         except DataValidationError as exc:
             problems += exc.problems
     return problems, names

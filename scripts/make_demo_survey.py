@@ -22,21 +22,50 @@ ROOT = Path(__file__).resolve().parent.parent
 
 AGE = {"16-34": 0.27, "35-54": 0.32, "55-74": 0.28, "75+": 0.13}
 SEX = {"Female": 0.51, "Male": 0.49}
-WARD = {"Ashover": 0.12, "Clay Cross North": 0.19, "Dronfield South": 0.21, "Eckington": 0.17,
-        "Killamarsh East": 0.16, "Wingerworth": 0.15}
-ETHNICITY = {"White British": 0.905, "White other": 0.035, "Asian or Asian British": 0.028,
-             "Mixed or multiple": 0.017, "Black or Black British": 0.008, "Other ethnic group": 0.007}
+WARD = {
+    "Ashover": 0.12,
+    "Clay Cross North": 0.19,
+    "Dronfield South": 0.21,
+    "Eckington": 0.17,
+    "Killamarsh East": 0.16,
+    "Wingerworth": 0.15,
+}
+ETHNICITY = {
+    "White British": 0.905,
+    "White other": 0.035,
+    "Asian or Asian British": 0.028,
+    "Mixed or multiple": 0.017,
+    "Black or Black British": 0.008,
+    "Other ethnic group": 0.007,
+}
 # how much more likely each group is to respond than average
 AGE_RESPONSE = {"16-34": 0.45, "35-54": 0.85, "55-74": 1.35, "75+": 1.5}
 SEX_RESPONSE = {"Female": 1.2, "Male": 0.8}
 
-SATISFACTION = ["Very satisfied", "Fairly satisfied", "Neither satisfied nor dissatisfied", "Fairly dissatisfied",
-                "Very dissatisfied", "Don't know"]
-AGREEMENT = ["Strongly agree", "Tend to agree", "Neither agree nor disagree", "Tend to disagree",
-             "Strongly disagree", "Don't know"]
+SATISFACTION = [
+    "Very satisfied",
+    "Fairly satisfied",
+    "Neither satisfied nor dissatisfied",
+    "Fairly dissatisfied",
+    "Very dissatisfied",
+    "Don't know",
+]
+AGREEMENT = [
+    "Strongly agree",
+    "Tend to agree",
+    "Neither agree nor disagree",
+    "Tend to disagree",
+    "Strongly disagree",
+    "Don't know",
+]
 SAFETY = ["Very safe", "Fairly safe", "Neither safe nor unsafe", "Fairly unsafe", "Very unsafe", "Don't know"]
-INFORMED = ["Very well informed", "Fairly well informed", "Not very well informed", "Not well informed at all",
-            "Don't know"]
+INFORMED = [
+    "Very well informed",
+    "Fairly well informed",
+    "Not very well informed",
+    "Not well informed at all",
+    "Don't know",
+]
 
 # question: (scale, positive answers, base logit, age effects, female effect, change per wave year)
 QUESTIONS = {
@@ -49,8 +78,15 @@ QUESTIONS = {
 # shift of the base logit by wave: the 2024 wave is less satisfied with the council
 WAVE_SHIFT = {"2023": {"satisfied_council": -0.02, "value_for_money": 0.1}, "2024": {"satisfied_council": -0.12}}
 
-COMMENTS = ["Bins are collected on time.", "The park needs more benches.", "Potholes on my road.",
-            "Staff were helpful when I called.", "", "", ""]
+COMMENTS = [
+    "Bins are collected on time.",
+    "The park needs more benches.",
+    "Potholes on my road.",
+    "Staff were helpful when I called.",
+    "",
+    "",
+    "",
+]
 
 
 def _pick(rng: np.random.Generator, shares: dict[str, float], weights: np.ndarray | None = None, n: int = 1):
@@ -72,10 +108,16 @@ def make_wave(rng: np.random.Generator, n: int, wave: str) -> pd.DataFrame:
     disabled_p = np.array([{"16-34": 0.1, "35-54": 0.16, "55-74": 0.27, "75+": 0.42}[a] for a in age])
     u = rng.random(n)
     disability = np.where(u < 0.02, "Prefer not to say", np.where(u < 0.02 + disabled_p, "Yes", "No"))
-    frame = pd.DataFrame({
-        "respondent_id": [f"R{wave[-2:]}-{i:05d}" for i in range(1, n + 1)],
-        "age_band": age, "sex": sex, "ward": ward, "disability": disability, "ethnicity": ethnicity,
-    })
+    frame = pd.DataFrame(
+        {
+            "respondent_id": [f"R{wave[-2:]}-{i:05d}" for i in range(1, n + 1)],
+            "age_band": age,
+            "sex": sex,
+            "ward": ward,
+            "disability": disability,
+            "ethnicity": ethnicity,
+        }
+    )
     for key, (scale, npos, base, age_fx, female_fx) in QUESTIONS.items():
         logit = base + WAVE_SHIFT.get(wave, {}).get(key, 0.0) + np.array([age_fx[a] for a in age])
         logit = logit + np.where(sex == "Female", female_fx, 0.0) + rng.normal(0, 0.3, n)
@@ -169,7 +211,10 @@ def write_sav(frame: pd.DataFrame, path: Path) -> None:
 
 def write_demo() -> None:
     base = ROOT / "data" / "demo" / "survey"
-    for wave, n, seed, end, fmt in (("2023", 1112, 2023, "2023-07-31", "csv"), ("2024", 1099, 2024, "2024-07-31", "sav")):
+    for wave, n, seed, end, fmt in (
+        ("2023", 1112, 2023, "2023-07-31", "csv"),
+        ("2024", 1099, 2024, "2024-07-31", "sav"),
+    ):
         folder = base / wave
         folder.mkdir(parents=True, exist_ok=True)
         frame = make_wave(np.random.default_rng(seed), n, wave)

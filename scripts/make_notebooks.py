@@ -21,14 +21,15 @@ def params(source: str):
 
 
 def notebook(cells: list, title: str) -> nbformat.NotebookNode:
-    return new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": LANGUAGE_INFO,
-                                               "perfkit": {"title": title}})
+    return new_notebook(
+        cells=cells, metadata={"kernelspec": KERNEL, "language_info": LANGUAGE_INFO, "perfkit": {"title": title}}
+    )
 
 
 QUARTER_PARAMETERS = (
     "# Parameters: papermill replaces these for each quarter's run.\n"
-    "quarter = None  # e.g. \"2024-25-Q2\"; None means the latest quarter with data\n"
-    "data_dir = \"data/demo\"  # the council's data folder"
+    'quarter = None  # e.g. "2024-25-Q2"; None means the latest quarter with data\n'
+    'data_dir = "data/demo"  # the council\'s data folder'
 )
 
 
@@ -37,37 +38,54 @@ def appendix(setup: str, module: str, title: str, sections: list[tuple[str, str,
     binds the rows the section shows (to filter or sort in JupyterLab) and renders them."""
     cells = [params(QUARTER_PARAMETERS), new_code_cell(setup)]
     for heading, name, rows, function in sections:
-        source = f"{module}.{function}(rep)" if not rows else (
-            f"{name} = rep.{rows}()  # filter or sort here\n{module}.{function}(rep, {name})")
+        source = (
+            f"{module}.{function}(rep)"
+            if not rows
+            else (f"{name} = rep.{rows}()  # filter or sort here\n{module}.{function}(rep, {name})")
+        )
         cells += [new_markdown_cell(f"## {heading}"), new_code_cell(source)]
     return notebook(cells, title)
 
 
 def quarterly() -> nbformat.NotebookNode:
-    setup = ("import perfkit as pk\nfrom perfkit import report\n\n"
-             "rep = pk.prepare(data_dir, quarter)\nreport.introduction(rep)")
-    return appendix(setup, "report", "Quarterly performance report", [
-        ("Headline", "counts", "status_counts", "headline"),
-        ("Summary", "metrics", "assessment", "narrative"),
-        ("Exceptions in detail", "exceptions", "exceptions", "exceptions"),
-        ("Targeted metrics by objective", "targeted", "targeted", "targeted_by_objective"),
-        ("Trend monitoring", "trend", "trend", "trend_metrics"),
-        ("Data notes", "notes", "data_notes", "data_notes"),
-    ])
+    setup = (
+        "import perfkit as pk\nfrom perfkit import report\n\n"
+        "rep = pk.prepare(data_dir, quarter)\nreport.introduction(rep)"
+    )
+    return appendix(
+        setup,
+        "report",
+        "Quarterly performance report",
+        [
+            ("Headline", "counts", "status_counts", "headline"),
+            ("Summary", "metrics", "assessment", "narrative"),
+            ("Exceptions in detail", "exceptions", "exceptions", "exceptions"),
+            ("Targeted metrics by objective", "targeted", "targeted", "targeted_by_objective"),
+            ("Trend monitoring", "trend", "trend", "trend_metrics"),
+            ("Data notes", "notes", "data_notes", "data_notes"),
+        ],
+    )
 
 
 def survey() -> nbformat.NotebookNode:
-    setup = ("import perfkit as pk\nfrom perfkit import survey_report as survey\n\n"
-             "rep = pk.prepare_survey(data_dir, quarter)\nsurvey.introduction(rep)")
-    return appendix(setup, "survey", "Residents' survey and demographic insight", [
-        ("Summary", "", "", "narrative"),
-        ("Key findings", "findings", "key_findings", "key_findings"),
-        ("Results by group", "groups", "by_group", "by_group"),
-        ("Change since the previous survey", "changes", "changes", "change"),
-        ("Who responded", "profile", "sample_profile", "who_responded"),
-        ("How the results are weighted", "", "", "weighting"),
-        ("Notes on method", "", "", "method_notes"),
-    ])
+    setup = (
+        "import perfkit as pk\nfrom perfkit import survey_report as survey\n\n"
+        "rep = pk.prepare_survey(data_dir, quarter)\nsurvey.introduction(rep)"
+    )
+    return appendix(
+        setup,
+        "survey",
+        "Residents' survey and demographic insight",
+        [
+            ("Summary", "", "", "narrative"),
+            ("Key findings", "findings", "key_findings", "key_findings"),
+            ("Results by group", "groups", "by_group", "by_group"),
+            ("Change since the previous survey", "changes", "changes", "change"),
+            ("Who responded", "profile", "sample_profile", "who_responded"),
+            ("How the results are weighted", "", "", "weighting"),
+            ("Notes on method", "", "", "method_notes"),
+        ],
+    )
 
 
 def explore() -> nbformat.NotebookNode:
@@ -77,18 +95,23 @@ def explore() -> nbformat.NotebookNode:
             "Set `code` to a metric's code (any case) and run all cells: its definition, every quarter's figure, "
             "target, status and commentary, and a chart. `history` is an ordinary pandas DataFrame to filter and plot."
         ),
-        params("code = \"SRV.01\"  # the metric to explore\ndata_dir = \"data/demo\""),
+        params('code = "SRV.01"  # the metric to explore\ndata_dir = "data/demo"'),
         new_code_cell("import perfkit as pk\n\npk.metric_profile(data_dir, code)"),
-        new_code_cell("register = pk.load_register(data_dir)\n"
-                      "history = pk.report.metric_history(register, code)  # one row per quarter, as printed\n"
-                      "history"),
+        new_code_cell(
+            "register = pk.load_register(data_dir)\n"
+            "history = pk.report.metric_history(register, code)  # one row per quarter, as printed\n"
+            "history"
+        ),
     ]
     return notebook(cells, "Metric profile")
 
 
 if __name__ == "__main__":
     NOTEBOOKS.mkdir(exist_ok=True)
-    for name, nb in (("quarterly_performance", quarterly()), ("survey_demographics", survey()),
-                     ("explore_metric", explore())):
+    for name, nb in (
+        ("quarterly_performance", quarterly()),
+        ("survey_demographics", survey()),
+        ("explore_metric", explore()),
+    ):
         nbformat.validate(nb)
         nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")

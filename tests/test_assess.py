@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from perfkit.assess import assess, direction, objective_counts, rate, summary_counts
-from perfkit.data.typed_cells import Tolerance
 from perfkit.data.register import load_register
+from perfkit.data.typed_cells import Tolerance
 
 
 @pytest.fixture
@@ -117,8 +117,15 @@ def test_a_first_exception_is_not_persistent(q2):
 def test_summary_and_objective_counts(q2):
     table = q2.reset_index()
     counts = summary_counts(table)
-    assert counts.to_dict() == {"green": 3, "amber": 2, "red": 3, "no_target": 1, "no_data": 1, "not_due": 1,
-                                "trend": 1}
+    assert counts.to_dict() == {
+        "green": 3,
+        "amber": 2,
+        "red": 3,
+        "no_target": 1,
+        "no_data": 1,
+        "not_due": 1,
+        "trend": 1,
+    }
     by_obj = objective_counts(table, ["Good services", "A green place"])
     assert by_obj.loc["Good services", "red"] == 1
     assert by_obj.loc["A green place", "red"] == 2
@@ -156,8 +163,19 @@ def test_direction_words_depend_on_polarity():
 
 
 def test_metric_status_columns_are_present(q2):
-    for col in ["title", "objective", "service", "period", "value", "target", "status", "vs_previous",
-                "vs_last_year", "exception", "persistent_exception"]:
+    for col in [
+        "title",
+        "objective",
+        "service",
+        "period",
+        "value",
+        "target",
+        "status",
+        "vs_previous",
+        "vs_last_year",
+        "exception",
+        "persistent_exception",
+    ]:
         assert col in q2.columns
     assert set(q2["period"]) == {"2024/25 Q2"}
     assert isinstance(q2, pd.DataFrame)

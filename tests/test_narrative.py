@@ -2,15 +2,21 @@ import pandas as pd
 import pytest
 
 from perfkit.assess import assess
+from perfkit.data.register import load_register
 from perfkit.narrative import count_phrase, draft_narrative, join_words
 from perfkit.periods import parse_quarter
-from perfkit.data.register import load_register
 
 
 def _table(rows):
     """A minimal assessment table built by hand."""
-    base = {"title": "", "status": "green", "vs_previous": "n/a", "persistent_exception": False,
-            "previous_due": "", "commentary": ""}
+    base = {
+        "title": "",
+        "status": "green",
+        "vs_previous": "n/a",
+        "persistent_exception": False,
+        "previous_due": "",
+        "commentary": "",
+    }
     frame = pd.DataFrame([{**base, **r} for r in rows])
     frame.attrs["quarter"] = parse_quarter("2024/25 Q2")
     return frame
@@ -30,10 +36,18 @@ def test_the_seed_paragraph_two_exceptions_both_persistent_and_trends_all_improv
     rows = [{"title": f"Metric {i}"} for i in range(31)]
     rows += [{"title": f"Amber {i}", "status": "amber"} for i in range(7)]
     rows += [
-        {"title": "% of formal complaints responded to within 15 working days", "status": "red",
-         "persistent_exception": True, "previous_due": "2024/25 Q1"},
-        {"title": "% of internal reviews responded to within 20 working days", "status": "red",
-         "persistent_exception": True, "previous_due": "2024/25 Q1"},
+        {
+            "title": "% of formal complaints responded to within 15 working days",
+            "status": "red",
+            "persistent_exception": True,
+            "previous_due": "2024/25 Q1",
+        },
+        {
+            "title": "% of internal reviews responded to within 20 working days",
+            "status": "red",
+            "persistent_exception": True,
+            "previous_due": "2024/25 Q1",
+        },
     ]
     rows += [{"title": f"Trend {i}", "status": "trend", "vs_previous": "improved"} for i in range(3)]
     targeted, trend, data = draft_narrative(_table(rows))
@@ -64,8 +78,10 @@ def test_one_rated_metric(status, words):
 
 def test_no_exceptions_is_said_plainly():
     targeted = draft_narrative(_table([{"title": "A"}, {"title": "B", "status": "amber"}]))[0]
-    assert targeted == ("Of the two targeted metrics rated for 2024/25 Q2, one is on target, one is within tolerance "
-                        "and none is at exception.")
+    assert targeted == (
+        "Of the two targeted metrics rated for 2024/25 Q2, one is on target, one is within tolerance "
+        "and none is at exception."
+    )
 
 
 def test_mixed_trend_directions_are_named():
@@ -76,9 +92,11 @@ def test_mixed_trend_directions_are_named():
         {"title": "Year-to-date income", "status": "trend", "vs_previous": "n/a"},
     ]
     trend = draft_narrative(_table(rows))[1]
-    assert trend == ("Four metrics are monitored for trend: one improved (Volunteers), one went up (Visitors) and "
-                     "one worsened (Fly-tipping reports) from Q1; one could not be compared with Q1 "
-                     "(Year-to-date income).")
+    assert trend == (
+        "Four metrics are monitored for trend: one improved (Volunteers), one went up (Visitors) and "
+        "one worsened (Fly-tipping reports) from Q1; one could not be compared with Q1 "
+        "(Year-to-date income)."
+    )
 
 
 def test_long_lists_are_cut_with_a_count():
@@ -91,12 +109,16 @@ def test_narrative_of_the_tiny_register(tiny_dir):
     table = assess(load_register(tiny_dir), "2024/25 Q2")
     targeted, trend, data = draft_narrative(table)
     # worked out in test_assess: 3 green, 2 amber, 3 red (A1 and A12 persistent)
-    assert targeted.startswith("Of the eight targeted metrics rated for 2024/25 Q2, three are on target, two are "
-                               "within tolerance and three are flagged at exception: ")
+    assert targeted.startswith(
+        "Of the eight targeted metrics rated for 2024/25 Q2, three are on target, two are "
+        "within tolerance and three are flagged at exception: "
+    )
     assert "% of complaints answered within 15 working days (also at exception in Q1)" in targeted
     assert "Trees planted and" in targeted and "Trees planted (also" not in targeted
     assert "% of residents satisfied with parks (also at exception in 2023/24 Q2)" in targeted
     assert trend == "One metric is monitored for trend: Number of volunteers, which improved from Q1."
-    assert data == ("One metric has no figure for 2024/25 Q2: % of invoices paid in 30 days (Figures delayed by "
-                    "the move to the new finance system). One metric has a figure but no target for 2024/25: "
-                    "Number of apprentices. One annual metric is not due this quarter.")
+    assert data == (
+        "One metric has no figure for 2024/25 Q2: % of invoices paid in 30 days (Figures delayed by "
+        "the move to the new finance system). One metric has a figure but no target for 2024/25: "
+        "Number of apprentices. One annual metric is not due this quarter."
+    )

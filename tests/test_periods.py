@@ -8,8 +8,16 @@ from perfkit.periods import Quarter, latest_quarter, parse_quarter, parse_year, 
 
 @pytest.mark.parametrize(
     "text",
-    ["2024/25 Q2", "2024-25-Q2", "Q2 2024/25", "2024/2025 Q2", "q2 2024-25", "  2024/25   Q2 ", "2024/25Q2",
-     "2024-2025-Q2"],
+    [
+        "2024/25 Q2",
+        "2024-25-Q2",
+        "Q2 2024/25",
+        "2024/2025 Q2",
+        "q2 2024-25",
+        "  2024/25   Q2 ",
+        "2024/25Q2",
+        "2024-2025-Q2",
+    ],
 )
 def test_every_spelling_of_the_design_parses_to_the_same_quarter(text):
     q = parse_quarter(text)

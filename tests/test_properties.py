@@ -3,14 +3,12 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfkit.errors import CellError
 from perfkit.data.typed_cells import parse_number, parse_tolerance
-from perfkit.errors import PeriodError
+from perfkit.errors import CellError, PeriodError
 from perfkit.periods import parse_quarter
 
 # Text biased towards what people type in period and number cells.
-typed = st.text(alphabet=st.sampled_from(list("0123456789/-_ Qq.,%£()eE+naN\t\u00a0–")) | st.characters(),
-                max_size=24)
+typed = st.text(alphabet=st.sampled_from(list("0123456789/-_ Qq.,%£()eE+naN\t\u00a0–")) | st.characters(), max_size=24)
 
 
 @settings(max_examples=500, deadline=None)
@@ -39,8 +37,12 @@ def test_number_parser_either_parses_or_explains(text):
 @given(st.integers(min_value=1900, max_value=2200), st.integers(min_value=1, max_value=4))
 def test_every_real_quarter_round_trips_through_all_spellings(year, number):
     short = f"{(year + 1) % 100:02d}"
-    spellings = [f"{year}/{short} Q{number}", f"{year}-{short}-Q{number}", f"Q{number} {year}/{short}",
-                 f"{year}/{year + 1} Q{number}"]
+    spellings = [
+        f"{year}/{short} Q{number}",
+        f"{year}-{short}-Q{number}",
+        f"Q{number} {year}/{short}",
+        f"{year}/{year + 1} Q{number}",
+    ]
     parsed = {parse_quarter(s) for s in spellings}
     assert len(parsed) == 1
     (q,) = parsed

@@ -1,13 +1,10 @@
 """Appendix sections: a large register keeps every exception and stays short."""
 
 import re
-import sys
 
 import pytest
-from tests.support import ROOT
 
 from perfkit import report
-
 from tests.support.generate import make_register  # the seeded generator the benchmarks use too
 
 
@@ -41,8 +38,11 @@ def test_a_large_register_counts_on_target_metrics_by_service(large):
     service_tables = [t for t in html.split("<table")[1:] if "<caption>Targeted metrics by service and status" in t]
     assert len(service_tables) == 4  # one per objective
     # the first number in each service row is its count on target; together they are every green metric
-    on_target = [int(c.replace(",", "")) for t in service_tables
-                 for c in re.findall(r'<tr><th scope="row">[^<]*</th><td class="num">([\d,]+)</td>', t)]
+    on_target = [
+        int(c.replace(",", ""))
+        for t in service_tables
+        for c in re.findall(r'<tr><th scope="row">[^<]*</th><td class="num">([\d,]+)</td>', t)
+    ]
     assert sum(on_target) == len(green)
     for code in table.loc[(table["status"] == "amber"), "code"]:
         assert f"{code}: " in html

@@ -7,10 +7,10 @@ import sys
 
 import pandas as pd
 import pytest
-from tests.support import FIXTURES
 
 from perfkit.publish.data_files import metric_status_csv, safe_text, survey_estimates_csv
 from perfkit.validate import validate_folder
+from tests.support import FIXTURES
 
 WIDE = {**os.environ, "COLUMNS": "400"}
 
@@ -46,6 +46,7 @@ def test_the_fixture_is_clean(data):
 
 # --- the register ----------------------------------------------------------------------------
 
+
 def test_missing_required_column_and_missing_sheet(data, tmp_path):
     edit(data / "metrics.csv", "code,title,objective,service,owner,unit,", "code,title,objective,owner,unit,")
     assert ("metrics.csv", 1, "service") in where(validate_folder(data))
@@ -54,7 +55,9 @@ def test_missing_required_column_and_missing_sheet(data, tmp_path):
     shutil.copytree(FIXTURES / "tiny", book)
     with pd.ExcelWriter(book / "register.xlsx") as xl:
         for name in ("metrics", "targets"):
-            pd.read_csv(book / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(xl, sheet_name=name, index=False)
+            pd.read_csv(book / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
+                xl, sheet_name=name, index=False
+            )
     for name in ("metrics", "targets", "actuals"):
         (book / f"{name}.csv").unlink()
     (p,) = validate_folder(book).errors
@@ -90,7 +93,7 @@ def test_actuals_and_targets_for_unknown_metrics(data):
 
 
 def test_non_numeric_numbers(data):
-    append(data / "actuals.csv", "A3,2024/25 Q3,12,5,,,")       # 12,5 with a decimal comma spills into numerator
+    append(data / "actuals.csv", "A3,2024/25 Q3,12,5,,,")  # 12,5 with a decimal comma spills into numerator
     append(data / "actuals.csv", "A4,2024/25 Q3,twenty,,,")
     append(data / "targets.csv", "A9,2024/25,,lots")
     report = validate_folder(data)
@@ -105,14 +108,17 @@ def test_decimal_comma_in_a_quoted_cell_is_explained(data):
     assert (p.row, p.column) == (25, "value") and "Use a full stop for decimals" in p.fix
 
 
-@pytest.mark.parametrize("column, old, new", [
-    ("unit", ",percent,higher,target,quarterly,5%,1,no", ",percentage,higher,target,quarterly,5%,1,no"),
-    ("polarity", ",percent,higher,target,quarterly,5%,1,no", ",percent,up,target,quarterly,5%,1,no"),
-    ("kind", ",percent,higher,target,quarterly,5%,1,no", ",percent,higher,kpi,quarterly,5%,1,no"),
-    ("frequency", ",percent,higher,target,quarterly,5%,1,no", ",percent,higher,target,monthly,5%,1,no"),
-    ("tolerance", ",percent,higher,target,quarterly,5%,1,no", ",percent,higher,target,quarterly,five,1,no"),
-    ("polarity", ",percent,higher,target,quarterly,5%,1,no", ",percent,none,target,quarterly,5%,1,no"),
-])
+@pytest.mark.parametrize(
+    "column, old, new",
+    [
+        ("unit", ",percent,higher,target,quarterly,5%,1,no", ",percentage,higher,target,quarterly,5%,1,no"),
+        ("polarity", ",percent,higher,target,quarterly,5%,1,no", ",percent,up,target,quarterly,5%,1,no"),
+        ("kind", ",percent,higher,target,quarterly,5%,1,no", ",percent,higher,kpi,quarterly,5%,1,no"),
+        ("frequency", ",percent,higher,target,quarterly,5%,1,no", ",percent,higher,target,monthly,5%,1,no"),
+        ("tolerance", ",percent,higher,target,quarterly,5%,1,no", ",percent,higher,target,quarterly,five,1,no"),
+        ("polarity", ",percent,higher,target,quarterly,5%,1,no", ",percent,none,target,quarterly,5%,1,no"),
+    ],
+)
 def test_bad_metric_definitions(data, column, old, new):
     edit(data / "metrics.csv", old, new)  # the first such row is A1, row 2
     (p,) = validate_folder(data).errors
@@ -133,11 +139,16 @@ def test_zero_or_negative_denominator_and_inconsistent_value(data):
     append(data / "actuals.csv", "A5,2025/26 Q1,51,18,36,")
     report = validate_folder(data)
     found = where(report)
-    assert {("actuals.csv", 25, "denominator"), ("actuals.csv", 26, "denominator"), ("actuals.csv", 27, "value")} <= found
+    assert {
+        ("actuals.csv", 25, "denominator"),
+        ("actuals.csv", 26, "denominator"),
+        ("actuals.csv", 27, "value"),
+    } <= found
     assert any("18 / 36 = 50.0" in p.message for p in report.errors)
 
 
 # --- survey waves ------------------------------------------------------------------------------
+
 
 def test_survey_problems_are_reported_with_the_register_in_one_pass(data):
     wave = data / "survey" / "2024"
@@ -179,13 +190,17 @@ def test_malformed_survey_toml(data):
 
 
 def test_a_positive_answer_nobody_gave_is_a_typo(data):
-    edit(data / "survey" / "2024" / "survey.toml", 'positive = ["Very safe", "Fairly safe"]',
-         'positive = ["Very Safe!", "Fairly sfe"]')
+    edit(
+        data / "survey" / "2024" / "survey.toml",
+        'positive = ["Very safe", "Fairly safe"]',
+        'positive = ["Very Safe!", "Fairly sfe"]',
+    )
     (p,) = validate_folder(data).errors
     assert p.column == "questions.safe_after_dark.positive" and "'Fairly safe'" in p.fix
 
 
 # --- files as councils really have them ----------------------------------------------------------
+
 
 def test_excel_percentages_and_numbers_stored_as_text_are_read_as_shown(tmp_path):
     from openpyxl import Workbook
@@ -197,7 +212,7 @@ def test_excel_percentages_and_numbers_stored_as_text_are_read_as_shown(tmp_path
     for name in ("metrics", "targets", "actuals"):
         ws = wb.create_sheet(name)
         frame = pd.read_csv(book / f"{name}.csv", dtype=str, keep_default_na=False)
-        ws.append(list(frame.columns) + [None])  # a trailing blank column, as Excel leaves them
+        ws.append([*list(frame.columns), None])  # a trailing blank column, as Excel leaves them
         for rec in frame.itertuples(index=False):
             ws.append(list(rec))  # every cell text, as "numbers stored as text"
         (book / f"{name}.csv").unlink()
@@ -214,8 +229,13 @@ def test_excel_percentages_and_numbers_stored_as_text_are_read_as_shown(tmp_path
 
 def test_the_validate_command_prints_the_table_and_fails(data):
     append(data / "actuals.csv", "A4,2024/25 Q3,twenty,,,")
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "validate", "--data", data], capture_output=True,
-                          text=True, timeout=120, env=WIDE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "validate", "--data", data],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=WIDE,
+    )
     assert proc.returncode == 2
     assert "actuals.csv │ 25  │ value" in proc.stdout
     assert "'twenty' is not a number." in proc.stdout and "1 error and 1 warning" in proc.stdout
@@ -224,8 +244,13 @@ def test_the_validate_command_prints_the_table_and_fails(data):
 def test_unreadable_input_never_shows_a_traceback(data):
     (data / "metrics.csv").write_bytes(bytes(range(256)) * 4)
     (data / "survey" / "2024" / "responses.csv").write_bytes(b"\x00\xff" * 100)
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", data, "--out", data / "out"],
-                          capture_output=True, text=True, timeout=120, env=WIDE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "run", "--data", data, "--out", data / "out"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=WIDE,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr
     assert "metrics.csv" in proc.stderr
 
@@ -246,15 +271,34 @@ def test_an_internal_error_says_so_in_one_paragraph_and_logs_the_details(monkeyp
 
 # --- output safety ------------------------------------------------------------------------------
 
+
 def test_spreadsheet_formulas_in_text_are_neutralised_but_numbers_stay_numbers():
     assert safe_text("=1+1") == "'=1+1" and safe_text("+44 1234") == "'+44 1234"
     assert safe_text("-sum(A1)") == "'-sum(A1)" and safe_text("@cmd") == "'@cmd"
-    table = pd.DataFrame([{"code": "X1", "title": "=HYPERLINK(\"http://evil\")", "objective": "@SUM(1)",
-                           "service": "-2+3", "period": "2024/25 Q2", "value": -3.5, "target": -2.0, "status": "red",
-                           "vs_previous": "n/a", "vs_last_year": "n/a", "exception": True,
-                           "persistent_exception": False, "decimals": 1}])
+    table = pd.DataFrame(
+        [
+            {
+                "code": "X1",
+                "title": '=HYPERLINK("http://evil")',
+                "objective": "@SUM(1)",
+                "service": "-2+3",
+                "period": "2024/25 Q2",
+                "value": -3.5,
+                "target": -2.0,
+                "status": "red",
+                "vs_previous": "n/a",
+                "vs_last_year": "n/a",
+                "exception": True,
+                "persistent_exception": False,
+                "decimals": 1,
+            }
+        ]
+    )
     lines = metric_status_csv(table).splitlines()
-    assert lines[1] == ("X1,\"'=HYPERLINK(\"\"http://evil\"\")\",'@SUM(1),'-2+3,2024/25 Q2,-3.5,-2.0,red,n/a,n/a,"
-                        "true,false")
+    assert lines[1] == (
+        'X1,"\'=HYPERLINK(""http://evil"")",\'@SUM(1),\'-2+3,2024/25 Q2,-3.5,-2.0,red,n/a,n/a,true,false'
+    )
     est = pd.DataFrame([{"wave": "2024", "label": "=cmd|' /C calc'!A0", "pct": -0.0, "n": 12}])
-    assert survey_estimates_csv(est, ["wave", "label", "pct", "n"]).splitlines()[1] == "2024,'=cmd|' /C calc'!A0,-0.0,12"
+    assert (
+        survey_estimates_csv(est, ["wave", "label", "pct", "n"]).splitlines()[1] == "2024,'=cmd|' /C calc'!A0,-0.0,12"
+    )

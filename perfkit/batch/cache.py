@@ -23,9 +23,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
-from ..publish.data_files import sha256_file
-from ..periods import Quarter
 from ..data.register import Register
+from ..periods import Quarter
+from ..publish.data_files import sha256_file
 
 __all__ = ["job_key", "package_fingerprint", "register_digest", "survey_files"]
 
@@ -57,10 +57,13 @@ def register_digest(register: Register, quarter: Quarter) -> dict[str, str]:
     return {
         "council.toml": sha256_file(council) if council.exists() else "",
         "metrics": _frame_digest(metrics, list(metrics.columns)),
-        "targets": _frame_digest(targets.sort_values(["code", "start_year", "quarter"]),
-                                 ["code", "start_year", "quarter", "target"]),
-        "actuals": _frame_digest(actuals.sort_values(["code", "period_index"]),
-                                 ["code", "period_index", "value", "numerator", "denominator", "commentary"]),
+        "targets": _frame_digest(
+            targets.sort_values(["code", "start_year", "quarter"]), ["code", "start_year", "quarter", "target"]
+        ),
+        "actuals": _frame_digest(
+            actuals.sort_values(["code", "period_index"]),
+            ["code", "period_index", "value", "numerator", "denominator", "commentary"],
+        ),
     }
 
 
@@ -75,7 +78,9 @@ def survey_files(register: Register, quarter: Quarter) -> list[Path]:
     return files
 
 
-def job_key(register: Register, quarter: Quarter, notebook: Path, kind: str, formats: tuple[str, ...]) -> tuple[str, dict]:
+def job_key(
+    register: Register, quarter: Quarter, notebook: Path, kind: str, formats: tuple[str, ...]
+) -> tuple[str, dict]:
     """The cache key of a job and the hashes it was made from.
 
     Parameters

@@ -31,37 +31,58 @@ def _execute(job: Job, target: Path) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    where = {"notebook": job.notebook.name, "quarter": job.quarter.label}
     # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
     with tempfile.TemporaryDirectory(prefix="perfkit-") as sockets:
         try:
             pm.execute_notebook(
-                str(job.notebook), str(target),
+                str(job.notebook),
+                str(target),
                 parameters={"quarter": job.quarter.slug, "data_dir": str(job.data_dir)},
-                kernel_name=KERNEL_NAME, language="python", progress_bar=False, log_output=False,
-                cwd=str(job.notebook.parent), kernel_manager_class=kernel_manager_class(Path(sockets)),
-                execution_timeout=job.timeout, extra_arguments=[KERNEL_SETUP],
+                kernel_name=KERNEL_NAME,
+                language="python",
+                progress_bar=False,
+                log_output=False,
+                cwd=str(job.notebook.parent),
+                kernel_manager_class=kernel_manager_class(Path(sockets)),
+                execution_timeout=job.timeout,
+                extra_arguments=[KERNEL_SETUP],
             )
             return
         except pm.PapermillExecutionError as exc:
             error = exc
         except CellTimeoutError as exc:
-            raise RunError(f"The notebook {job.notebook.name} failed for {job.quarter.label}: a cell ran for more "
-                           f"than {job.timeout:g} seconds and was stopped ({exc}).", **where,
-                           ename="CellTimeoutError") from exc
+            raise RunError(
+                f"The notebook {job.notebook.name} failed for {job.quarter.label}: a cell ran for more "
+                f"than {job.timeout:g} seconds and was stopped ({exc}).",
+                notebook=job.notebook.name,
+                quarter=job.quarter.label,
+                ename="CellTimeoutError",
+            ) from exc
         except DeadKernelError as exc:
-            raise RunError(f"The notebook {job.notebook.name} failed for {job.quarter.label}: its Python kernel "
-                           f"stopped unexpectedly ({exc}). Kernel log: {log_tail(Path(sockets) / 'kernel.log')}",
-                           **where, ename="DeadKernelError") from exc
+            raise RunError(
+                f"The notebook {job.notebook.name} failed for {job.quarter.label}: its Python kernel "
+                f"stopped unexpectedly ({exc}). Kernel log: {log_tail(Path(sockets) / 'kernel.log')}",
+                notebook=job.notebook.name,
+                quarter=job.quarter.label,
+                ename="DeadKernelError",
+            ) from exc
     if error.ename == "KeyboardInterrupt":
-        raise RunInterrupted(f"The notebook {job.notebook.name} was interrupted for {job.quarter.label}.", **where,
-                             cell=error.exec_count, ename=error.ename) from error
+        raise RunInterrupted(
+            f"The notebook {job.notebook.name} was interrupted for {job.quarter.label}.",
+            notebook=job.notebook.name,
+            quarter=job.quarter.label,
+            cell=error.exec_count,
+            ename=error.ename,
+        ) from error
     source = (error.source or "").strip()
     first_line = source.splitlines()[0][:60] if source else ""
     raise RunError(
         f"The notebook {job.notebook.name} failed for {job.quarter.label} in cell [{error.exec_count}] "
         f"(which starts '{first_line}'): {error.ename}: {error.evalue}.",
-        **where, cell=error.exec_count, ename=error.ename,
+        notebook=job.notebook.name,
+        quarter=job.quarter.label,
+        cell=error.exec_count,
+        ename=error.ename,
     ) from error
 
 
@@ -127,8 +148,9 @@ def execute_job(job: Job) -> JobResult:
     started = time.perf_counter()
     stem, final = job.name, job.folder
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-{job.quarter.slug}-{stem}-",
-                                    dir=job.out_dir))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-{job.quarter.slug}-{stem}-", dir=job.out_dir)
+    )
     timings: dict[str, float] = {}
     try:
         register = _register(job.data_dir)
@@ -166,8 +188,9 @@ def execute_job(job: Job) -> JobResult:
         timings["total"] = time.perf_counter() - started
         return JobResult(job, published, timings["total"], timings)
     except RunInterrupted as exc:
-        return JobResult(job, [], time.perf_counter() - started, timings, f"{exc} Nothing was published.",
-                         interrupted=True)
+        return JobResult(
+            job, [], time.perf_counter() - started, timings, f"{exc} Nothing was published.", interrupted=True
+        )
     except PerfkitError as exc:
         # Keep the executed notebook, error and all, for debugging; publish nothing else.
         kept = ""
@@ -176,7 +199,8 @@ def execute_job(job: Job) -> JobResult:
             failed.mkdir(parents=True, exist_ok=True)
             os.replace(staging / f"{stem}.ipynb", failed / f"{stem}.ipynb")
             kept = f" The executed notebook, with the error, is kept at {failed / f'{stem}.ipynb'}."
-        return JobResult(job, [], time.perf_counter() - started, timings,
-                         f"{exc}{kept} No appendix was published for this notebook.")
+        return JobResult(
+            job, [], time.perf_counter() - started, timings, f"{exc}{kept} No appendix was published for this notebook."
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)

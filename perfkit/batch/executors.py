@@ -21,15 +21,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data.register import Register
 from ..errors import PerfkitError
 from ..periods import Quarter
-from ..data.register import Register
 from .execute import execute_job
 from .jobs import FORMATS, Job, JobResult, plan_jobs, skipped
 from .kernel import interrupt_running_kernels
 from .manifest import clean_stale_staging, is_fresh, write_manifest
 
-__all__ = ["BatchSummary", "run_batch", "EXECUTORS"]
+__all__ = ["EXECUTORS", "BatchSummary", "run_batch"]
 
 EXECUTORS = ("local", "dask")
 
@@ -115,8 +115,10 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
         try:
             client = Client(scheduler, timeout="20s")
         except OSError as exc:
-            raise PerfkitError(f"Cannot reach the Dask scheduler at {scheduler} ({exc}). Start it with "
-                               "`dask scheduler` and check the address.") from exc
+            raise PerfkitError(
+                f"Cannot reach the Dask scheduler at {scheduler} ({exc}). Start it with "
+                "`dask scheduler` and check the address."
+            ) from exc
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
@@ -130,11 +132,21 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
             cluster.close()
 
 
-def run_batch(register: Register, quarters: list[Quarter], out_dir: Path, formats: tuple[str, ...] = FORMATS, *,
-              notebooks: list[Path] | None = None, jobs: int = 1, force: bool = False, executor: str = "local",
-              scheduler: str | None = None, timeout: float | None = None,
-              on_start: Callable[[list[Job], list[Job]], None] | None = None,
-              on_done: Callable[[JobResult], None] | None = None) -> BatchSummary:
+def run_batch(
+    register: Register,
+    quarters: list[Quarter],
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    *,
+    notebooks: list[Path] | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    timeout: float | None = None,
+    on_start: Callable[[list[Job], list[Job]], None] | None = None,
+    on_done: Callable[[JobResult], None] | None = None,
+) -> BatchSummary:
     """Plan, skip what is fresh, run the rest, and write each quarter's manifest.
 
     Parameters

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..periods import Quarter, quarter_range
 from ..data.register import Register
+from ..periods import Quarter, quarter_range
 from .jobs import FORMATS, plan_jobs
 from .manifest import is_fresh
 
@@ -49,8 +49,11 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
                 entries = {}
         planned = plan_jobs(register, [quarter], out_dir)
         # a council's own notebooks run for this quarter are reported too
-        own = [Path(e["notebook"]) for name, e in entries.items()
-               if name not in {j.name for j in planned} and Path(e.get("notebook", "")).is_file()]
+        own = [
+            Path(e["notebook"])
+            for name, e in entries.items()
+            if name not in {j.name for j in planned} and Path(e.get("notebook", "")).is_file()
+        ]
         if own:
             planned += plan_jobs(register, [quarter], out_dir, notebooks=own)
         for job in planned:
@@ -64,6 +67,13 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
                 state = "failed"
             else:
                 state = "fresh" if is_fresh(same) else "stale"
-            rows.append(OutputState(quarter, job.name, state, entry.get("finished_at", ""),
-                                    entry.get("timings_seconds", {}).get("total", 0.0)))
+            rows.append(
+                OutputState(
+                    quarter,
+                    job.name,
+                    state,
+                    entry.get("finished_at", ""),
+                    entry.get("timings_seconds", {}).get("total", 0.0),
+                )
+            )
     return rows

@@ -89,8 +89,14 @@ class JobResult:
         return not self.error
 
 
-def plan_jobs(register: Register, quarters: list[Quarter], out_dir: Path, formats: tuple[str, ...] = FORMATS,
-              notebooks: list[Path] | None = None, timeout: float | None = None) -> list[Job]:
+def plan_jobs(
+    register: Register,
+    quarters: list[Quarter],
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    notebooks: list[Path] | None = None,
+    timeout: float | None = None,
+) -> list[Job]:
     """The jobs for these quarters: a council's own notebooks, or each of perfkit's appendices that applies."""
     jobs = []
     for q in quarters:

@@ -6,8 +6,14 @@ import os
 import signal
 from pathlib import Path
 
-__all__ = ["KERNEL_NAME", "KERNEL_SETUP", "RUNNING_KERNELS", "interrupt_running_kernels", "kernel_manager_class",
-           "log_tail"]
+__all__ = [
+    "KERNEL_NAME",
+    "KERNEL_SETUP",
+    "RUNNING_KERNELS",
+    "interrupt_running_kernels",
+    "kernel_manager_class",
+    "log_tail",
+]
 
 #: The kernel every notebook names, and the one ``make lab`` registers. The runner does not need it
 #: installed: it starts this interpreter's own kernel under that name (see :func:`kernel_manager_class`).
@@ -35,8 +41,12 @@ def kernel_manager_class(socket_dir: Path):
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
-    spec = KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                      display_name="Python 3 (perfkit)", language="python", name=KERNEL_NAME)
+    spec = KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name="Python 3 (perfkit)",
+        language="python",
+        name=KERNEL_NAME,
+    )
 
     class LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -47,7 +57,7 @@ def kernel_manager_class(socket_dir: Path):
             return spec
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
-            kw.setdefault("stderr", open(socket_dir / "kernel.log", "ab"))  # noqa: SIM115 - owned by the kernel
+            kw.setdefault("stderr", open(socket_dir / "kernel.log", "ab"))
             await super()._async_launch_kernel(kernel_cmd, **kw)
             pid = getattr(self.provisioner, "pid", None)
             if pid:

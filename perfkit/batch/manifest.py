@@ -73,14 +73,14 @@ def write_manifest(register: Register, quarter: Quarter, results: list[JobResult
             "error": r.error,
             "outputs": {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in r.outputs},
             "timings_seconds": {k: round(v, 3) for k, v in r.timings.items()},
-            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
     inputs = list(register.files) + survey_files(register, quarter)
     manifest = {
         "quarter": quarter.label,
         "slug": quarter.slug,
         "result": "success" if all(j["result"] == "success" for j in jobs.values()) else "failed",
-        "produced_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "produced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "inputs": {
             "data_dir": str(register.data_dir),
             "files": {str(p.relative_to(register.data_dir)): sha256_file(p) for p in inputs},
@@ -103,7 +103,7 @@ def clean_stale_staging(out_dir: Path) -> list[Path]:
         return removed
     for path in out_dir.glob(f"{STAGING_PREFIX}*"):
         try:
-            pid = int(path.name[len(STAGING_PREFIX):].split("-", 1)[0])
+            pid = int(path.name[len(STAGING_PREFIX) :].split("-", 1)[0])
         except ValueError:
             continue
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
 from .executors import BatchSummary
@@ -25,14 +25,21 @@ class Progress:
         self.verbose = verbose
         self.live = console.is_terminal and not quiet
         self._bar: RichProgress | None = None
-        self._task = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> Progress:
         if self.live:
             # refreshed from the callbacks, not by rich's timer thread: a process with no other
             # thread can fork its workers, which start faster (see perfkit.batch.executors)
-            self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=self.console, transient=True, auto_refresh=False)
+            self._bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+                auto_refresh=False,
+            )
             self._bar.__enter__()
         return self
 
@@ -57,7 +64,8 @@ class Progress:
     def done(self, result: JobResult) -> None:
         label = result.job.label
         if self._bar is not None:
-            self._bar.update(self._task, advance=1, description=f"Done {label}")
+            if self._task is not None:
+                self._bar.update(self._task, advance=1, description=f"Done {label}")
             self._bar.refresh()
         if result.interrupted:
             self._line(f"[yellow]– {label} interrupted[/yellow]")

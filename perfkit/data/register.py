@@ -22,6 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import DataValidationError, PerfkitError, PeriodError, Problem, UnknownNameError
+from ..periods import Quarter, latest_quarter, parse_quarter, parse_year, year_label
+from ..rounding import round_half_up
+from .sources import SourceTable, read_source
 from .typed_cells import (
     MISSING_MARKERS,
     CellError,
@@ -31,12 +35,8 @@ from .typed_cells import (
     parse_tolerance,
     parse_yes_no,
 )
-from ..errors import DataValidationError, PerfkitError, PeriodError, Problem, UnknownNameError
-from ..periods import Quarter, latest_quarter, parse_quarter, parse_year, year_label
-from ..rounding import round_half_up
-from .sources import SourceTable, read_source
 
-__all__ = ["Council", "Register", "load_register", "load_council", "find_data_dir"]
+__all__ = ["Council", "Register", "find_data_dir", "load_council", "load_register"]
 
 UNITS = ("percent", "number", "days", "currency", "ratio", "score")
 POLARITIES = ("higher", "lower", "none")
@@ -161,13 +161,27 @@ def load_council(data_dir: Path, problems: list[Problem]) -> Council:
     try:
         doc = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("council.toml", None, None, f"The file is not valid TOML ({exc}).",
-                                'Write it as lines like name = "Demo District Council".'))
+        problems.append(
+            Problem(
+                "council.toml",
+                None,
+                None,
+                f"The file is not valid TOML ({exc}).",
+                'Write it as lines like name = "Demo District Council".',
+            )
+        )
         return Council()
     objectives = doc.get("objectives", [])
     if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
-        problems.append(Problem("council.toml", None, "objectives", "objectives is not a list of names.",
-                                'Write objectives = ["First objective", "Second objective"].'))
+        problems.append(
+            Problem(
+                "council.toml",
+                None,
+                "objectives",
+                "objectives is not a list of names.",
+                'Write objectives = ["First objective", "Second objective"].',
+            )
+        )
         objectives = []
     return Council(
         name=str(doc.get("name", Council.name)),
@@ -195,15 +209,19 @@ class _Checker:
             if col not in present:
                 guess = difflib.get_close_matches(col, present, n=1)
                 hint = f" The column '{guess[0]}' may be meant: rename it to '{col}'." if guess else ""
-                self.problem(1, col, f"The required column '{col}' is missing.",
-                             f"Add a column headed '{col}'.{hint}")
+                self.problem(1, col, f"The required column '{col}' is missing.", f"Add a column headed '{col}'.{hint}")
                 ok = False
         for col in present:
             if col not in known:
                 guess = difflib.get_close_matches(col, known, n=1)
                 hint = f"Did you mean '{guess[0]}'? " if guess else ""
-                self.problem(1, col, f"The column '{col}' is not part of the {self.table.name} table and is ignored.",
-                             f"{hint}Known columns: {', '.join(known)}.", "warning")
+                self.problem(
+                    1,
+                    col,
+                    f"The column '{col}' is not part of the {self.table.name} table and is ignored.",
+                    f"{hint}Known columns: {', '.join(known)}.",
+                    "warning",
+                )
         for col in spec["optional"]:
             if col not in present:
                 self.table.frame[col] = ""
@@ -234,8 +252,13 @@ class _Checker:
             if required:
                 self.problem(row, column, f"'{text}' is not a number.", f"Enter the {column} as a number.")
             else:
-                self.problem(row, column, f"'{text}' is read as 'not available'.",
-                             "Leave the cell blank to record that a figure is not available.", "warning")
+                self.problem(
+                    row,
+                    column,
+                    f"'{text}' is read as 'not available'.",
+                    "Leave the cell blank to record that a figure is not available.",
+                    "warning",
+                )
             return math.nan
         try:
             return parse_number(text)
@@ -263,8 +286,12 @@ def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
         if code is None:
             continue
         if code in seen:
-            chk.problem(row, "code", f"The code '{code}' is used again (first on row {seen[code]}).",
-                        "Give every metric its own code.")
+            chk.problem(
+                row,
+                "code",
+                f"The code '{code}' is used again (first on row {seen[code]}).",
+                "Give every metric its own code.",
+            )
             continue
         seen[code] = row
         m = {
@@ -285,8 +312,12 @@ def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
             "row": row,
         }
         if m["kind"] == "target" and m["polarity"] == "none":
-            chk.problem(row, "polarity", "A targeted metric must say whether higher or lower is better.",
-                        "Set polarity to higher or lower, or set kind to trend.")
+            chk.problem(
+                row,
+                "polarity",
+                "A targeted metric must say whether higher or lower is better.",
+                "Set polarity to higher or lower, or set kind to trend.",
+            )
         records.append(m)
     if not records:
         chk.problem(None, None, "There are no metrics.", "Add one row per metric below the header.")
@@ -295,14 +326,37 @@ def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
 
 
 def _empty_metrics() -> pd.DataFrame:
-    cols = ["code", "title", "objective", "service", "strategy", "tactic", "owner", "unit", "polarity",
-            "kind", "frequency", "tolerance", "decimals", "cumulative", "row"]
+    cols = [
+        "code",
+        "title",
+        "objective",
+        "service",
+        "strategy",
+        "tactic",
+        "owner",
+        "unit",
+        "polarity",
+        "kind",
+        "frequency",
+        "tolerance",
+        "decimals",
+        "cumulative",
+        "row",
+    ]
     return pd.DataFrame(columns=cols).set_index("code", drop=False)
 
 
 TARGET_DTYPES = {"code": "object", "start_year": "int64", "quarter": "int64", "target": "float64", "row": "int64"}
-ACTUAL_DTYPES = {"code": "object", "period": "object", "period_index": "int64", "value": "float64",
-                 "numerator": "float64", "denominator": "float64", "commentary": "object", "row": "int64"}
+ACTUAL_DTYPES = {
+    "code": "object",
+    "period": "object",
+    "period_index": "int64",
+    "value": "float64",
+    "numerator": "float64",
+    "denominator": "float64",
+    "commentary": "object",
+    "row": "int64",
+}
 
 
 def _typed_frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
@@ -312,6 +366,7 @@ def _typed_frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
 
 def _similar_code(code: str, known: list[str]) -> str | None:
     """The known code a typed one was probably meant to be: letter O for zero and case count as slips."""
+
     def plain(c: str) -> str:
         return c.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
 
@@ -330,8 +385,12 @@ def _known_code(chk: _Checker, row: int, text: str, metrics: pd.DataFrame) -> st
         if not metrics.empty:
             guess = _similar_code(code, list(metrics.index))
             hint = f" Did you mean '{guess}'?" if guess else ""
-            chk.problem(row, "code", f"'{code}' is not a metric in the metrics table.",
-                        f"Add it to the metrics table or correct the code.{hint}")
+            chk.problem(
+                row,
+                "code",
+                f"'{code}' is not a metric in the metrics table.",
+                f"Add it to the metrics table or correct the code.{hint}",
+            )
         return None
     return code
 
@@ -354,8 +413,12 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
                 if q in {"Q1", "Q2", "Q3", "Q4", "1", "2", "3", "4"}:
                     quarter = int(q[-1])
                 else:
-                    chk.problem(row, "quarter", f"'{rec['quarter']}' is not a quarter.",
-                                "Enter Q1, Q2, Q3 or Q4, or leave it blank for every quarter of the year.")
+                    chk.problem(
+                        row,
+                        "quarter",
+                        f"'{rec['quarter']}' is not a quarter.",
+                        "Enter Q1, Q2, Q3 or Q4, or leave it blank for every quarter of the year.",
+                    )
                     continue
             target = chk.number(row, "target", rec["target"], required=True)
             if code is None or start is None or math.isnan(target):
@@ -363,8 +426,12 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
             key = (code, start, quarter)
             if key in seen:
                 when = year_label(start) + (f" Q{quarter}" if quarter else "")
-                chk.problem(row, "target", f"A second target for {code} in {when} (first on row {seen[key]}).",
-                            "Keep one target per metric and period.")
+                chk.problem(
+                    row,
+                    "target",
+                    f"A second target for {code} in {when} (first on row {seen[key]}).",
+                    "Keep one target per metric and period.",
+                )
                 continue
             seen[key] = row
             records.append({"code": code, "start_year": start, "quarter": quarter, "target": target, "row": row})
@@ -375,7 +442,7 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
     chk = _Checker(table, problems)
     records = []
     # per-metric facts needed on every row, looked up once rather than per row
-    units = dict(zip(metrics.index, zip(metrics["unit"], metrics["decimals"])))
+    units = dict(zip(metrics.index, zip(metrics["unit"], metrics["decimals"], strict=True), strict=True))
     periods: dict[str, Quarter] = {}
     if chk.columns():
         seen: dict[tuple, int] = {}
@@ -397,16 +464,28 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
                 continue
             key = (code, quarter.index)
             if key in seen:
-                chk.problem(row, "period", f"{code} has a second row for {quarter.label} (first on row {seen[key]}).",
-                            "Keep one row per metric and period: delete or correct the duplicate.")
+                chk.problem(
+                    row,
+                    "period",
+                    f"{code} has a second row for {quarter.label} (first on row {seen[key]}).",
+                    "Keep one row per metric and period: delete or correct the duplicate.",
+                )
                 continue
             seen[key] = row
-            value = _derive_value(chk, row, *units[code], value, num, den)
-            records.append({
-                "code": code, "period": quarter.label, "period_index": quarter.index,
-                "value": value, "numerator": num, "denominator": den,
-                "commentary": rec["commentary"], "row": row,
-            })
+            unit, decimals = units[code]
+            value = _derive_value(chk, row, unit, decimals, value, num, den)
+            records.append(
+                {
+                    "code": code,
+                    "period": quarter.label,
+                    "period_index": quarter.index,
+                    "value": value,
+                    "numerator": num,
+                    "denominator": den,
+                    "commentary": rec["commentary"],
+                    "row": row,
+                }
+            )
     return _typed_frame(records, ACTUAL_DTYPES)
 
 
@@ -416,16 +495,28 @@ def _derive_value(chk: _Checker, row: int, unit: str, decimals: int, value: floa
         return value
     if has_num != has_den:
         missing = "denominator" if has_num else "numerator"
-        chk.problem(row, missing, f"The {missing} is blank but the {'numerator' if has_num else 'denominator'} is given.",
-                    "Give both the numerator and the denominator, or neither.")
+        chk.problem(
+            row,
+            missing,
+            f"The {missing} is blank but the {'numerator' if has_num else 'denominator'} is given.",
+            "Give both the numerator and the denominator, or neither.",
+        )
         return value
     if den <= 0:
-        chk.problem(row, "denominator", f"The denominator is {den:g}; a share needs a denominator above zero.",
-                    "Enter the number of cases counted (more than 0), or leave numerator and denominator blank.")
+        chk.problem(
+            row,
+            "denominator",
+            f"The denominator is {den:g}; a share needs a denominator above zero.",
+            "Enter the number of cases counted (more than 0), or leave numerator and denominator blank.",
+        )
         return value
     if num < 0:
-        chk.problem(row, "numerator", f"The numerator is {num:g}; a count cannot be negative.",
-                    "Enter the number of cases that met the standard.")
+        chk.problem(
+            row,
+            "numerator",
+            f"The numerator is {num:g}; a count cannot be negative.",
+            "Enter the number of cases that met the standard.",
+        )
         return value
     scale = 100.0 if unit == "percent" else 1.0
     derived = scale * num / den
@@ -433,10 +524,13 @@ def _derive_value(chk: _Checker, row: int, unit: str, decimals: int, value: floa
         return derived
     decimals = int(decimals)
     if round_half_up(value, decimals) != round_half_up(derived, decimals):
-        chk.problem(row, "value",
-                    f"The value {value:g} does not match numerator / denominator "
-                    f"({num:g} / {den:g} = {round_half_up(derived, decimals):.{decimals}f}).",
-                    "Correct the value, the numerator or the denominator, or leave the value blank to have it worked out.")
+        chk.problem(
+            row,
+            "value",
+            f"The value {value:g} does not match numerator / denominator "
+            f"({num:g} / {den:g} = {round_half_up(derived, decimals):.{decimals}f}).",
+            "Correct the value, the numerator or the denominator, or leave the value blank to have it worked out.",
+        )
     return value
 
 
@@ -462,38 +556,54 @@ def load_register(data_dir: str | Path) -> Register:
     council = load_council(path, problems)
     sources = {name: read_source(path, name, problems) for name in ("metrics", "targets", "actuals")}
     metrics = _parse_metrics(sources["metrics"], problems) if sources["metrics"] else _empty_metrics()
-    targets = (_parse_targets(sources["targets"], metrics, problems) if sources["targets"]
-               else _typed_frame([], TARGET_DTYPES))
-    actuals = (_parse_actuals(sources["actuals"], metrics, problems) if sources["actuals"]
-               else _typed_frame([], ACTUAL_DTYPES))
+    targets = (
+        _parse_targets(sources["targets"], metrics, problems) if sources["targets"] else _typed_frame([], TARGET_DTYPES)
+    )
+    actuals = (
+        _parse_actuals(sources["actuals"], metrics, problems) if sources["actuals"] else _typed_frame([], ACTUAL_DTYPES)
+    )
     if sources["actuals"] is not None and actuals.empty and not any(p.severity == "error" for p in problems):
-        problems.append(Problem(sources["actuals"].label, None, None, "There are no actuals.",
-                                "Add one row per metric and quarter below the header."))
+        problems.append(
+            Problem(
+                sources["actuals"].label,
+                None,
+                None,
+                "There are no actuals.",
+                "Add one row per metric and quarter below the header.",
+            )
+        )
     if sources["targets"] is not None:
         _warn_missing_targets(metrics, targets, actuals, sources["targets"].label, problems)
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
     files = [p for p in [path / "council.toml"] if p.exists()]
     files += sorted({s.path for s in sources.values() if s is not None})
-    return Register(council, metrics, targets, actuals, path, files,
-                    [p for p in problems if p.severity == "warning"])
+    return Register(council, metrics, targets, actuals, path, files, [p for p in problems if p.severity == "warning"])
 
 
-def _warn_missing_targets(metrics: pd.DataFrame, targets: pd.DataFrame, actuals: pd.DataFrame,
-                          label: str, problems: list[Problem]) -> None:
+def _warn_missing_targets(
+    metrics: pd.DataFrame, targets: pd.DataFrame, actuals: pd.DataFrame, label: str, problems: list[Problem]
+) -> None:
     """Warn about a targeted metric with figures in a year that has no target for it."""
     if metrics.empty or actuals.empty:
         return
     targeted = metrics.index[metrics["kind"] == "target"]
-    years = (actuals.assign(start_year=actuals["period_index"] // 4)
-             .loc[lambda f: f["code"].isin(targeted) & f["value"].notna(), ["code", "start_year"]]
-             .drop_duplicates())
-    have = set(zip(targets["code"], targets["start_year"]))
+    years = (
+        actuals.assign(start_year=actuals["period_index"] // 4)
+        .loc[lambda f: f["code"].isin(targeted) & f["value"].notna(), ["code", "start_year"]]
+        .drop_duplicates()
+    )
+    have = set(zip(targets["code"], targets["start_year"], strict=True))
     latest_year = int(actuals["period_index"].max()) // 4
     for code, start in years.itertuples(index=False):
         if start == latest_year and (code, start) not in have:
-            problems.append(Problem(
-                label, None, "target",
-                f"{code} has figures for {year_label(start)} but no target, so it will show as 'no target'.",
-                f"Add a row to the targets table for {code} and {year_label(start)} if a target was set.",
-                "warning"))
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    "target",
+                    f"{code} has figures for {year_label(start)} but no target, so it will show as 'no target'.",
+                    f"Add a row to the targets table for {code} and {year_label(start)} if a target was set.",
+                    "warning",
+                )
+            )

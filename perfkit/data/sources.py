@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import Problem
 
-__all__ = ["SourceTable", "cell_text", "read_source", "decode_text"]
+__all__ = ["SourceTable", "cell_text", "decode_text", "read_source"]
 
 WORKBOOK = "register.xlsx"
 
@@ -113,8 +113,15 @@ def _read_csv(text: str, label: str, problems: list[Problem]) -> pd.DataFrame | 
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        problems.append(Problem(label, None, None, f"The file cannot be read as CSV ({exc}).",
-                                "Save it again from Excel as 'CSV (Comma delimited)'."))
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                f"The file cannot be read as CSV ({exc}).",
+                "Save it again from Excel as 'CSV (Comma delimited)'.",
+            )
+        )
         return None
     while rows and not any(cell.strip() for cell in rows[0]):
         rows.pop(0)
@@ -125,10 +132,16 @@ def _read_csv(text: str, label: str, problems: list[Problem]) -> pd.DataFrame | 
     kept, numbers = [], []
     for number, row in enumerate(rows[1:], start=2):
         if len(row) > width and any(cell.strip() for cell in row[width:]):
-            problems.append(Problem(
-                label, number, None, f"The row has {len(row)} cells but the header has {width}.",
-                "A comma inside a value (a decimal comma such as 12,5, or 1,234 as a number) must be written "
-                "with a full stop or the value put in quotes; or a header is missing."))
+            problems.append(
+                Problem(
+                    label,
+                    number,
+                    None,
+                    f"The row has {len(row)} cells but the header has {width}.",
+                    "A comma inside a value (a decimal comma such as 12,5, or 1,234 as a number) must be written "
+                    "with a full stop or the value put in quotes; or a header is missing.",
+                )
+            )
             continue
         kept.append((row + [""] * width)[:width])
         numbers.append(number)
@@ -173,14 +186,26 @@ def read_source(data_dir: Path, name: str, problems: list[Problem]) -> SourceTab
 
             book = openpyxl.load_workbook(xlsx_path, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged file
-            problems.append(Problem(WORKBOOK, None, None, f"The workbook cannot be opened ({type(exc).__name__}).",
-                                    "Save it again from Excel as an .xlsx workbook."))
+            problems.append(
+                Problem(
+                    WORKBOOK,
+                    None,
+                    None,
+                    f"The workbook cannot be opened ({type(exc).__name__}).",
+                    "Save it again from Excel as an .xlsx workbook.",
+                )
+            )
             return None
         match = {s.strip().lower(): s for s in book.sheetnames}
         if name not in match:
             problems.append(
-                Problem(WORKBOOK, None, None, f"The workbook has no sheet called '{name}'.",
-                        f"Add a sheet named '{name}' (sheets found: {', '.join(book.sheetnames)}).")
+                Problem(
+                    WORKBOOK,
+                    None,
+                    None,
+                    f"The workbook has no sheet called '{name}'.",
+                    f"Add a sheet named '{name}' (sheets found: {', '.join(book.sheetnames)}).",
+                )
             )
             return None
         frame = _read_sheet(book[match[name]])
@@ -189,7 +214,12 @@ def read_source(data_dir: Path, name: str, problems: list[Problem]) -> SourceTab
             return None
         return SourceTable(name, label, xlsx_path, _tidy(frame))
     problems.append(
-        Problem(f"{name}.csv", None, None, f"The {name} table is missing from {data_dir}.",
-                f"Add {name}.csv, or a sheet '{name}' in {WORKBOOK}.")
+        Problem(
+            f"{name}.csv",
+            None,
+            None,
+            f"The {name} table is missing from {data_dir}.",
+            f"Add {name}.csv, or a sheet '{name}' in {WORKBOOK}.",
+        )
     )
     return None

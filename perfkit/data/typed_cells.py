@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from ..errors import CellError
 
-
 #: Texts people type to mean "no figure". Read as blank, with a warning.
 MISSING_MARKERS = frozenset({"n/a", "na", "n.a.", "-", "–", "—", "tbc", "null", "none", "nan", "#n/a"})
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import math
+import numbers
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +16,20 @@ from ..rounding import round_half_up
 
 __all__ = ["METRIC_STATUS_COLUMNS", "metric_status_csv", "safe_text", "sha256_file", "write_json"]
 
-METRIC_STATUS_COLUMNS = ["code", "title", "objective", "service", "period", "value", "target", "status",
-                         "vs_previous", "vs_last_year", "exception", "persistent_exception"]
+METRIC_STATUS_COLUMNS = [
+    "code",
+    "title",
+    "objective",
+    "service",
+    "period",
+    "value",
+    "target",
+    "status",
+    "vs_previous",
+    "vs_last_year",
+    "exception",
+    "persistent_exception",
+]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -78,10 +91,11 @@ def _plain(value: object) -> str:
     """A cell of a data CSV: numbers in full precision, booleans as true/false, text made safe."""
     if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
         return "true" if value else "false"
-    if isinstance(value, (int,)) or type(value).__name__.startswith("int"):
+    if isinstance(value, numbers.Integral):  # numpy integers too
         return str(int(value))
-    if isinstance(value, float) or type(value).__name__.startswith("float"):
-        return "" if math.isnan(value) else repr(float(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return "" if math.isnan(number) else repr(number)
     return safe_text(value)
 
 

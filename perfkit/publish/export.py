@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-__all__ = ["export_html", "export_pdf", "TEMPLATES"]
+__all__ = ["TEMPLATES", "export_html", "export_pdf"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
@@ -72,6 +72,4 @@ def export_pdf(html: str, path: Path, base_url: str | None = None) -> None:
     """
     from weasyprint import HTML  # imported here: it loads Pango, which the HTML-only path does not need
 
-    HTML(string=html, base_url=base_url or str(path.parent)).write_pdf(
-        path, pdf_variant="pdf/ua-1"
-    )
+    HTML(string=html, base_url=base_url or str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1")

@@ -17,11 +17,12 @@ from html import escape
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..assess import STATUSES
 from .formatting import format_value
 
-__all__ = ["Chart", "render", "status_chart", "style_axes", "trend_chart", "trend_alt_text"]
+__all__ = ["Chart", "render", "status_chart", "style_axes", "trend_alt_text", "trend_chart"]
 
 _FILLS = {
     "green": "#1E6B34",
@@ -58,8 +59,10 @@ class Chart:
     def to_html(self) -> str:
         """A ``<figure>`` with the image embedded as a data URI."""
         data = base64.b64encode(self.png).decode("ascii")
-        return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
-                f"<figcaption>{escape(self.caption)}</figcaption></figure>")
+        return (
+            f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
+            f"<figcaption>{escape(self.caption)}</figcaption></figure>"
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -71,8 +74,7 @@ class Chart:
 def render(fig: Figure) -> bytes:
     """The figure as PNG bytes at print resolution."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor="white",
-                metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor="white", metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -102,30 +104,46 @@ def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
     left = [0] * len(objectives)
     for s in statuses:
         values = counts[s].tolist()
-        bars = ax.barh(range(len(objectives)), values, left=left, color=_FILLS[s], hatch=_HATCHES[s],
-                       edgecolor="white", linewidth=1.0, label=f"{STATUSES[s].symbol} {STATUSES[s].label}")
-        for bar, v in zip(bars, values):
+        bars = ax.barh(
+            range(len(objectives)),
+            values,
+            left=left,
+            color=_FILLS[s],
+            hatch=_HATCHES[s],
+            edgecolor="white",
+            linewidth=1.0,
+            label=f"{STATUSES[s].symbol} {STATUSES[s].label}",
+        )
+        for bar, v in zip(bars, values, strict=True):
             if v > 0:
                 dark = s in ("green", "amber", "red", "trend")
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(v),
-                        ha="center", va="center", fontsize=9, fontweight="bold",
-                        color="white" if dark else _TEXT,
-                        bbox=dict(boxstyle="round,pad=0.15", fc=_FILLS[s], ec="none") if dark else None)
-        left = [a + b for a, b in zip(left, values)]
+                ax.text(
+                    bar.get_x() + bar.get_width() / 2,
+                    bar.get_y() + bar.get_height() / 2,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    fontweight="bold",
+                    color="white" if dark else _TEXT,
+                    bbox=dict(boxstyle="round,pad=0.15", fc=_FILLS[s], ec="none") if dark else None,
+                )
+        left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(range(len(objectives)), [_wrap(o, 34) for o in objectives])
     ax.invert_yaxis()
     ax.set_xlabel("Number of metrics")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     style_axes(ax)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.02 * len(objectives)), ncol=4, frameon=False,
-              fontsize=9)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.02 * len(objectives)), ncol=4, frameon=False, fontsize=9
+    )
     total = counts[statuses].to_numpy().sum()
     parts = []
     for obj in objectives:
         row = counts.loc[obj]
         bits = [f"{int(row[s])} {STATUSES[s].label.lower()}" for s in statuses if row[s] > 0]
         parts.append(f"{obj}: {', '.join(bits)}")
-    alt = (f"Bar chart of the {total} metrics by status for each objective. " + "; ".join(parts) + ".")
+    alt = f"Bar chart of the {total} metrics by status for each objective. " + "; ".join(parts) + "."
     return Chart(render(fig), alt, caption)
 
 
@@ -147,8 +165,9 @@ def trend_alt_text(title: str, history: pd.DataFrame, unit: str, decimals: int) 
     ``history`` has ``period``, ``value`` and ``target`` columns in time order.
 
     >>> h = pd.DataFrame({"period": ["2024/25 Q1", "2024/25 Q2"], "value": [82.0, 84.3], "target": [95.0, 95.0]})
-    >>> trend_alt_text("% of complaints answered in time", h, "percent", 1)
-    'Line chart of % of complaints answered in time, 2024/25 Q1 to 2024/25 Q2: it rose from 82.0% in 2024/25 Q1 to 84.3% in 2024/25 Q2, against a target of 95.0%.'
+    >>> print(trend_alt_text("% of complaints answered in time", h, "percent", 1))  # doctest: +NORMALIZE_WHITESPACE
+    Line chart of % of complaints answered in time, 2024/25 Q1 to 2024/25 Q2: it rose from 82.0% in
+    2024/25 Q1 to 84.3% in 2024/25 Q2, against a target of 95.0%.
     """
     fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
     known = history.dropna(subset=["value"])
@@ -166,7 +185,9 @@ def trend_alt_text(title: str, history: pd.DataFrame, unit: str, decimals: int) 
         else:
             verb = None
         if verb:
-            text += f"it {verb} from {fmt(prev['value'])} in {prev['period']} to {fmt(last['value'])} in {last['period']}"
+            text += (
+                f"it {verb} from {fmt(prev['value'])} in {prev['period']} to {fmt(last['value'])} in {last['period']}"
+            )
         else:
             text += f"it was unchanged at {fmt(last['value'])} in {prev['period']} and {last['period']}"
     else:
@@ -176,8 +197,10 @@ def trend_alt_text(title: str, history: pd.DataFrame, unit: str, decimals: int) 
     text += "."
     if len(known) >= 3:
         lo, hi = known.loc[known["value"].idxmin()], known.loc[known["value"].idxmax()]
-        text += (f" Over the period the lowest figure was {fmt(lo['value'])} ({lo['period']}) and the highest "
-                 f"{fmt(hi['value'])} ({hi['period']}).")
+        text += (
+            f" Over the period the lowest figure was {fmt(lo['value'])} ({lo['period']}) and the highest "
+            f"{fmt(hi['value'])} ({hi['period']})."
+        )
     missing = len(history) - len(known)
     if missing:
         text += f" {missing} quarter{'s have' if missing != 1 else ' has'} no figure."
@@ -205,12 +228,30 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
     for s, marker in _MARKERS.items():
         sel = history["status"] == s
         if sel.any():
-            ax.scatter([i for i, m in zip(x, sel) if m], history.loc[sel, "value"], marker=marker, s=70,
-                       color=_FILLS[s], edgecolor="white", linewidth=0.8, zorder=3,
-                       label=f"{STATUSES[s].symbol} {STATUSES[s].label}")
+            ax.scatter(
+                [i for i, m in zip(x, sel, strict=True) if m],
+                history.loc[sel, "value"],
+                marker=marker,
+                s=70,
+                color=_FILLS[s],
+                edgecolor="white",
+                linewidth=0.8,
+                zorder=3,
+                label=f"{STATUSES[s].symbol} {STATUSES[s].label}",
+            )
     if history["target"].notna().any():
-        ax.plot(x, history["target"], color=_TEXT, linestyle="--", linewidth=1.2, marker="_", markersize=16,
-                markeredgewidth=1.6, label="Target", zorder=1)
+        ax.plot(
+            x,
+            history["target"],
+            color=_TEXT,
+            linestyle="--",
+            linewidth=1.2,
+            marker="_",
+            markersize=16,
+            markeredgewidth=1.6,
+            label="Target",
+            zorder=1,
+        )
     ax.set_xticks(x, [p.replace(" Q", "\nQ") for p in history["period"]])
     ax.set_ylabel({"percent": "%", "days": "days", "currency": "£"}.get(unit, "value"))
     style_axes(ax)
@@ -218,8 +259,15 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
     known = history.dropna(subset=["value"])
     if not known.empty:
         i = known.index[-1]
-        ax.annotate(format_value(known.loc[i, "value"], unit, decimals), (x[history.index.get_loc(i)],
-                    known.loc[i, "value"]), textcoords="offset points", xytext=(0, 9), ha="center", fontsize=9,
-                    color=_TEXT, fontweight="bold")
+        ax.annotate(
+            format_value(known.loc[i, "value"], unit, decimals),
+            (x[history.index.get_loc(i)], known.loc[i, "value"]),
+            textcoords="offset points",
+            xytext=(0, 9),
+            ha="center",
+            fontsize=9,
+            color=_TEXT,
+            fontweight="bold",
+        )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=5, frameon=False, fontsize=8.5)
     return Chart(render(fig), trend_alt_text(title, history, unit, decimals), caption)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_value", "DIRECTION_LABELS"]
+__all__ = ["DIRECTION_LABELS", "format_value"]
 
 #: How each direction of travel is written in tables.
 DIRECTION_LABELS = {

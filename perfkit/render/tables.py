@@ -6,7 +6,7 @@ readers, which read the word), so nothing is told by colour alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -20,8 +20,10 @@ __all__ = ["Column", "html_table", "scroll_wrap", "status_badge", "text_cell"]
 def status_badge(status: str) -> str:
     """A status as symbol and word, e.g. ``✖ Exception``, coloured for those who see colour."""
     s = STATUSES[status]
-    return (f'<span class="status status-{s.key}" style="color:{s.colour};font-weight:600">'
-            f'<span aria-hidden="true">{s.symbol}</span> {escape(s.label)}</span>')
+    return (
+        f'<span class="status status-{s.key}" style="color:{s.colour};font-weight:600">'
+        f'<span aria-hidden="true">{s.symbol}</span> {escape(s.label)}</span>'
+    )
 
 
 def text_cell(value: object) -> str:
@@ -36,12 +38,31 @@ class Column:
     """One column of a table: the header, and how to render a row's cell as HTML."""
 
     header: str
-    render: object  # Callable[[Mapping], str]; returns safe HTML
+    render: Callable[[Mapping], str]  # returns safe HTML
     numeric: bool = False
 
 
-def html_table(rows: Sequence[dict] | pd.DataFrame, columns: Sequence[Column], caption: str,
-               *, row_header: int | None = 0, css_class: str = "data") -> str:
+def count_column(header: str, key: str, *, thousands: bool = True) -> Column:
+    """A numeric column showing ``row[key]`` as a whole number (``1,234``, or ``1234`` without ``thousands``).
+
+    >>> count_column("Exceptions", "red").render({"red": 1234})
+    '1,234'
+    """
+
+    def render(row: Mapping) -> str:
+        return f"{row[key]:,}" if thousands else str(row[key])
+
+    return Column(header, render, numeric=True)
+
+
+def html_table(
+    rows: Sequence[dict] | pd.DataFrame,
+    columns: Sequence[Column],
+    caption: str,
+    *,
+    row_header: int | None = 0,
+    css_class: str = "data",
+) -> str:
     """Render rows as an accessible table.
 
     Parameters
@@ -56,9 +77,7 @@ def html_table(rows: Sequence[dict] | pd.DataFrame, columns: Sequence[Column], c
         Index of the column whose cells name the row (``<th scope="row">``), or ``None``.
     """
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
-    head = "".join(
-        f'<th scope="col"{" class=num" if c.numeric else ""}>{escape(c.header)}</th>' for c in columns
-    )
+    head = "".join(f'<th scope="col"{" class=num" if c.numeric else ""}>{escape(c.header)}</th>' for c in columns)
     body = []
     for rec in records:
         cells = []
@@ -68,8 +87,10 @@ def html_table(rows: Sequence[dict] | pd.DataFrame, columns: Sequence[Column], c
             cls = ' class="num"' if c.numeric else ""
             cells.append(f"<{tag}{scope}{cls}>{c.render(rec)}</{tag}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    table = (f'<table class="{css_class}"><caption>{escape(caption)}</caption>'
-             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    table = (
+        f'<table class="{css_class}"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
     return scroll_wrap(table, caption)
 
 
@@ -80,4 +101,3 @@ def scroll_wrap(table: str, label: str) -> str:
     use a mouse can scroll it too (WCAG 2.1.1 and 1.4.10).
     """
     return f'<div class="table-wrap" role="region" aria-label="{escape(label)}" tabindex="0">{table}</div>'
-

@@ -7,8 +7,13 @@ see :mod:`perfkit.survey.estimates` for the formulas.
 from .config import Question, WaveConfig, find_waves, load_wave_config, waves_for_quarter
 
 # The analysis imports scipy; loaded on first use so that reading survey.toml stays cheap.
-_LAZY = {"SurveyAnalysis": "analysis", "analyse_wave": "analysis", "survey_for_quarter": "analysis",
-         "Weighting": "weighting", "rake": "weighting"}
+_LAZY = {
+    "SurveyAnalysis": "analysis",
+    "analyse_wave": "analysis",
+    "survey_for_quarter": "analysis",
+    "Weighting": "weighting",
+    "rake": "weighting",
+}
 
 
 def __getattr__(name: str):
@@ -17,6 +22,7 @@ def __getattr__(name: str):
 
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Question",

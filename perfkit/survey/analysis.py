@@ -80,8 +80,12 @@ class SurveyAnalysis:
         0  age_band  16-34  129
         """
         est = self.estimates
-        key = _match("question", question, est["question"].unique().tolist(),
-                     {str(q.label): q.key for q in self.current.wave.questions})
+        key = _match(
+            "question",
+            question,
+            est["question"].unique().tolist(),
+            {str(q.label): q.key for q in self.current.wave.questions},
+        )
         rows = est[est["question"] == key]
         if breakdown is not None:
             b = _match("breakdown", breakdown, rows["breakdown"].unique().tolist())
@@ -104,13 +108,19 @@ class SurveyAnalysis:
                 inside = (values == cat).to_numpy()
                 n = int(inside.sum())
                 small = n < cur.wave.min_cell
-                rows.append({
-                    "variable": var, "category": cat, "n": n,
-                    "sample_pct": np.nan if small else 100 * n / len(values),
-                    "population_pct": 100 * share,
-                    "weighted_pct": np.nan if small else 100 * cur.weighting.weights[inside].sum() / cur.weighting.weights.sum(),
-                    "suppressed": small,
-                })
+                rows.append(
+                    {
+                        "variable": var,
+                        "category": cat,
+                        "n": n,
+                        "sample_pct": np.nan if small else 100 * n / len(values),
+                        "population_pct": 100 * share,
+                        "weighted_pct": np.nan
+                        if small
+                        else 100 * cur.weighting.weights[inside].sum() / cur.weighting.weights.sum(),
+                        "suppressed": small,
+                    }
+                )
         return pd.DataFrame(rows)
 
 
@@ -137,8 +147,9 @@ def analyse_wave(wave: WaveConfig) -> WaveResult:
     """Read, weight and estimate one wave."""
     responses = read_responses(wave)
     margins = read_population(wave)
-    weighting = rake(responses, margins, list(wave.weight_by), trim=wave.trim,
-                     label=f"survey/{wave.name}/population.csv")
+    weighting = rake(
+        responses, margins, list(wave.weight_by), trim=wave.trim, label=f"survey/{wave.name}/population.csv"
+    )
     estimates, warnings = estimate_wave(responses, weighting.weights, wave, margins)
     return WaveResult(wave, responses, margins, weighting, estimates, warnings)
 

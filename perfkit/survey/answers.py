@@ -8,7 +8,7 @@ import pandas as pd
 from ..errors import Problem
 from .config import Question, WaveConfig
 
-__all__ = ["classify", "check_questions", "factorize"]
+__all__ = ["check_questions", "classify", "factorize"]
 
 
 def _norm(text: str) -> str:
@@ -46,9 +46,14 @@ def check_questions(responses: pd.DataFrame, wave: WaveConfig) -> list[Problem]:
         missing = [p for p in q.positive if _norm(p) not in answers]
         if missing:
             shown = sorted(a for a in found if a)
-            problems.append(Problem(label, None, f"questions.{q.key}.positive",
-                                    f"No respondent answered {', '.join(repr(m) for m in missing)} to {q.key}.",
-                                    f"Check the spelling against the answers in the data: "
-                                    f"{', '.join(repr(f) for f in shown[:8])}.",
-                                    "error" if len(missing) == len(q.positive) else "warning"))
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    f"questions.{q.key}.positive",
+                    f"No respondent answered {', '.join(repr(m) for m in missing)} to {q.key}.",
+                    f"Check the spelling against the answers in the data: {', '.join(repr(f) for f in shown[:8])}.",
+                    "error" if len(missing) == len(q.positive) else "warning",
+                )
+            )
     return problems

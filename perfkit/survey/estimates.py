@@ -37,16 +37,35 @@ import pandas as pd
 from scipy import special  # the t and normal distributions; lighter to import than scipy.stats
 
 from ..errors import DataValidationError, Problem
-from .answers import factorize, check_questions, classify
+from .answers import check_questions, classify, factorize
 from .config import WaveConfig
 
-__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "estimate_wave", "compare_waves", "check_questions", "classify"]
+__all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "check_questions", "classify", "compare_waves", "estimate_wave"]
 
-ESTIMATE_COLUMNS = ["wave", "question", "breakdown", "group", "n", "pct", "se", "ci_low", "ci_high", "suppressed",
-                    "significant"]
+ESTIMATE_COLUMNS = [
+    "wave",
+    "question",
+    "breakdown",
+    "group",
+    "n",
+    "pct",
+    "se",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "significant",
+]
 #: Extensions to survey_estimates.csv, documented in the README.
-EXTRA_COLUMNS = ["label", "se_raked", "p_vs_rest", "significant_vs_rest", "previous_pct", "change", "p_vs_previous",
-                 "significant_vs_previous"]
+EXTRA_COLUMNS = [
+    "label",
+    "se_raked",
+    "p_vs_rest",
+    "significant_vs_rest",
+    "previous_pct",
+    "change",
+    "p_vs_previous",
+    "significant_vs_previous",
+]
 ALPHA = 0.05
 
 
@@ -93,7 +112,7 @@ def _finish(s: _Sums, n_all: int) -> DomainEstimates:
     with np.errstate(divide="ignore", invalid="ignore"):
         p = s.s1 / s.s0
         # Σ z² with z = w (y − p) / Σw inside the domain, 0 outside
-        var = n_all / (n_all - 1) * (s.a * (1 - p) ** 2 + s.b * p ** 2) / s.s0 ** 2
+        var = n_all / (n_all - 1) * (s.a * (1 - p) ** 2 + s.b * p**2) / s.s0**2
         se = np.sqrt(var)
         df = s.n - 1
         t = np.where(df > 0, special.stdtrit(np.maximum(df, 1), 1 - ALPHA / 2), np.nan)
@@ -125,12 +144,12 @@ class RakingMargins:
     def build(cls, codes: list[np.ndarray], weights: np.ndarray) -> RakingMargins:
         sizes = tuple(int(c.max()) + 1 for c in codes)
         counts, w2 = {}, {}
-        for i, (ci, ki) in enumerate(zip(codes, sizes)):
-            for j, (cj, kj) in enumerate(zip(codes, sizes)):
+        for i, (ci, ki) in enumerate(zip(codes, sizes, strict=True)):
+            for j, (cj, kj) in enumerate(zip(codes, sizes, strict=True)):
                 joint = ci * kj + cj
                 counts[i, j] = np.bincount(joint, minlength=ki * kj).reshape(ki, kj).astype(float)
                 w2[i, j] = np.bincount(joint, weights=weights * weights, minlength=ki * kj).reshape(ki, kj)
-        totals = tuple(np.bincount(c, weights=weights, minlength=k) for c, k in zip(codes, sizes))
+        totals = tuple(np.bincount(c, weights=weights, minlength=k) for c, k in zip(codes, sizes, strict=True))
         return cls(tuple(codes), sizes, counts, w2, totals)
 
 
@@ -138,8 +157,16 @@ class RakingMargins:
 RAKING_SWEEPS = 10
 
 
-def raked_variance(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.ndarray, groups: int,
-                   p: np.ndarray, s0: np.ndarray, margins: RakingMargins) -> np.ndarray:
+def raked_variance(
+    y: np.ndarray,
+    in_base: np.ndarray,
+    w: np.ndarray,
+    codes: np.ndarray,
+    groups: int,
+    p: np.ndarray,
+    s0: np.ndarray,
+    margins: RakingMargins,
+) -> np.ndarray:
     """Variance of domain shares allowing for the raking, as R's ``svymean`` on a ``rake()`` design.
 
     R adjusts the influence values ``x`` with ten sweeps over the margins of
@@ -152,13 +179,17 @@ def raked_variance(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.
     keep = in_base & (codes >= 0)
     c, wk, yk = codes[keep], w[keep], y[keep]
     # influence before adjustment: x0 = w (y - p_g) / S0_g in group g (and in the base), else 0
-    x0_sq = (np.bincount(c, weights=wk * wk * yk, minlength=groups) * (1 - p) ** 2
-             + np.bincount(c, weights=wk * wk * (1 - yk), minlength=groups) * p ** 2) / s0 ** 2
+    x0_sq = (
+        np.bincount(c, weights=wk * wk * yk, minlength=groups) * (1 - p) ** 2
+        + np.bincount(c, weights=wk * wk * (1 - yk), minlength=groups) * p**2
+    ) / s0**2
     sums, cross = [], []  # per margin: Σ x0/w and Σ x0·w by category, as groups × K arrays
-    for mcodes, k in zip(margins.codes, margins.sizes):
+    for mcodes, k in zip(margins.codes, margins.sizes, strict=True):
         joint = c * k + mcodes[keep]
+
         def by(weights, k=k, joint=joint):
             return np.bincount(joint, weights=weights, minlength=groups * k).reshape(groups, k)
+
         n_y, n_1 = by(yk), by(np.ones_like(yk))
         w2y, w2 = by(wk * wk * yk), by(wk * wk)
         sums.append((n_y - p[:, None] * n_1) / s0[:, None])
@@ -173,12 +204,12 @@ def raked_variance(y: np.ndarray, in_base: np.ndarray, w: np.ndarray, codes: np.
             for j in range(m):
                 current[j] -= coef @ margins.counts[i, j]
     # Σ x = Σ x0 − Σ_m T_m · (Σ w by category); Σ x0 = 0 within each domain
-    sum_x = -sum((t * wc[None, :]).sum(axis=1) for t, wc in zip(total, margins.weight_totals))
-    sum_x2 = x0_sq - 2 * sum((t * cr).sum(axis=1) for t, cr in zip(total, cross))
+    sum_x = -sum((t * wc[None, :]).sum(axis=1) for t, wc in zip(total, margins.weight_totals, strict=True))
+    sum_x2 = x0_sq - 2 * sum((t * cr).sum(axis=1) for t, cr in zip(total, cross, strict=True))
     for i in range(m):
         for j in range(m):
             sum_x2 = sum_x2 + np.einsum("gk,kl,gl->g", total[i], margins.w2[i, j], total[j])
-    return n_all / (n_all - 1) * (sum_x2 - sum_x ** 2 / n_all)
+    return n_all / (n_all - 1) * (sum_x2 - sum_x**2 / n_all)
 
 
 def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:
@@ -188,8 +219,9 @@ def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:
     return sorted(present)
 
 
-def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig,
-                  margins: dict[str, pd.Series] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def estimate_wave(
+    responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig, margins: dict[str, pd.Series] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Estimates for every question, for All and every group of every breakdown.
 
     Returns
@@ -227,24 +259,37 @@ def estimate_wave(responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig
             cats, codes = breakdown_codes[breakdown]
             sums = _sums(y, base, weights, codes, len(cats))
             est = _finish(sums, n_all)
-            var_raked = (raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
-                         if raking is not None else np.full(len(cats), np.nan))
+            var_raked = (
+                raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
+                if raking is not None
+                else np.full(len(cats), np.nan)
+            )
             p_vs_rest = np.full(len(cats), np.nan)
             if breakdown != "All" and total.n[0] > 2:
                 # The rest: everyone else in the base, including those who did not answer this breakdown.
-                rest = _finish(_Sums(*(np.repeat(getattr(total, f), len(cats)) for f in ("n", "s0", "s1", "a", "b")))
-                               - sums, n_all)
+                rest = _finish(
+                    _Sums(*(np.repeat(getattr(total, f), len(cats)) for f in ("n", "s0", "s1", "a", "b"))) - sums, n_all
+                )
                 with np.errstate(divide="ignore", invalid="ignore"):
                     t = (est.p - rest.p) / np.sqrt(est.var + rest.var)
                 p_vs_rest = 2 * special.stdtr(total.n[0] - 2, -np.abs(t))
             for g, cat in enumerate(cats):
-                rows.append({
-                    "wave": wave.name, "question": q.key, "label": q.label,
-                    "breakdown": breakdown, "group": cat, "n": int(est.n[g]),
-                    "pct": 100 * est.p[g], "se": 100 * est.se[g], "se_raked": 100 * np.sqrt(var_raked[g]),
-                    "ci_low": 100 * est.ci_low[g], "ci_high": 100 * est.ci_high[g],
-                    "p_vs_rest": p_vs_rest[g],
-                })
+                rows.append(
+                    {
+                        "wave": wave.name,
+                        "question": q.key,
+                        "label": q.label,
+                        "breakdown": breakdown,
+                        "group": cat,
+                        "n": int(est.n[g]),
+                        "pct": 100 * est.p[g],
+                        "se": 100 * est.se[g],
+                        "se_raked": 100 * np.sqrt(var_raked[g]),
+                        "ci_low": 100 * est.ci_low[g],
+                        "ci_high": 100 * est.ci_high[g],
+                        "p_vs_rest": p_vs_rest[g],
+                    }
+                )
     frame = pd.DataFrame(rows)
     suppressed = frame["n"] < wave.min_cell
     frame["suppressed"] = suppressed

@@ -13,7 +13,7 @@ import pandas as pd
 from ..narrative import count_phrase, join_words, number_word
 from .analysis import SurveyAnalysis
 
-__all__ = ["draft_survey_narrative", "breakdown_name", "half_width", "pct"]
+__all__ = ["breakdown_name", "draft_survey_narrative", "half_width", "pct"]
 
 
 def pct(value: float, decimals: int = 0) -> str:
@@ -49,8 +49,7 @@ def _question_sentence(row: pd.Series, statement: str, label: str, previous_wave
             kind = "fall" if change < 0 else "rise"
             text += f", {direction} from {prev} in {previous_wave}, a statistically significant {kind}"
         else:
-            text += (f", compared with {prev} in {previous_wave}; the difference is not statistically "
-                     "significant")
+            text += f", compared with {prev} in {previous_wave}; the difference is not statistically significant"
     return text + "."
 
 
@@ -108,8 +107,9 @@ def draft_survey_narrative(analysis: SurveyAnalysis) -> list[str]:
         sig["overall_pct"] = overall.loc[q.key]
         diffs.append(f"{q.label}: {_differences(sig)}")
     if diffs:
-        paras.append("Groups whose results differ significantly from other residents (95% level): "
-                     + ". ".join(diffs) + ".")
+        paras.append(
+            "Groups whose results differ significantly from other residents (95% level): " + ". ".join(diffs) + "."
+        )
     else:
         paras.append("No group's results differ significantly from those of other residents.")
 

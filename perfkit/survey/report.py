@@ -16,16 +16,25 @@ from html import escape
 
 import pandas as pd
 
-from ..periods import parse_quarter
 from ..data.register import find_data_dir
+from ..periods import parse_quarter
 from ..render.html import Html
 from ..render.tables import Column, html_table, text_cell
 from .analysis import SurveyAnalysis, survey_for_quarter
 from .charts import estimates_chart, profile_chart
 from .narrative import breakdown_name, draft_survey_narrative, pct
 
-__all__ = ["prepare", "introduction", "narrative", "who_responded", "weighting", "key_findings", "by_group",
-           "change", "method_notes"]
+__all__ = [
+    "by_group",
+    "change",
+    "introduction",
+    "key_findings",
+    "method_notes",
+    "narrative",
+    "prepare",
+    "weighting",
+    "who_responded",
+]
 
 _NOT_SHOWN = "Not shown"
 
@@ -52,9 +61,11 @@ def introduction(rep: SurveyAnalysis | None) -> Html:
         return _none()
     w = rep.current.wave
     prev = f" and compares them with the {escape(rep.previous.wave.title)}" if rep.previous else ""
-    return Html(f'<p class="lead">This appendix reports the results of the {escape(w.title)} for '
-                f"{escape(rep.quarter.label)}, weighted to the population, with the margin of error of each "
-                f"result{prev}. Results are broken down by {escape(', '.join(breakdown_name(b) for b in w.breakdowns))}.</p>")
+    return Html(
+        f'<p class="lead">This appendix reports the results of the {escape(w.title)} for '
+        f"{escape(rep.quarter.label)}, weighted to the population, with the margin of error of each "
+        f"result{prev}. Results are broken down by {escape(', '.join(breakdown_name(b) for b in w.breakdowns))}.</p>"
+    )
 
 
 def narrative(rep: SurveyAnalysis | None) -> Html:
@@ -81,14 +92,23 @@ def who_responded(rep: SurveyAnalysis | None, profile: pd.DataFrame | None = Non
         rows = profile[profile["variable"] == var]
         name = breakdown_name(var)
         parts.append(f"<h3>By {escape(name)}</h3>")
-        parts.append(html_table(rows, [
-            Column(name.capitalize(), lambda r: text_cell(r["category"])),
-            Column("Respondents", lambda r: str(r["n"]) if not r["suppressed"] else f"Fewer than {rep.current.wave.min_cell}",
-                   numeric=True),
-            Column("% of respondents", lambda r: _num(r["sample_pct"]), numeric=True),
-            Column("% of population", lambda r: _num(r["population_pct"]), numeric=True),
-            Column("% of respondents, weighted", lambda r: _num(r["weighted_pct"]), numeric=True),
-        ], f"Who responded by {name}, compared with the population"))
+        parts.append(
+            html_table(
+                rows,
+                [
+                    Column(name.capitalize(), lambda r: text_cell(r["category"])),
+                    Column(
+                        "Respondents",
+                        lambda r: str(r["n"]) if not r["suppressed"] else f"Fewer than {rep.current.wave.min_cell}",
+                        numeric=True,
+                    ),
+                    Column("% of respondents", lambda r: _num(r["sample_pct"]), numeric=True),
+                    Column("% of population", lambda r: _num(r["population_pct"]), numeric=True),
+                    Column("% of respondents, weighted", lambda r: _num(r["weighted_pct"]), numeric=True),
+                ],
+                f"Who responded by {name}, compared with the population",
+            )
+        )
         parts.append(profile_chart(profile, var, f"Figure: respondents and population by {name}.").to_html())
     return Html("".join(parts))
 
@@ -102,14 +122,21 @@ def weighting(rep: SurveyAnalysis | None) -> Html:
     wave = rep.current.wave
     vars_ = ", ".join(breakdown_name(v) for v in wave.weight_by)
     if d["converged"]:
-        fit = (f"The weights match the population shares of {escape(vars_)} exactly (to within one in a hundred "
-               f"million), reached after {d['iterations']} rounds of adjustment.")
+        fit = (
+            f"The weights match the population shares of {escape(vars_)} exactly (to within one in a hundred "
+            f"million), reached after {d['iterations']} rounds of adjustment."
+        )
     else:
-        fit = ("<strong>The weights could not match every population share within the trimming limits set in "
-               "survey.toml</strong>; results may be slightly biased towards over-represented groups. Widen the "
-               "trimming limits or merge small categories.")
-    trim = (f" Weights were capped at {wave.trim[0]:g} to {wave.trim[1]:g} times the average and the adjustment "
-            "repeated." if wave.trim else "")
+        fit = (
+            "<strong>The weights could not match every population share within the trimming limits set in "
+            "survey.toml</strong>; results may be slightly biased towards over-represented groups. Widen the "
+            "trimming limits or merge small categories."
+        )
+    trim = (
+        f" Weights were capped at {wave.trim[0]:g} to {wave.trim[1]:g} times the average and the adjustment repeated."
+        if wave.trim
+        else ""
+    )
     return Html(
         f"<p>Each response is given a weight so that the weighted respondents match the population by "
         f"{escape(vars_)} (a method called raking). {fit}{trim}</p>"
@@ -119,15 +146,19 @@ def weighting(rep: SurveyAnalysis | None) -> Html:
         f"{d['n']:,} responses give results about as precise as a simple random sample of "
         f"{d['n_effective']:,.0f} residents (the effective sample size). The margins of error in this appendix "
         "allow for this.</p>"
-        + html_table([
-            {"k": "Respondents", "v": f"{d['n']:,}"},
-            {"k": "Effective sample size", "v": f"{d['n_effective']:,.0f}"},
-            {"k": "Design effect (Kish)", "v": f"{d['design_effect']:.2f}"},
-            {"k": "Smallest and largest weight", "v": f"{d['weight_min']:.2f} and {d['weight_max']:.2f}"},
-            {"k": "Converged", "v": "Yes" if d["converged"] else "No"},
-            {"k": "Rounds of adjustment", "v": str(d["iterations"])},
-        ], [Column("Measure", lambda r: r["k"]), Column("Value", lambda r: r["v"], numeric=True)],
-            "Weighting diagnostics", css_class="data compact")
+        + html_table(
+            [
+                {"k": "Respondents", "v": f"{d['n']:,}"},
+                {"k": "Effective sample size", "v": f"{d['n_effective']:,.0f}"},
+                {"k": "Design effect (Kish)", "v": f"{d['design_effect']:.2f}"},
+                {"k": "Smallest and largest weight", "v": f"{d['weight_min']:.2f} and {d['weight_max']:.2f}"},
+                {"k": "Converged", "v": "Yes" if d["converged"] else "No"},
+                {"k": "Rounds of adjustment", "v": str(d["iterations"])},
+            ],
+            [Column("Measure", lambda r: r["k"]), Column("Value", lambda r: r["v"], numeric=True)],
+            "Weighting diagnostics",
+            css_class="data compact",
+        )
     )
 
 
@@ -170,12 +201,18 @@ def key_findings(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -
         Column("95% confidence interval", _ci),
     ]
     if prev:
-        cols += [Column(f"% in {prev}", lambda r: _num(r["previous_pct"]), numeric=True),
-                 Column("Change (points)", lambda r: _num(r["change"]) if not pd.isna(r["change"]) else "–", numeric=True),
-                 Column("Change significant?", _change_text)]
+        cols += [
+            Column(f"% in {prev}", lambda r: _num(r["previous_pct"]), numeric=True),
+            Column("Change (points)", lambda r: _num(r["change"]) if not pd.isna(r["change"]) else "–", numeric=True),
+            Column("Change significant?", _change_text),
+        ]
     table = html_table(rows, cols, f"Key findings, {rep.current.wave.title}: all respondents")
-    chart = estimates_chart(rows, "the share of residents answering positively to each question",
-                            "Figure: key findings with 95% confidence intervals.", label_col="label")
+    chart = estimates_chart(
+        rows,
+        "the share of residents answering positively to each question",
+        "Figure: key findings with 95% confidence intervals.",
+        label_col="label",
+    )
     return Html(table + chart.to_html())
 
 
@@ -196,17 +233,30 @@ def by_group(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Ht
         parts.append(f"<h3>{escape(q.label)}</h3>")
         parts.append(f"<p>All respondents: {pct(overall[q.key])}.</p>")
         rows["breakdown_name"] = rows["breakdown"].map(lambda b: breakdown_name(b).capitalize())
-        parts.append(html_table(rows, [
-            Column("Breakdown", lambda r: escape(r["breakdown_name"])),
-            Column("Group", lambda r: text_cell(r["group"])),
-            Column("Answering", lambda r: f"{r['n']:,}", numeric=True),
-            Column("% positive", lambda r: _num(r["pct"]), numeric=True),
-            Column("95% confidence interval", _ci),
-            Column("Compared with other residents", _vs_rest),
-        ], f"{q.label}: results by group", row_header=1))
+        parts.append(
+            html_table(
+                rows,
+                [
+                    Column("Breakdown", lambda r: escape(r["breakdown_name"])),
+                    Column("Group", lambda r: text_cell(r["group"])),
+                    Column("Answering", lambda r: f"{r['n']:,}", numeric=True),
+                    Column("% positive", lambda r: _num(r["pct"]), numeric=True),
+                    Column("95% confidence interval", _ci),
+                    Column("Compared with other residents", _vs_rest),
+                ],
+                f"{q.label}: results by group",
+                row_header=1,
+            )
+        )
         rows["chart_label"] = rows["breakdown_name"] + ": " + rows["group"]
-        parts.append(estimates_chart(rows, f"{q.label.lower()} by group", f"Figure: {q.label} by group, with 95% "
-                                     "confidence intervals.", label_col="chart_label").to_html())
+        parts.append(
+            estimates_chart(
+                rows,
+                f"{q.label.lower()} by group",
+                f"Figure: {q.label} by group, with 95% confidence intervals.",
+                label_col="chart_label",
+            ).to_html()
+        )
     return Html("".join(parts))
 
 
@@ -218,24 +268,38 @@ def change(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Html
     if rep is None:
         return _none()
     if rep.previous is None:
-        return Html(f"<p>The {escape(rep.current.wave.title)} is the first wave, so there is no earlier result to "
-                    "compare with.</p>")
+        return Html(
+            f"<p>The {escape(rep.current.wave.title)} is the first wave, so there is no earlier result to "
+            "compare with.</p>"
+        )
     est = rep.estimates
     sig = rep.changes() if rows is None else rows
     prev = rep.previous.wave.name
-    intro = (f"<p>Each result is compared with the same question in the {escape(rep.previous.wave.title)}. "
-             f"{len(sig)} of {int(est['previous_pct'].notna().sum())} comparable results changed significantly.</p>")
+    intro = (
+        f"<p>Each result is compared with the same question in the {escape(rep.previous.wave.title)}. "
+        f"{len(sig)} of {int(est['previous_pct'].notna().sum())} comparable results changed significantly.</p>"
+    )
     if sig.empty:
         return Html(intro)
-    table = html_table(sig, [
-        Column("Question", lambda r: text_cell(r["label"])),
-        Column("Group", lambda r: "All respondents" if r["breakdown"] == "All"
-               else escape(f"{breakdown_name(r['breakdown']).capitalize()}: {r['group']}")),
-        Column(f"% in {prev}", lambda r: _num(r["previous_pct"]), numeric=True),
-        Column(f"% in {rep.current.wave.name}", lambda r: _num(r["pct"]), numeric=True),
-        Column("Change (points)", lambda r: _num(r["change"]), numeric=True),
-        Column("Direction", _change_text),
-    ], f"Results that changed significantly since {prev}")
+    table = html_table(
+        sig,
+        [
+            Column("Question", lambda r: text_cell(r["label"])),
+            Column(
+                "Group",
+                lambda r: (
+                    "All respondents"
+                    if r["breakdown"] == "All"
+                    else escape(f"{breakdown_name(r['breakdown']).capitalize()}: {r['group']}")
+                ),
+            ),
+            Column(f"% in {prev}", lambda r: _num(r["previous_pct"]), numeric=True),
+            Column(f"% in {rep.current.wave.name}", lambda r: _num(r["pct"]), numeric=True),
+            Column("Change (points)", lambda r: _num(r["change"]), numeric=True),
+            Column("Direction", _change_text),
+        ],
+        f"Results that changed significantly since {prev}",
+    )
     return Html(intro + table)
 
 
@@ -245,11 +309,17 @@ def method_notes(rep: SurveyAnalysis | None) -> Html:
         return _none()
     wave = rep.current.wave
     suppressed = rep.estimates[rep.estimates["suppressed"]][["breakdown", "group"]].drop_duplicates()
-    small = (f"<p>Results are withheld for groups with fewer than {wave.min_cell} respondents answering a "
-             "question, wherever they would appear (tables, charts, the summary and the published CSV file), because "
-             "they are unreliable and could identify individuals. "
-             + (f"In this wave that applies to: {escape(', '.join(f'{g} ({breakdown_name(b)})' for b, g in suppressed.itertuples(index=False)))}.</p>"
-                if not suppressed.empty else "No group is small enough to be withheld in this wave.</p>"))
+    withheld = ", ".join(f"{g} ({breakdown_name(b)})" for b, g in suppressed.itertuples(index=False))
+    small = (
+        f"<p>Results are withheld for groups with fewer than {wave.min_cell} respondents answering a "
+        "question, wherever they would appear (tables, charts, the summary and the published CSV file), because "
+        "they are unreliable and could identify individuals. "
+        + (
+            f"In this wave that applies to: {escape(withheld)}.</p>"
+            if not suppressed.empty
+            else "No group is small enough to be withheld in this wave.</p>"
+        )
+    )
     return Html(
         "<h3>How results are calculated</h3>"
         "<p>Each result is the weighted share of respondents giving a positive answer among those who answered "

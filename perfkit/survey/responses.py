@@ -14,13 +14,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..data.typed_cells import parse_number
-from ..errors import CellError
-from ..errors import DataValidationError, Problem
 from ..data.sources import cell_text, decode_text
+from ..data.typed_cells import parse_number
+from ..errors import CellError, DataValidationError, Problem
 from .config import WaveConfig
 
-__all__ = ["read_responses", "read_population"]
+__all__ = ["read_population", "read_responses"]
 
 #: Shares of a variable may be off 1 by this much (rounded published percentages) before they are refused.
 SHARE_SLACK = 0.005
@@ -28,6 +27,7 @@ SHARE_SLACK = 0.005
 
 def _read_table(wave: WaveConfig) -> pd.DataFrame:
     path = wave.responses
+    assert path is not None, "load_wave_config refuses a wave without a responses file"
     if path.suffix == ".sav":
         import pyreadstat
 
@@ -48,6 +48,7 @@ def read_responses(wave: WaveConfig) -> pd.DataFrame:
     DataValidationError
         For a missing column, a duplicate or blank respondent id.
     """
+    assert wave.responses is not None, "load_wave_config refuses a wave without a responses file"
     label = f"survey/{wave.name}/{wave.responses.name}"
     raw = _read_table(wave)
     problems: list[Problem] = []
@@ -57,19 +58,35 @@ def read_responses(wave: WaveConfig) -> pd.DataFrame:
             guess = difflib.get_close_matches(col, list(raw.columns), n=1, cutoff=0.5)
             hint = f" The column '{guess[0]}' may be meant." if guess else ""
             where = "id" if col == wave.id else ("questions" if col in {q.key for q in wave.questions} else "variables")
-            problems.append(Problem(label, 1, col, f"The column '{col}' named in survey.toml ({where}) is missing.",
-                                    f"Add the column or correct survey.toml.{hint}"))
+            problems.append(
+                Problem(
+                    label,
+                    1,
+                    col,
+                    f"The column '{col}' named in survey.toml ({where}) is missing.",
+                    f"Add the column or correct survey.toml.{hint}",
+                )
+            )
     if problems:
         raise DataValidationError(problems)
     frame = raw[list(dict.fromkeys(needed))].astype(object).map(cell_text).astype(str)
     ids = frame[wave.id]
     for i in np.flatnonzero(ids.to_numpy() == ""):
-        problems.append(Problem(label, int(i) + 2, wave.id, "The respondent id is blank.", "Give every respondent an id."))
+        problems.append(
+            Problem(label, int(i) + 2, wave.id, "The respondent id is blank.", "Give every respondent an id.")
+        )
     dup = ids[(ids != "") & ids.duplicated(keep="first")]
     first = {v: i for i, v in reversed(list(enumerate(ids)))}
     for i, v in dup.items():
-        problems.append(Problem(label, int(i) + 2, wave.id, f"The respondent id '{v}' is used again (first on row {first[v] + 2}).",
-                                "Each respondent must appear once: remove the duplicate row."))
+        problems.append(
+            Problem(
+                label,
+                int(i) + 2,
+                wave.id,
+                f"The respondent id '{v}' is used again (first on row {first[v] + 2}).",
+                "Each respondent must appear once: remove the duplicate row.",
+            )
+        )
     if problems:
         raise DataValidationError(problems)
     return frame.reset_index(drop=True)
@@ -87,8 +104,15 @@ def read_population(wave: WaveConfig) -> dict[str, pd.Series]:
     problems: list[Problem] = []
     for col in ("variable", "category", "share"):
         if col not in frame.columns:
-            problems.append(Problem(label, 1, col, f"The column '{col}' is missing.",
-                                    "population.csv needs the columns variable, category, share."))
+            problems.append(
+                Problem(
+                    label,
+                    1,
+                    col,
+                    f"The column '{col}' is missing.",
+                    "population.csv needs the columns variable, category, share.",
+                )
+            )
     if problems:
         raise DataValidationError(problems)
     values = []
@@ -108,15 +132,28 @@ def read_population(wave: WaveConfig) -> dict[str, pd.Series]:
     for var, grp in frame.groupby("variable", sort=False):
         dup = grp["category"][grp["category"].duplicated()]
         for i, cat in dup.items():
-            problems.append(Problem(label, int(i) + 2, "category", f"'{cat}' appears twice for {var}.",
-                                    "Give each category of a variable one row."))
+            problems.append(
+                Problem(
+                    label,
+                    int(i) + 2,
+                    "category",
+                    f"'{cat}' appears twice for {var}.",
+                    "Give each category of a variable one row.",
+                )
+            )
         total = grp["value"].sum()
         if grp["value"].isna().any() or not dup.empty:
             continue
         if abs(total - 1) > SHARE_SLACK and total <= 1 + SHARE_SLACK:
-            problems.append(Problem(label, int(grp.index[0]) + 2, "share",
-                                    f"The shares for {var} add up to {total:.3f}, not 1.",
-                                    "Correct the shares so they sum to 1, or give counts instead."))
+            problems.append(
+                Problem(
+                    label,
+                    int(grp.index[0]) + 2,
+                    "share",
+                    f"The shares for {var} add up to {total:.3f}, not 1.",
+                    "Correct the shares so they sum to 1, or give counts instead.",
+                )
+            )
             continue
         margins[var] = pd.Series(grp["value"].to_numpy() / total, index=grp["category"].to_numpy(), name=var)
     if problems:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataValidationError, Problem, RakingError
+from ..errors import Problem, RakingError
 
-__all__ = ["Weighting", "rake", "encode"]
+__all__ = ["Weighting", "encode", "rake"]
 
 MAX_ITERATIONS = 1000
 MAX_TRIM_ROUNDS = 100
@@ -56,7 +56,7 @@ class Weighting:
 
     @property
     def n(self) -> int:
-        return int(len(self.weights))
+        return len(self.weights)
 
     @property
     def n_effective(self) -> float:
@@ -86,14 +86,22 @@ def encode(values: pd.Series, categories: list[str]) -> np.ndarray:
     return values.map(lookup).fillna(-1).astype(np.int64).to_numpy()
 
 
-def _prepare(responses: pd.DataFrame, margins: dict[str, pd.Series], weight_by: list[str],
-             label: str) -> list[tuple[str, np.ndarray, np.ndarray, list[str]]]:
+def _prepare(
+    responses: pd.DataFrame, margins: dict[str, pd.Series], weight_by: list[str], label: str
+) -> list[tuple[str, np.ndarray, np.ndarray, list[str]]]:
     problems: list[Problem] = []
     prepared = []
     for var in weight_by:
         if var not in margins:
-            problems.append(Problem(label, None, var, f"population.csv has no margins for '{var}', a weighting variable.",
-                                    f"Add rows with variable = {var} for each of its categories."))
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    var,
+                    f"population.csv has no margins for '{var}', a weighting variable.",
+                    f"Add rows with variable = {var} for each of its categories.",
+                )
+            )
             continue
         m = margins[var]
         cats = list(m.index)
@@ -103,24 +111,43 @@ def _prepare(responses: pd.DataFrame, margins: dict[str, pd.Series], weight_by: 
             blank = "" in unknown
             named = [u for u in unknown if u != ""]
             if named:
-                problems.append(Problem(label, None, var,
-                                        f"{var} has answers with no population margin: {', '.join(repr(u) for u in named)}.",
-                                        f"Add those categories to population.csv for {var}, or recode the answers "
-                                        f"to one of: {', '.join(cats)}."))
+                problems.append(
+                    Problem(
+                        label,
+                        None,
+                        var,
+                        f"{var} has answers with no population margin: {', '.join(repr(u) for u in named)}.",
+                        f"Add those categories to population.csv for {var}, or recode the answers "
+                        f"to one of: {', '.join(cats)}.",
+                    )
+                )
             if blank:
                 count = int((responses[var] == "").sum())
-                problems.append(Problem(label, None, var, f"{count} respondent(s) have no answer for {var}, a weighting variable.",
-                                        f"Give them a category with a margin (for example 'Prefer not to say') "
-                                        f"or remove {var} from weight_by."))
+                problems.append(
+                    Problem(
+                        label,
+                        None,
+                        var,
+                        f"{count} respondent(s) have no answer for {var}, a weighting variable.",
+                        f"Give them a category with a margin (for example 'Prefer not to say') "
+                        f"or remove {var} from weight_by.",
+                    )
+                )
             continue
         counts = np.bincount(codes, minlength=len(cats))
-        empty = [c for c, k, s in zip(cats, counts, m.to_numpy()) if k == 0 and s > 0]
+        empty = [c for c, k, s in zip(cats, counts, m.to_numpy(), strict=True) if k == 0 and s > 0]
         if empty:
-            problems.append(Problem(label, None, var,
-                                    f"The margin for {var} will not fit: no respondent is in {', '.join(repr(e) for e in empty)}, "
-                                    f"which is {', '.join(f'{m[e]:.1%}' for e in empty)} of the population.",
-                                    f"Merge {', '.join(repr(e) for e in empty)} with a neighbouring category in both the "
-                                    "responses and population.csv, or weight without this variable."))
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    var,
+                    f"The margin for {var} will not fit: no respondent is in {', '.join(repr(e) for e in empty)}, "
+                    f"which is {', '.join(f'{m[e]:.1%}' for e in empty)} of the population.",
+                    f"Merge {', '.join(repr(e) for e in empty)} with a neighbouring category in both the "
+                    "responses and population.csv, or weight without this variable.",
+                )
+            )
             continue
         prepared.append((var, codes, m.to_numpy(dtype=float), cats))
     if problems:
@@ -139,8 +166,15 @@ def _ipf(w: np.ndarray, prepared, n: int, tol: float) -> tuple[np.ndarray, bool,
     return w, False, MAX_ITERATIONS
 
 
-def rake(responses: pd.DataFrame, margins: dict[str, pd.Series], weight_by: list[str], *,
-         trim: tuple[float, float] | None = None, tol: float = 1e-8, label: str = "population.csv") -> Weighting:
+def rake(
+    responses: pd.DataFrame,
+    margins: dict[str, pd.Series],
+    weight_by: list[str],
+    *,
+    trim: tuple[float, float] | None = None,
+    tol: float = 1e-8,
+    label: str = "population.csv",
+) -> Weighting:
     """Rake weights to the population margins of every ``weight_by`` variable.
 
     Parameters

@@ -1,7 +1,7 @@
 """The runner publishes only complete jobs and never harms an earlier good run."""
 
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +10,6 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from perfkit.batch.execute import execute_job
 from perfkit.batch.jobs import Job
-
 
 #: A wide console so rich does not wrap the messages the tests look for.
 WIDE = {**os.environ, "COLUMNS": "300"}
@@ -21,11 +20,14 @@ def _snapshot(folder):
 
 
 def _failing_notebook(path):
-    nb = new_notebook(cells=[
-        new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-        new_code_cell("print('working on', quarter)"),
-        new_code_cell("if quarter == '2024-25-Q1':\n    raise ValueError('figures for Q1 were restated')"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        cells=[
+            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
+            new_code_cell("print('working on', quarter)"),
+            new_code_cell("if quarter == '2024-25-Q1':\n    raise ValueError('figures for Q1 were restated')"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(nb, path)
     return path
 
@@ -44,7 +46,9 @@ def test_a_failing_notebook_publishes_nothing_and_keeps_the_executed_copy(tiny_d
     assert not bad.ok and bad.outputs == []
     message = bad.error
     # cell [4] as numbered in the kept notebook, which has papermill's injected parameters cell
-    assert "council_pack.ipynb failed for 2024/25 Q1 in cell [4] (which starts 'if quarter == '2024-25-Q1':')" in message
+    assert (
+        "council_pack.ipynb failed for 2024/25 Q1 in cell [4] (which starts 'if quarter == '2024-25-Q1':')" in message
+    )
     assert "ValueError: figures for Q1 were restated" in message
     assert "No appendix was published for this notebook" in message
     folder = out / "2024-25-Q1"
@@ -76,8 +80,13 @@ def test_invalid_data_refuses_the_run_and_changes_no_output(tiny_dir, tmp_path):
     shutil.copytree(tiny_dir, data)
     with open(data / "actuals.csv", "a") as f:
         f.write("A1,2024/25 Q2,eighty,,,\n")
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", str(data), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120, env=WIDE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "run", "--data", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=WIDE,
+    )
     assert proc.returncode == 2
     assert "actuals.csv" in proc.stderr and "'eighty' is not a number" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -85,15 +94,25 @@ def test_invalid_data_refuses_the_run_and_changes_no_output(tiny_dir, tmp_path):
 
 
 def test_cli_explains_a_bad_quarter_without_a_traceback(tiny_dir):
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", str(tiny_dir), "--quarter", "Q5"],
-                          capture_output=True, text=True, timeout=120, env=WIDE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "run", "--data", str(tiny_dir), "--quarter", "Q5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=WIDE,
+    )
     assert proc.returncode == 1
     assert "'Q5' has no financial year" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_validate_reports_a_clean_register(tiny_dir):
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "validate", "--data", str(tiny_dir)],
-                          capture_output=True, text=True, timeout=120, env=WIDE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "validate", "--data", str(tiny_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=WIDE,
+    )
     assert proc.returncode == 0
     assert "the data is valid: 12 metrics" in proc.stdout
     assert "A8 has figures for 2024/25 but no target" in proc.stdout

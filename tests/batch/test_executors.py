@@ -13,31 +13,42 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from perfkit.batch.executors import run_batch
-from perfkit.periods import quarter_range
-from perfkit.data.register import load_register
 from perfkit.batch.freshness import output_status
+from perfkit.data.register import load_register
+from perfkit.periods import quarter_range
 
 WIDE = {**os.environ, "COLUMNS": "300"}
 RANGE = ("--from", "2023/24 Q4", "--to", "2024/25 Q2")
 
 
 def perfkit(*args, env=None, timeout=600):
-    return subprocess.run([sys.executable, "-m", "perfkit.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=env or WIDE)
+    return subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or WIDE,
+    )
 
 
 def snapshot(folder, skip=("manifest.json",)):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in skip}
+    return {
+        p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in skip
+    }
 
 
 def notebook(path, body):
-    nb = new_notebook(cells=[
-        new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-        new_code_cell(body),
-        new_code_cell("from IPython.display import HTML\nHTML(f'<h2 id=\"q\">Pack for {quarter}</h2>')"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                 "perfkit": {"title": "Member briefing"}})
+    nb = new_notebook(
+        cells=[
+            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
+            new_code_cell(body),
+            new_code_cell("from IPython.display import HTML\nHTML(f'<h2 id=\"q\">Pack for {quarter}</h2>')"),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "perfkit": {"title": "Member briefing"},
+        },
+    )
     nbformat.write(nb, path)
     return path
 
@@ -117,8 +128,9 @@ def test_an_existing_dask_scheduler_runs_the_jobs(serial, tmp_path):
 
     out, _ = serial
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        proc = perfkit("run", "--data", serial_data(), *RANGE, "--out", tmp_path, "--scheduler",
-                       cluster.scheduler_address)
+        proc = perfkit(
+            "run", "--data", serial_data(), *RANGE, "--out", tmp_path, "--scheduler", cluster.scheduler_address
+        )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert snapshot(tmp_path) == snapshot(out)
 
@@ -152,14 +164,18 @@ def test_a_changed_notebook_or_a_damaged_output_reruns_its_job(data, tmp_path):
 
 
 def test_one_failing_quarter_does_not_stop_the_others(data, tmp_path):
-    nb = notebook(tmp_path / "member_briefing.ipynb",
-                  "if quarter == '2024-25-Q1':\n    raise ValueError('Q1 figures were restated')")
+    nb = notebook(
+        tmp_path / "member_briefing.ipynb",
+        "if quarter == '2024-25-Q1':\n    raise ValueError('Q1 figures were restated')",
+    )
     out = tmp_path / "out"
     proc = perfkit("run", "--data", data, *RANGE, "--out", out, "--notebook", nb, "--formats", "html", "--jobs", "2")
     assert proc.returncode == 1
     assert "1 of 3 notebooks failed:" in proc.stdout
-    assert ("2024/25 Q1 member_briefing: The notebook member_briefing.ipynb failed for 2024/25 Q1 in cell [3] "
-            "(which starts 'if quarter == '2024-25-Q1':'): ValueError: Q1 figures were restated.") in proc.stdout
+    assert (
+        "2024/25 Q1 member_briefing: The notebook member_briefing.ipynb failed for 2024/25 Q1 in cell [3] "
+        "(which starts 'if quarter == '2024-25-Q1':'): ValueError: Q1 figures were restated."
+    ) in proc.stdout
     assert (out / "2023-24-Q4" / "member_briefing.html").exists()
     assert (out / "2024-25-Q2" / "member_briefing.html").exists()
     assert not (out / "2024-25-Q1" / "member_briefing.html").exists()
@@ -173,17 +189,51 @@ def test_one_failing_quarter_does_not_stop_the_others(data, tmp_path):
 
 def test_a_hung_cell_is_stopped_by_the_timeout_and_reported(data, tmp_path):
     nb = notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
-    proc = perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path / "out", "--notebook", nb,
-                   "--formats", "html", "--timeout", "2")
+    proc = perfkit(
+        "run",
+        "--data",
+        data,
+        "--quarter",
+        "2024/25 Q2",
+        "--out",
+        tmp_path / "out",
+        "--notebook",
+        nb,
+        "--formats",
+        "html",
+        "--timeout",
+        "2",
+    )
     assert proc.returncode == 1
     assert "a cell ran for more than 2 seconds and was stopped" in proc.stdout
 
 
 def _start_slow_run(data, out, nb):
     env = {**WIDE, "PERFKIT_TEST_SLOW": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "perfkit.cli", "run", "--data", str(data), "--quarter",
-                             "2024/25 Q2", "--out", str(out), "--notebook", str(nb), "--formats", "html,pdf", "--force"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfkit.cli",
+            "run",
+            "--data",
+            str(data),
+            "--quarter",
+            "2024/25 Q2",
+            "--out",
+            str(out),
+            "--notebook",
+            str(nb),
+            "--formats",
+            "html,pdf",
+            "--force",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     deadline = time.time() + 60
     while not list(out.glob(".staging-*")) and time.time() < deadline:
         time.sleep(0.2)
@@ -193,7 +243,9 @@ def _start_slow_run(data, out, nb):
 
 @pytest.mark.parametrize("how", ["interrupt", "kill"])
 def test_an_interrupted_run_leaves_earlier_outputs_intact(data, tmp_path, how):
-    nb = notebook(tmp_path / "pack.ipynb", "import os, time\nif os.environ.get('PERFKIT_TEST_SLOW'):\n    time.sleep(120)")
+    nb = notebook(
+        tmp_path / "pack.ipynb", "import os, time\nif os.environ.get('PERFKIT_TEST_SLOW'):\n    time.sleep(120)"
+    )
     out = tmp_path / "out"
     assert perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", out, "--notebook", nb).returncode == 0
     published = out / "2024-25-Q2"
@@ -227,10 +279,10 @@ def test_status_shows_fresh_stale_failed_and_missing(data, tmp_path):
     (data / "actuals.csv").write_text(text)
     rows = {(r.quarter.slug, r.notebook): r.state for r in output_status(load_register(data), out)}
     assert rows[("2023-24-Q2", "quarterly_performance")] == "missing"
-    assert rows[("2024-25-Q1", "quarterly_performance")] == "fresh"   # does not read Q2
-    assert rows[("2024-25-Q2", "quarterly_performance")] == "stale"   # reads the restated Q2 figure
+    assert rows[("2024-25-Q1", "quarterly_performance")] == "fresh"  # does not read Q2
+    assert rows[("2024-25-Q2", "quarterly_performance")] == "stale"  # reads the restated Q2 figure
     assert rows[("2024-25-Q2", "broken")] == "failed"
-    assert rows[("2024-25-Q2", "pack")] == "stale"                    # a council notebook reads everything
+    assert rows[("2024-25-Q2", "pack")] == "stale"  # a council notebook reads everything
     proc = perfkit("status", "--data", data, "--out", out)
     assert proc.returncode == 0 and "1 fresh, 2 stale, 1 failed, 3 missing" in proc.stdout
 
@@ -238,5 +290,7 @@ def test_status_shows_fresh_stale_failed_and_missing(data, tmp_path):
 def test_quiet_prints_only_the_final_line(data, tmp_path):
     proc = perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path, "--formats", "html", "--quiet")
     assert proc.returncode == 0 and proc.stdout.strip() == "Done: 1 run, 0 up to date."
-    proc = perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path, "--formats", "html", "--verbose")
+    proc = perfkit(
+        "run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path, "--formats", "html", "--verbose"
+    )
     assert "2024/25 Q2 quarterly_performance: up to date, skipped" in proc.stdout

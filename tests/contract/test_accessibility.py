@@ -13,32 +13,46 @@ import sys
 
 import nbformat
 import pytest
-from tests.support import FIXTURES, ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from perfkit.render.colours import contrast_ratio
 from perfkit.assess import STATUSES
+from perfkit.render.colours import contrast_ratio
+from tests.support import FIXTURES, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _council_notebook(path):
     """A council's own notebook: a matplotlib figure and a DataFrame, shown the plain way."""
-    nb = new_notebook(cells=[
-        new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-        new_markdown_cell("## Recycling"),
-        new_code_cell(
-            "import matplotlib.pyplot as plt\nimport pandas as pd\n"
-            "df = pd.DataFrame({'quarter': ['Q1', 'Q2', 'Q3'], 'rate': [41.5, 43.0, 44.8]})\n"
-            "fig, ax = plt.subplots()\nax.plot(df['quarter'], df['rate'], label='Recycling rate')\n"
-            "ax.set_title('Household waste recycled'); ax.set_ylabel('%')\nplt.show()"),
-        new_markdown_cell("## Figures"),
-        new_code_cell("df"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                 "perfkit": {"title": "Recycling briefing"}})
+    nb = new_notebook(
+        cells=[
+            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
+            new_markdown_cell("## Recycling"),
+            new_code_cell(
+                "import matplotlib.pyplot as plt\nimport pandas as pd\n"
+                "df = pd.DataFrame({'quarter': ['Q1', 'Q2', 'Q3'], 'rate': [41.5, 43.0, 44.8]})\n"
+                "fig, ax = plt.subplots()\nax.plot(df['quarter'], df['rate'], label='Recycling rate')\n"
+                "ax.set_title('Household waste recycled'); ax.set_ylabel('%')\nplt.show()"
+            ),
+            new_markdown_cell("## Figures"),
+            new_code_cell("df"),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "perfkit": {"title": "Recycling briefing"},
+        },
+    )
     nbformat.write(nb, path)
     return path
 
@@ -46,18 +60,55 @@ def _council_notebook(path):
 @pytest.fixture(scope="module")
 def appendices(tmp_path_factory):
     out = tmp_path_factory.mktemp("published")
-    demo = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", ROOT / "data" / "demo",
-                           "--quarter", "2024/25 Q2", "--out", out, "--formats", "html", "--quiet"],
-                          capture_output=True, text=True, timeout=600)
+    demo = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfkit.cli",
+            "run",
+            "--data",
+            ROOT / "data" / "demo",
+            "--quarter",
+            "2024/25 Q2",
+            "--out",
+            out,
+            "--formats",
+            "html",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     nb = _council_notebook(tmp_path_factory.mktemp("nb") / "recycling_briefing.ipynb")
-    own = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", FIXTURES / "tiny", "--quarter",
-                          "2024/25 Q2", "--out", out, "--formats", "html", "--notebook", nb, "--quiet"],
-                         capture_output=True, text=True, timeout=600)
+    own = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfkit.cli",
+            "run",
+            "--data",
+            FIXTURES / "tiny",
+            "--quarter",
+            "2024/25 Q2",
+            "--out",
+            out,
+            "--formats",
+            "html",
+            "--notebook",
+            nb,
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert own.returncode == 0, own.stdout + own.stderr
     folder = out / "2024-25-Q2"
-    return {name: folder / f"{name}.html" for name in
-            ("quarterly_performance", "survey_demographics", "recycling_briefing")}
+    return {
+        name: folder / f"{name}.html" for name in ("quarterly_performance", "survey_demographics", "recycling_briefing")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +137,9 @@ def test_axe_finds_no_wcag_22_aa_violation_and_no_request_leaves_the_file(append
     page, requests = _open(browser, appendices[name])
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     violations = results.response["violations"]
-    detail = "\n".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['html'][:120]})"
-                       for v in violations)
+    detail = "\n".join(
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['html'][:120]})" for v in violations
+    )
     assert violations == [], detail
     assert results.response["passes"], "axe ran no check at all"
     outside = [u for u in requests if not u.startswith(("file://", "data:"))]
@@ -106,8 +158,10 @@ def test_the_page_fits_a_phone_screen(appendices, browser, name):
 def test_a_council_notebook_figure_gets_alt_text_from_its_data_and_its_table_a_caption(appendices):
     html = appendices["recycling_briefing"].read_text(encoding="utf-8")
     alts = re.findall(r'<img [^>]*alt="([^"]*)"', html)
-    assert alts == ["Line chart: Household waste recycled. Vertical axis: %. Recycling rate rises from 41.5 to 44.8 "
-                    "over 3 points (lowest 41.5, highest 44.8)."]
+    assert alts == [
+        "Line chart: Household waste recycled. Vertical axis: %. Recycling rate rises from 41.5 to 44.8 "
+        "over 3 points (lowest 41.5, highest 44.8)."
+    ]
     assert "<caption>Table of 3 rows: quarter, rate</caption>" in html
     assert '<th scope="col">rate</th>' in html and '<th scope="row">0</th>' in html
     assert "<title>Recycling briefing, 2024/25 Q2 – Tiny Test Council</title>" in html

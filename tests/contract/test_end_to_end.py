@@ -34,9 +34,21 @@ def run_output(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("outputs")
     proc = subprocess.run(
-        [sys.executable, "-m", "perfkit.cli", "run", "--data", str(FIXTURES / "tiny"), "--quarter", "Q2 2024/25",
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "perfkit.cli",
+            "run",
+            "--data",
+            str(FIXTURES / "tiny"),
+            "--quarter",
+            "Q2 2024/25",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out / "2024-25-Q2", proc.stdout
@@ -45,8 +57,13 @@ def run_output(tmp_path_factory):
 def test_run_writes_every_file_of_the_output_contract(run_output):
     folder, stdout = run_output
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["manifest.json", "metric_status.csv", "quarterly_performance.html",
-                     "quarterly_performance.ipynb", "quarterly_performance.pdf"]
+    assert names == [
+        "manifest.json",
+        "metric_status.csv",
+        "quarterly_performance.html",
+        "quarterly_performance.ipynb",
+        "quarterly_performance.pdf",
+    ]
     assert str(folder / "quarterly_performance.html") in stdout
     assert not list(folder.parent.glob(".staging-*")), "staging folders must be cleaned up"
 
@@ -56,8 +73,18 @@ def test_metric_status_csv_has_the_contract_columns_and_hand_worked_statuses(run
     with open(folder / "metric_status.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0].keys()) == METRIC_STATUS_COLUMNS
-    got = {r["code"]: (r["value"], r["target"], r["status"], r["vs_previous"], r["vs_last_year"], r["exception"],
-                       r["persistent_exception"]) for r in rows}
+    got = {
+        r["code"]: (
+            r["value"],
+            r["target"],
+            r["status"],
+            r["vs_previous"],
+            r["vs_last_year"],
+            r["exception"],
+            r["persistent_exception"],
+        )
+        for r in rows
+    }
     assert got == EXPECTED
     assert {r["period"] for r in rows} == {"2024/25 Q2"}
 

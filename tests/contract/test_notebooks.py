@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from tests.support import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -39,9 +40,14 @@ def test_explore_metric_runs_for_a_metric_of_the_fixture(tiny_dir, tmp_path):
     import papermill as pm
 
     out = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "explore_metric.ipynb"), str(out),
-                        parameters={"code": "A1", "data_dir": str(tiny_dir)}, kernel_name="python3",
-                        progress_bar=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "explore_metric.ipynb"),
+        str(out),
+        parameters={"code": "A1", "data_dir": str(tiny_dir)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     import nbformat
 
     nb = nbformat.read(out, as_version=4)

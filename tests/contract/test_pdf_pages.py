@@ -5,14 +5,13 @@ import sys
 
 import numpy as np
 import pytest
-from tests.support import ROOT
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from PIL import Image
 from pypdf import PdfReader
 
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
 from perfkit.publish.export import export_html, export_pdf
 from perfkit.render.tables import Column, html_table
+from tests.support import ROOT
 
 MM = 72 / 25.4  # points per millimetre
 DPI = 50
@@ -21,9 +20,26 @@ DPI = 50
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf")
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", ROOT / "data" / "demo", "--quarter",
-                           "2024/25 Q2", "--out", out, "--formats", "pdf", "--quiet"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfkit.cli",
+            "run",
+            "--data",
+            ROOT / "data" / "demo",
+            "--quarter",
+            "2024/25 Q2",
+            "--out",
+            out,
+            "--formats",
+            "pdf",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return [out / "2024-25-Q2" / f"{n}.pdf" for n in ("quarterly_performance", "survey_demographics")]
 
@@ -42,8 +58,8 @@ def test_nothing_spills_into_the_page_margins(pdfs, tmp_path, which):
     for path in pages:
         img = np.asarray(Image.open(path).convert("L"))
         h, w = img.shape
-        body = img[int(20 * px):int(h - 20 * px)]  # between the running head and the footer
-        left, right = body[:, : int(15 * px)], body[:, int(w - 15 * px):]
+        body = img[int(20 * px) : int(h - 20 * px)]  # between the running head and the footer
+        left, right = body[:, : int(15 * px)], body[:, int(w - 15 * px) :]
         assert left.min() > 240 and right.min() > 240, f"ink in a side margin on {path.name}"
         # and the page is not blank: something was printed between the margins
         assert body.min() < 100, f"{path.name} is empty"
@@ -60,8 +76,10 @@ def test_every_page_has_the_running_head_and_page_n_of_m(pdfs, which):
 
 
 def test_pdfs_are_tagged_with_language_title_and_bookmarks(pdfs):
-    for pdf, title, first in ((pdfs[0], "Quarterly performance report", "Headline"),
-                              (pdfs[1], "Residents' survey and demographic insight", "Summary")):
+    for pdf, title, first in (
+        (pdfs[0], "Quarterly performance report", "Headline"),
+        (pdfs[1], "Residents' survey and demographic insight", "Summary"),
+    ):
         reader = PdfReader(pdf)
         root = reader.trailer["/Root"]
         assert root["/Lang"] == "en-GB"
@@ -74,11 +92,16 @@ def test_pdfs_are_tagged_with_language_title_and_bookmarks(pdfs):
 
 def test_a_long_table_repeats_its_header_on_every_page_and_never_splits_a_row(tmp_path):
     rows = [{"code": f"M{i:03d}", "title": f"Metric number {i} with a long title that wraps " * 2} for i in range(150)]
-    table = html_table(rows, [Column("Code of metric", lambda r: r["code"]), Column("Metric title", lambda r: r["title"])],
-                       "A long table")
+    table = html_table(
+        rows,
+        [Column("Code of metric", lambda r: r["code"]), Column("Metric title", lambda r: r["title"])],
+        "A long table",
+    )
     cell = new_code_cell("table", outputs=[new_output("display_data", data={"text/html": table, "text/plain": ""})])
-    nb = new_notebook(cells=[new_markdown_cell("## Long table"), cell],
-                      metadata={"perfkit": {"council": "Test Council", "report_title": "Long", "quarter": "2024/25 Q2"}})
+    nb = new_notebook(
+        cells=[new_markdown_cell("## Long table"), cell],
+        metadata={"perfkit": {"council": "Test Council", "report_title": "Long", "quarter": "2024/25 Q2"}},
+    )
     export_pdf(export_html(nb), tmp_path / "long.pdf")
     reader = PdfReader(tmp_path / "long.pdf")
     assert len(reader.pages) >= 3

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from perfkit.assess import assess
-from perfkit.errors import DataValidationError
 from perfkit.data.register import load_register
+from perfkit.errors import DataValidationError
 
 
 def _copy(tiny_dir, tmp_path):
@@ -71,12 +71,12 @@ def _problems(data):
 def test_every_problem_is_reported_with_file_row_and_column(tiny_dir, tmp_path):
     data = _copy(tiny_dir, tmp_path)
     with open(data / "actuals.csv", "a", encoding="utf-8") as f:
-        f.write("A1,2024/25 Q2,85,,,duplicate\n")      # row 25: duplicate period
-        f.write("ZZ9,2024/25 Q2,85,,,\n")               # row 26: unknown code
-        f.write("A2,2024 Q3,85,,,\n")                   # row 27: impossible period
-        f.write("A3,2024/25 Q3,12.5.1,,,\n")            # row 28: not a number
-        f.write("A5,2024/25 Q3,,18,0,\n")               # row 29: zero denominator
-        f.write("A5,2024/25 Q4,60,18,36,\n")            # row 30: 60 != 50.0
+        f.write("A1,2024/25 Q2,85,,,duplicate\n")  # row 25: duplicate period
+        f.write("ZZ9,2024/25 Q2,85,,,\n")  # row 26: unknown code
+        f.write("A2,2024 Q3,85,,,\n")  # row 27: impossible period
+        f.write("A3,2024/25 Q3,12.5.1,,,\n")  # row 28: not a number
+        f.write("A5,2024/25 Q3,,18,0,\n")  # row 29: zero denominator
+        f.write("A5,2024/25 Q4,60,18,36,\n")  # row 30: 60 != 50.0
     problems = [p for p in _problems(data) if p.severity == "error"]
     where = {(p.file, p.row, p.column) for p in problems}
     assert ("actuals.csv", 25, "period") in where
@@ -93,10 +93,10 @@ def test_every_problem_is_reported_with_file_row_and_column(tiny_dir, tmp_path):
 def test_metric_definition_problems(tiny_dir, tmp_path):
     data = _copy(tiny_dir, tmp_path)
     lines = (data / "metrics.csv").read_text().splitlines()
-    lines[2] = lines[2].replace(",higher,target,", ",none,target,")     # row 3: target without direction
-    lines[3] = lines[3].replace(",percent,", ",percentage,")            # row 4: unknown unit
-    lines[4] = lines[4].replace(",2,1,no", ",two,1,no")                 # row 5: tolerance not a number
-    lines.append(lines[1])                                              # row 14: duplicate code
+    lines[2] = lines[2].replace(",higher,target,", ",none,target,")  # row 3: target without direction
+    lines[3] = lines[3].replace(",percent,", ",percentage,")  # row 4: unknown unit
+    lines[4] = lines[4].replace(",2,1,no", ",two,1,no")  # row 5: tolerance not a number
+    lines.append(lines[1])  # row 14: duplicate code
     (data / "metrics.csv").write_text("\n".join(lines) + "\n")
     where = {(p.row, p.column) for p in _problems(data) if p.severity == "error"}
     assert where == {(3, "polarity"), (4, "unit"), (5, "tolerance"), (14, "code")}

@@ -1,14 +1,22 @@
 import pytest
 
-from perfkit.errors import CellError
 from perfkit.data.typed_cells import Tolerance, parse_number, parse_tolerance, parse_yes_no
+from perfkit.errors import CellError
 from perfkit.rounding import round_half_up
 
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("12", 12.0), (" -3.5 ", -3.5), ("1,234.5", 1234.5), ("95%", 95.0), ("£1,200", 1200.0), ("(4)", -4.0),
-     (".5", 0.5), ("1e3", 1000.0)],
+    [
+        ("12", 12.0),
+        (" -3.5 ", -3.5),
+        ("1,234.5", 1234.5),
+        ("95%", 95.0),
+        ("£1,200", 1200.0),
+        ("(4)", -4.0),
+        (".5", 0.5),
+        ("1e3", 1000.0),
+    ],
 )
 def test_numbers_as_people_type_them(text, expected):
     assert parse_number(text) == expected
@@ -39,8 +47,16 @@ def test_yes_no():
 
 @pytest.mark.parametrize(
     "value, decimals, expected",
-    [(96.96, 1, 97.0), (96.95, 1, 97.0), (96.94, 1, 96.9), (2.675, 2, 2.68), (-2.5, 0, -3.0), (0.5, 0, 1.0),
-     (84.25, 1, 84.3), (12.0, 0, 12.0)],
+    [
+        (96.96, 1, 97.0),
+        (96.95, 1, 97.0),
+        (96.94, 1, 96.9),
+        (2.675, 2, 2.68),
+        (-2.5, 0, -3.0),
+        (0.5, 0, 1.0),
+        (84.25, 1, 84.3),
+        (12.0, 0, 12.0),
+    ],
 )
 def test_rounding_is_half_away_from_zero_like_excel(value, decimals, expected):
     # Python's round() gives 96.9 for 96.95 and 2.67 for 2.675; Excel's ROUND gives 97.0 and 2.68.

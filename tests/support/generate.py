@@ -1,6 +1,6 @@
 """Seeded generators for the large synthetic inputs of the benchmarks (never committed as data).
 
-    python benchmarks/generate.py register 5000 /tmp/register-5000
+python benchmarks/generate.py register 5000 /tmp/register-5000
 """
 
 from __future__ import annotations
@@ -11,10 +11,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-OBJECTIVES = ["A great place to work", "A great place to access good public services", "A great place to live well",
-              "A great place that cares for the environment"]
-SERVICES = ["Customer Services", "Revenues and Benefits", "Housing", "Planning", "Streetscene", "Leisure",
-            "Human Resources", "Finance", "Environmental Health", "Community Safety"]
+OBJECTIVES = [
+    "A great place to work",
+    "A great place to access good public services",
+    "A great place to live well",
+    "A great place that cares for the environment",
+]
+SERVICES = [
+    "Customer Services",
+    "Revenues and Benefits",
+    "Housing",
+    "Planning",
+    "Streetscene",
+    "Leisure",
+    "Human Resources",
+    "Finance",
+    "Environmental Health",
+    "Community Safety",
+]
 
 
 def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int = 1) -> Path:
@@ -33,16 +47,22 @@ def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int 
     cumulative = np.where((frequency == "quarterly") & (rng.random(n_metrics) < 0.05), "yes", "no")
     unit = rng.choice(["percent", "number", "days"], size=n_metrics, p=[0.6, 0.3, 0.1])
     base = np.where(unit == "percent", rng.uniform(60, 95, n_metrics), rng.uniform(10, 500, n_metrics))
-    metrics = pd.DataFrame({
-        "code": codes,
-        "title": [f"Benchmark metric {i} ({u})" for i, u in enumerate(unit)],
-        "objective": rng.choice(OBJECTIVES, size=n_metrics),
-        "service": rng.choice(SERVICES, size=n_metrics),
-        "owner": "Service manager",
-        "unit": unit, "polarity": polarity, "kind": kind, "frequency": frequency,
-        "tolerance": np.where(rng.random(n_metrics) < 0.5, "5%", ""),
-        "decimals": 1, "cumulative": cumulative,
-    })
+    metrics = pd.DataFrame(
+        {
+            "code": codes,
+            "title": [f"Benchmark metric {i} ({u})" for i, u in enumerate(unit)],
+            "objective": rng.choice(OBJECTIVES, size=n_metrics),
+            "service": rng.choice(SERVICES, size=n_metrics),
+            "owner": "Service manager",
+            "unit": unit,
+            "polarity": polarity,
+            "kind": kind,
+            "frequency": frequency,
+            "tolerance": np.where(rng.random(n_metrics) < 0.5, "5%", ""),
+            "decimals": 1,
+            "cumulative": cumulative,
+        }
+    )
     metrics.to_csv(folder / "metrics.csv", index=False)
     last = 2024 * 4 + 1  # 2024/25 Q2
     quarters = range(last - n_quarters + 1, last + 1)
@@ -68,7 +88,9 @@ def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int 
     pd.DataFrame(target_rows, columns=["code", "year", "quarter", "target"]).to_csv(folder / "targets.csv", index=False)
     (folder / "council.toml").write_text(
         'name = "Benchmark Borough Council"\nplan_title = "Benchmark Plan"\n'
-        "objectives = [" + ", ".join(f'"{o}"' for o in OBJECTIVES) + "]\n", encoding="utf-8")
+        "objectives = [" + ", ".join(f'"{o}"' for o in OBJECTIVES) + "]\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -77,11 +99,24 @@ SURVEY_CATEGORIES = {
     "sex": ["Female", "Male"],
     "ward": [f"Ward {i:02d}" for i in range(20)],
     "disability": ["Yes", "No", "Prefer not to say"],
-    "ethnicity": ["White British", "White other", "Asian or Asian British", "Black or Black British",
-                  "Mixed or multiple", "Other ethnic group"],
+    "ethnicity": [
+        "White British",
+        "White other",
+        "Asian or Asian British",
+        "Black or Black British",
+        "Mixed or multiple",
+        "Other ethnic group",
+    ],
 }
-ANSWERS = ["Very satisfied", "Fairly satisfied", "Neither satisfied nor dissatisfied", "Fairly dissatisfied",
-           "Very dissatisfied", "Don't know", ""]
+ANSWERS = [
+    "Very satisfied",
+    "Fairly satisfied",
+    "Neither satisfied nor dissatisfied",
+    "Fairly dissatisfied",
+    "Very dissatisfied",
+    "Don't know",
+    "",
+]
 
 
 def make_survey(n: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
@@ -97,8 +132,10 @@ def make_survey(n: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, pd.Serie
     for i in range(10):
         p = np.array([0.15, 0.3, 0.2, 0.12, 0.08, 0.1, 0.05])
         data[f"q{i}"] = pd.Series(np.array(ANSWERS, dtype=object)[rng.choice(len(ANSWERS), size=n, p=p)], dtype="str")
-    margins = {v: pd.Series(np.full(len(SURVEY_CATEGORIES[v]), 1 / len(SURVEY_CATEGORIES[v])),
-                            index=SURVEY_CATEGORIES[v]) for v in ("age_band", "sex", "ward")}
+    margins = {
+        v: pd.Series(np.full(len(SURVEY_CATEGORIES[v]), 1 / len(SURVEY_CATEGORIES[v])), index=SURVEY_CATEGORIES[v])
+        for v in ("age_band", "sex", "ward")
+    }
     return pd.DataFrame(data), margins
 
 

@@ -8,10 +8,10 @@ import sys
 
 import pandas as pd
 import pytest
-from tests.support import FIXTURES
 from pypdf import PdfReader
 
 from perfkit.survey.estimates import ESTIMATE_COLUMNS
+from tests.support import FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +29,12 @@ def survey_run(tmp_path_factory):
     old.loc[flip, "satisfied_council"] = "Fairly dissatisfied"
     old.to_csv(data / "survey" / "2023" / "responses.csv", index=False)
     out = tmp_path_factory.mktemp("out")
-    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "run", "--data", str(data), "--quarter", "2024/25 Q2",
-                           "--out", str(out)], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "run", "--data", str(data), "--quarter", "2024/25 Q2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return data, out / "2024-25-Q2"
 
@@ -38,8 +42,14 @@ def survey_run(tmp_path_factory):
 def test_survey_outputs_are_published_beside_the_performance_appendix(survey_run):
     _, folder = survey_run
     names = {p.name for p in folder.iterdir()}
-    assert {"survey_demographics.ipynb", "survey_demographics.html", "survey_demographics.pdf",
-            "survey_estimates.csv", "survey_weighting.json", "quarterly_performance.html"} <= names
+    assert {
+        "survey_demographics.ipynb",
+        "survey_demographics.html",
+        "survey_demographics.pdf",
+        "survey_estimates.csv",
+        "survey_weighting.json",
+        "quarterly_performance.html",
+    } <= names
     manifest = json.loads((folder / "manifest.json").read_text())
     assert set(manifest["jobs"]) == {"quarterly_performance", "survey_demographics"}
     assert "survey/2024/responses.csv" in manifest["inputs"]["files"]
@@ -52,8 +62,12 @@ def test_survey_estimates_csv_follows_the_contract(survey_run):
         rows = list(csv.DictReader(f))
     assert list(rows[0])[: len(ESTIMATE_COLUMNS)] == ESTIMATE_COLUMNS
     first = rows[0]
-    assert (first["wave"], first["question"], first["breakdown"], first["group"]) == ("2024", "satisfied_council",
-                                                                                     "All", "All")
+    assert (first["wave"], first["question"], first["breakdown"], first["group"]) == (
+        "2024",
+        "satisfied_council",
+        "All",
+        "All",
+    )
     # the All estimate is the R reference value (tests/reference/survey_reference.csv)
     assert float(first["pct"]) == pytest.approx(51.114193544383937, rel=1e-6)
     assert float(first["se"]) == pytest.approx(3.0255423645215558, rel=1e-6)
@@ -76,8 +90,14 @@ def test_no_respondent_level_data_reaches_any_output(survey_run):
     responses = pd.read_csv(data / "survey" / "2024" / "responses.csv", dtype=str, keep_default_na=False)
     ids = list(responses["respondent_id"])
     comments = [c for c in responses["comments"].unique() if c]
-    texts = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in (".html", ".ipynb", ".csv", ".json")}
-    texts["survey_demographics.pdf"] = "\n".join(pg.extract_text() for pg in PdfReader(folder / "survey_demographics.pdf").pages)
+    texts = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in folder.iterdir()
+        if p.suffix in (".html", ".ipynb", ".csv", ".json")
+    }
+    texts["survey_demographics.pdf"] = "\n".join(
+        pg.extract_text() for pg in PdfReader(folder / "survey_demographics.pdf").pages
+    )
     for name, text in texts.items():
         assert not any(i in text for i in ids[:50] + ids[-50:]), f"a respondent id is in {name}"
         assert not any(c in text for c in comments), f"a free-text answer is in {name}"

@@ -13,12 +13,12 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from tests.support import FIXTURES, ROOT
 
 from perfkit.survey.config import load_wave_config
 from perfkit.survey.estimates import estimate_wave
 from perfkit.survey.responses import read_population, read_responses
 from perfkit.survey.weighting import rake
+from tests.support import FIXTURES, ROOT
 
 REF = ROOT / "tests" / "reference"
 WAVE = FIXTURES / "survey_ref" / "wave"
@@ -122,7 +122,7 @@ def test_r_script_uses_the_questions_of_the_fixture(wave):
     script = (REF / "survey_reference.R").read_text()
     keys = re.findall(r"^\s+(\w+)\s*= list\(pos = c\(([^)]*)\)", script, re.MULTILINE)
     assert [k for k, _ in keys] == [q.key for q in wave.questions]
-    for (key, pos), q in zip(keys, wave.questions):
+    for (key, pos), q in zip(keys, wave.questions, strict=True):
         assert re.findall(r'"([^"]+)"', pos) == list(q.positive), key
 
 

@@ -5,12 +5,12 @@ import shutil
 
 import pandas as pd
 import pytest
-from tests.support import FIXTURES
 
 from perfkit.errors import DataValidationError
 from perfkit.periods import parse_quarter
 from perfkit.survey.config import find_waves, load_wave_config, waves_for_quarter
 from perfkit.survey.responses import read_population, read_responses
+from tests.support import FIXTURES
 
 WAVE = FIXTURES / "survey_ref" / "wave"
 
@@ -100,7 +100,7 @@ def test_a_quarter_uses_the_latest_wave_finished_by_its_end(tmp_path):
         (target / "survey.toml").write_text(toml)
     waves = find_waves(tmp_path)
     names = lambda q: tuple(w.name if w else None for w in waves_for_quarter(waves, parse_quarter(q)))  # noqa: E731
-    assert names("2024/25 Q2") == ("2024", "2023")   # ends 30 Sep 2024, after the 2024 fieldwork
-    assert names("2024/25 Q1") == ("2023", None)     # ends 30 Jun 2024, before it
-    assert names("2023/24 Q1") == (None, None)       # before any wave
-    assert names("2023/24 Q2") == ("2023", None)     # ends 30 Sep 2023
+    assert names("2024/25 Q2") == ("2024", "2023")  # ends 30 Sep 2024, after the 2024 fieldwork
+    assert names("2024/25 Q1") == ("2023", None)  # ends 30 Jun 2024, before it
+    assert names("2023/24 Q1") == (None, None)  # before any wave
+    assert names("2023/24 Q2") == ("2023", None)  # ends 30 Sep 2023

@@ -8,10 +8,12 @@ from perfkit.survey.weighting import rake
 
 def _sample():
     # 10 respondents: 7 women, 3 men; 6 old, 4 young, crossed unevenly
-    return pd.DataFrame({
-        "sex": ["F"] * 7 + ["M"] * 3,
-        "age": ["old", "old", "old", "old", "old", "young", "young", "old", "young", "young"],
-    })
+    return pd.DataFrame(
+        {
+            "sex": ["F"] * 7 + ["M"] * 3,
+            "age": ["old", "old", "old", "old", "old", "young", "young", "old", "young", "young"],
+        }
+    )
 
 
 MARGINS = {"sex": pd.Series({"F": 0.5, "M": 0.5}), "age": pd.Series({"young": 0.4, "old": 0.6})}
@@ -68,8 +70,9 @@ def test_an_answer_without_a_margin_is_named():
 
 def test_trimming_caps_weights_and_rakes_again():
     rng = np.random.default_rng(1)
-    frame = pd.DataFrame({"g": rng.choice(["a", "b", "c"], size=400, p=[0.9, 0.08, 0.02]),
-                          "h": rng.choice(["x", "y"], size=400)})
+    frame = pd.DataFrame(
+        {"g": rng.choice(["a", "b", "c"], size=400, p=[0.9, 0.08, 0.02]), "h": rng.choice(["x", "y"], size=400)}
+    )
     margins = {"g": pd.Series({"a": 0.5, "b": 0.3, "c": 0.2}), "h": pd.Series({"x": 0.5, "y": 0.5})}
     untrimmed = rake(frame, margins, ["g", "h"])
     assert untrimmed.weights.max() > 5
@@ -80,11 +83,14 @@ def test_trimming_caps_weights_and_rakes_again():
     assert trimmed.converged is False
 
 
-
 def test_trimming_that_the_margins_allow_converges_with_margins_exact():
     rng = np.random.default_rng(1)
-    frame = pd.DataFrame({"g": rng.choice(["a", "b", "c"], size=600, p=[0.6, 0.3, 0.1]),
-                          "h": rng.choice(["x", "y"], size=600, p=[0.8, 0.2])})
+    frame = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b", "c"], size=600, p=[0.6, 0.3, 0.1]),
+            "h": rng.choice(["x", "y"], size=600, p=[0.8, 0.2]),
+        }
+    )
     margins = {"g": pd.Series({"a": 0.4, "b": 0.35, "c": 0.25}), "h": pd.Series({"x": 0.5, "y": 0.5})}
     assert rake(frame, margins, ["g", "h"]).weights.max() > 4.9
     result = rake(frame, margins, ["g", "h"], trim=(0.2, 3.0))
