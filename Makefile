@@ -13,7 +13,7 @@ help:
 	@echo "make check     lint and format check (ruff) and type check (mypy) of the package"
 	@echo "make lab       open JupyterLab on notebooks/ with the project's kernel"
 	@echo "make validate  check the data folder ($(DATA)) and list every problem"
-	@echo "make strip     clear outputs from notebooks/ before committing"
+	@echo "make strip     rewrite perfkit's notebooks as committed: no outputs, the project's metadata"
 	@echo "make bench     measure speed and memory; writes benchmarks/RESULTS.md"
 
 # The stamp is rebuilt whenever pyproject.toml changes, so dependencies stay in step.
@@ -22,7 +22,16 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@$(GIT_FILTER)
 	@touch $@
+
+# Outputs never reach a commit: .gitattributes sends every notebook through nbstripout as it is
+# staged, and this defines that filter in the clone's git config (so any make target sets it up).
+# The Python version is stripped too, so a notebook saved on another Python is not a change.
+# Nothing to do outside a git clone.
+GIT_FILTER = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(BIN)/python -m nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.extrakeys "metadata.language_info.version"; fi
 
 report: $(BIN)/.installed
 	$(BIN)/perfkit run --data $(DATA) --out $(OUT)
@@ -39,17 +48,31 @@ check: $(BIN)/.installed
 validate: $(BIN)/.installed
 	$(BIN)/perfkit validate --data $(DATA)
 
-$(BIN)/.lab: $(BIN)/.installed
+# The kernel's name and display name are the ones scripts/make_notebooks.py writes into the notebooks.
+# JupyterLab's settings (scripts/jupyterlab_overrides.json) turn off the pop-up asking to fetch news.
+$(BIN)/.lab: $(BIN)/.installed scripts/jupyterlab_overrides.json
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name perfkit --display-name "Python 3 (perfkit)"
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
-# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+# The notebooks get this Python's version first, as JupyterLab would write it, so opening one does not
+# mark it changed. Kernels are given encryption keys where pyzmq supports it, which also silences
+# "Kernel is running over TCP without encryption". Jupyter refuses to run as root unless told;
+# containers and CI machines often are root.
 lab: $(BIN)/.lab
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	@$(GIT_FILTER)
+	@$(BIN)/python scripts/make_notebooks.py --metadata
+	$(BIN)/jupyter lab --notebook-dir=notebooks \
+	  $(if $(shell $(BIN)/python -c 'import zmq; print(zmq.has("curve") or "")'),--KernelManager.transport_encryption=auto) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Only perfkit's own notebooks: a notebook whose cells you edited is named and left as it is, and
+# notebooks of your own (in notebooks/ or notebooks/scratch/) are never touched.
 strip: $(BIN)/.installed
-	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+	@$(GIT_FILTER)
+	$(BIN)/python scripts/make_notebooks.py --strip
 
 demo-data: $(BIN)/.installed
 	$(BIN)/python scripts/make_demo_data.py

@@ -1,9 +1,21 @@
-"""Write the notebooks in notebooks/ from this one readable definition, without outputs.
+"""Write perfkit's notebooks in notebooks/ from this one readable definition, without outputs.
 
-Edit a notebook in JupyterLab or here; either way commit it without outputs
-(`make strip` clears them). Kept as a script so the committed JSON is tidy.
+This script is the one way perfkit's notebooks are written: change a notebook here, then run
+``python scripts/make_notebooks.py``. Each notebook is written exactly as git commits it (the
+nbstripout filter in .gitattributes: no outputs, no execution counts, cells numbered from 0) and
+with the metadata JupyterLab writes for the project's kernel, so opening one in JupyterLab does
+not mark it changed.
+
+``--strip`` (``make strip``) rewrites only the notebooks whose cells are still this script's,
+which clears their outputs and undoes metadata a JupyterLab save changed; a notebook whose cells
+were edited is left alone and named, so no work is lost. ``--metadata`` (``make lab``) only sets
+the kernel and language metadata, to this Python's, keeping cells and outputs. Notebooks of your
+own in notebooks/ or notebooks/scratch/ are never touched.
 """
 
+import argparse
+import platform
+import sys
 from pathlib import Path
 
 import nbformat
@@ -13,7 +25,18 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 #: The project's kernel, which `make lab` registers; perfkit's runner starts the same interpreter under
 #: this name, so runs do not depend on a kernel called python3.
 KERNEL = {"display_name": "Python 3 (perfkit)", "language": "python", "name": "perfkit"}
-LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
+#: What ipykernel reports and JupyterLab saves. The version is this interpreter's (the project's venv,
+#: which the perfkit kernel runs), so the notebooks open unchanged; git's filter strips it on commit
+#: (filter.nbstripout.extrakeys), so a different Python never shows up as a change.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": platform.python_version(),
+}
 
 
 def params(source: str):
@@ -21,6 +44,9 @@ def params(source: str):
 
 
 def notebook(cells: list, title: str) -> nbformat.NotebookNode:
+    # Cell ids 0, 1, ... are what nbstripout commits; random ones would differ at every run.
+    for number, cell in enumerate(cells):
+        cell.id = str(number)
     return new_notebook(
         cells=cells, metadata={"kernelspec": KERNEL, "language_info": LANGUAGE_INFO, "perfkit": {"title": title}}
     )
@@ -106,12 +132,51 @@ def explore() -> nbformat.NotebookNode:
     return notebook(cells, "Metric profile")
 
 
-if __name__ == "__main__":
+#: perfkit's own notebooks: the only ones in notebooks/ that the tests check and `make strip` rewrites.
+BUILDERS = {"quarterly_performance": quarterly, "survey_demographics": survey, "explore_metric": explore}
+
+
+def cells_of(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
+    """What a notebook's author wrote: each cell's type, source and tags (not outputs, ids or metadata)."""
+    return [(c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in nb.cells]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--strip", action="store_true", help="rewrite only the notebooks whose cells are unchanged; name the others"
+    )
+    mode.add_argument(
+        "--metadata", action="store_true", help="only set the kernel and language metadata; keep cells and outputs"
+    )
+    args = parser.parse_args(argv)
     NOTEBOOKS.mkdir(exist_ok=True)
-    for name, nb in (
-        ("quarterly_performance", quarterly()),
-        ("survey_demographics", survey()),
-        ("explore_metric", explore()),
-    ):
+    edited = []
+    for name, build in BUILDERS.items():
+        nb, path = build(), NOTEBOOKS / f"{name}.ipynb"
         nbformat.validate(nb)
-        nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")
+        if (args.strip or args.metadata) and path.exists():
+            on_disk = nbformat.read(path, as_version=4)
+            if args.metadata:
+                fresh = {key: nb.metadata[key] for key in ("kernelspec", "language_info")}
+                if any(on_disk.metadata.get(key) != value for key, value in fresh.items()):
+                    on_disk.metadata.update(fresh)
+                    nbformat.write(on_disk, path)
+                continue
+            if cells_of(on_disk) != cells_of(nb):
+                edited.append(path.name)
+                continue
+        nbformat.write(nb, path)
+    for name in edited:
+        print(
+            f"notebooks/{name} was left as it is: its cells differ from scripts/make_notebooks.py. "
+            f"Make the change in the script and run it, or save your version under notebooks/scratch/ "
+            f"and restore perfkit's with `git checkout notebooks/{name}`.",
+            file=sys.stderr,
+        )
+    return 1 if edited else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
