@@ -1,4 +1,5 @@
-"""environment.yml must list what pyproject.toml asks for, with the same lower bounds."""
+"""Packaging: environment.yml lists what pyproject.toml asks for, with the same lower bounds; the
+version has a changelog entry; git strips notebooks and ignores the scratch folder."""
 
 import re
 import tomllib
@@ -27,3 +28,23 @@ def test_environment_yml_matches_pyproject():
     assert set(conda) == set(_requirements())
     for name, req in _requirements().items():
         assert conda[name] == ">=" + req.split(">=", 1)[1], name
+
+
+def test_the_version_has_a_changelog_entry():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    headings = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)
+    assert version in headings, f"CHANGELOG.md has no '## [{version}]' heading: say what changed in {version}"
+    # newest first, under [Unreleased]
+    assert headings[:2] == ["Unreleased", version]
+
+
+def test_notebooks_are_stripped_by_git_as_they_are_staged():
+    attributes = (ROOT / ".gitattributes").read_text().splitlines()
+    assert "*.ipynb filter=nbstripout" in attributes
+    assert "nbstripout" in _requirements()
+
+
+def test_scratch_notebooks_are_ignored_but_its_readme_is_not():
+    ignore = (ROOT / ".gitignore").read_text().splitlines()
+    assert "notebooks/scratch/*" in ignore and "!notebooks/scratch/README.md" in ignore
+    assert (ROOT / "notebooks" / "scratch" / "README.md").is_file()
