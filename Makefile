@@ -33,6 +33,13 @@ GIT_FILTER = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  $(BIN)/python -m nbstripout --install --attributes .gitattributes && \
 	  git config filter.nbstripout.extrakeys "metadata.language_info.version"; fi
 
+# Git takes a notebook whose size changed for a changed one, even when nothing would be committed
+# (a Python version or outputs added, which the filter strips): re-read those, so that `git status`
+# lists only real changes.
+GIT_REFRESH = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git ls-files -- 'notebooks/*.ipynb' | while IFS= read -r nb; do \
+	    if git diff --quiet -- "$$nb"; then git update-index -- "$$nb"; fi; done; fi
+
 report: $(BIN)/.installed
 	$(BIN)/perfkit run --data $(DATA) --out $(OUT)
 
@@ -64,6 +71,7 @@ $(BIN)/.lab: $(BIN)/.installed scripts/jupyterlab_overrides.json
 lab: $(BIN)/.lab
 	@$(GIT_FILTER)
 	@$(BIN)/python scripts/make_notebooks.py --metadata
+	@$(GIT_REFRESH)
 	$(BIN)/jupyter lab --notebook-dir=notebooks \
 	  $(if $(shell $(BIN)/python -c 'import zmq; print(zmq.has("curve") or "")'),--KernelManager.transport_encryption=auto) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -72,7 +80,7 @@ lab: $(BIN)/.lab
 # notebooks of your own (in notebooks/ or notebooks/scratch/) are never touched.
 strip: $(BIN)/.installed
 	@$(GIT_FILTER)
-	$(BIN)/python scripts/make_notebooks.py --strip
+	@$(BIN)/python scripts/make_notebooks.py --strip; status=$$?; $(GIT_REFRESH); exit $$status
 
 demo-data: $(BIN)/.installed
 	$(BIN)/python scripts/make_demo_data.py

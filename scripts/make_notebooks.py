@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
                 edited.append(path.name)
                 continue
         nbformat.write(nb, path)
+        if args.strip:
+            print(f"notebooks/{path.name}: as scripts/make_notebooks.py writes it")
     for name in edited:
         print(
             f"notebooks/{name} was left as it is: its cells differ from scripts/make_notebooks.py. "
