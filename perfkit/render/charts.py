@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..assess import STATUSES
+from ..rounding import places
 from .formatting import format_value
 
 __all__ = ["Chart", "render", "status_chart", "style_axes", "trend_alt_text", "trend_chart"]
@@ -215,12 +216,28 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
     title
         The metric's title.
     history
-        ``period``, ``value``, ``target`` and ``status`` per quarter, in time order.
+        ``period``, ``value``, ``target`` and ``status`` per quarter, in time order:
+        :meth:`perfkit.QuarterReport.history` for one metric, or :func:`perfkit.assess_history`.
     unit, decimals
-        For labels.
+        For labels: the metric's ``unit`` and ``decimals`` in the register (a numpy integer is fine).
     caption
         The visible caption.
+
+    Returns
+    -------
+    Chart
+        Shown as a figure in JupyterLab; ``.alt`` is its alternative text, ``.png`` the image.
+
+    Examples
+    --------
+    >>> m = tiny.metrics.loc["A1"]
+    >>> hist = pk.assess_history(tiny, pk.quarter_range("2024/25 Q1", "2024/25 Q2"), codes=["A1"])
+    >>> chart = pk.trend_chart(m["title"], hist, m["unit"], m["decimals"], caption=m["title"])
+    >>> print(chart.alt)  # doctest: +NORMALIZE_WHITESPACE
+    Line chart of % of complaints answered within 15 working days, 2024/25 Q1 to 2024/25 Q2: it rose
+    from 80.0% in 2024/25 Q1 to 84.3% in 2024/25 Q2, against a target of 95.0%.
     """
+    decimals = places(decimals)
     fig = Figure(figsize=(7.5, 3.2))
     ax = fig.subplots()
     x = list(range(len(history)))

@@ -20,16 +20,21 @@ DIRECTION_LABELS = {
 def format_value(value: float, unit: str, decimals: int) -> str:
     """A value at display precision with its unit: ``84.3%``, ``21.5 days``, ``£1,200``, ``3,215``.
 
-    A missing value is an en dash, which tables explain in their notes.
+    A missing value is an en dash, which tables explain in their notes. Numpy numbers
+    are accepted, so a metric's row of the register can be passed as it is.
 
     >>> format_value(84.25, "percent", 1), format_value(3215, "number", 0), format_value(float("nan"), "days", 1)
     ('84.3%', '3,215', '–')
+    >>> m = tiny.metrics.loc["A4"]
+    >>> format_value(22.04, m["unit"], m["decimals"])   # decimals is a numpy.int64 here
+    '22.0 days'
     """
-    from ..rounding import round_half_up
+    from ..rounding import places, round_half_up
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or math.isnan(float(value)):
         return "–"
-    text = f"{round_half_up(value, decimals):,.{decimals}f}"
+    dec = places(decimals)
+    text = f"{round_half_up(value, dec):,.{dec}f}"
     if unit == "percent":
         return f"{text}%"
     if unit == "days":
