@@ -2,6 +2,7 @@
 
 import pytest
 
+import perfkit  # noqa: F401 - imported before pytest collects perfkit/*.py, so each module is loaded once
 from tests.support import FIXTURES, ROOT
 
 

@@ -9,9 +9,25 @@
 
 Only the errors and the period helpers are imported with the package; everything
 else (pandas, the survey's scipy, papermill, nbconvert) loads on first use, so
-``import perfkit`` stays fast for the command line.
+``import perfkit`` stays fast for the command line. The README's "From Python"
+section shows an analyst's everyday tasks; every public name has examples in its
+``help()``.
+
+Examples
+--------
+>>> import perfkit as pk
+>>> rep = pk.prepare(tiny_dir)
+>>> rep.quarter.label, len(rep.exceptions())
+('2024/25 Q2', 3)
+>>> [f"{s.symbol} {s.label}" for s in pk.STATUSES.values()][:3]
+['✔ On target', '▲ Within tolerance', '✖ Exception']
+>>> from importlib.metadata import version
+>>> pk.__version__ == version("perfkit")
+True
 """
 
+import sys
+import types
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
@@ -70,23 +86,34 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
+class _Package(types.ModuleType):
+    """perfkit itself: a public function keeps its name when the module of the same name is imported.
+
+    Importing ``perfkit.assess`` (which ``pk.prepare`` does) would otherwise bind that module
+    over the function ``pk.assess``. The module stays in ``sys.modules``, so
+    ``from perfkit.assess import summary_counts`` still works.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name, ("", None)) == (f"{__name__}.{name}", name):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 __all__ = [
-    # assessing and drafting
     "STATUSES",
-    # publishing
     "BatchSummary",
-    # errors
     "CellError",
     "DataValidationError",
     "PerfkitError",
     "PeriodError",
     "Problem",
-    # periods
     "Quarter",
-    # the appendices' contents, for notebooks and exploration
     "QuarterReport",
     "RakingError",
-    # reading and checking the data
     "Register",
     "RunError",
     "RunInterrupted",
