@@ -1,14 +1,32 @@
-"""RAG status, trend directions and exceptions, exactly as the design's §4.
+"""RAG status, trend directions and exceptions of every metric for a quarter.
 
-Values and targets are rounded to the metric's display precision before they
-are compared: what the report prints is what is judged. Comparisons are made
-in decimal arithmetic so that a value printed as equal to its target is equal.
+The rules (the README's "How metrics are rated" has them as a table):
+
+- Values and targets are rounded to the metric's display precision (half away from
+  zero, as Excel's ROUND) before they are compared: what the report prints is what is
+  judged. Comparisons are made in decimal arithmetic, so a value printed as equal to
+  its target is equal.
+- An annual metric with no row for the quarter is ``not_due``; a due metric with no
+  figure is ``no_data``; a trend metric with a figure is ``trend``; a targeted metric
+  with a figure but no target (the quarter's own, else the year's) is ``no_target``.
+- Otherwise it is ``green`` when it meets or beats its target, ``amber`` when it misses
+  by no more than its tolerance (an amount, or a share of the target), else ``red``:
+  an exception, *persistent* when it was also red in the last quarter it was due.
+- Each figure is compared with the previous quarter (never for year-to-date metrics)
+  and the same quarter last year.
 
 Examples
 --------
->>> reg = load_register("data/demo")                    # doctest: +SKIP
->>> table = assess(reg, parse_quarter("2024/25 Q2"))    # doctest: +SKIP
->>> summary_counts(table)                               # doctest: +SKIP
+>>> table = pk.assess(tiny, "2024/25 Q2")
+>>> summary_counts(table)
+green        3
+amber        2
+red          3
+no_target    1
+no_data      1
+not_due      1
+trend        1
+Name: metrics, dtype: int64
 """
 
 from __future__ import annotations
@@ -37,7 +55,19 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Status:
-    """How a status is named and shown: always a word and a symbol, never colour alone."""
+    """How a status is named and shown: always a word and a symbol, never colour alone.
+
+    :data:`STATUSES` (``pk.STATUSES``) maps each status key, as in an assessment's
+    ``status`` column, to its :class:`Status`, in the order reports show them.
+
+    Examples
+    --------
+    >>> list(pk.STATUSES)
+    ['green', 'amber', 'red', 'no_target', 'no_data', 'not_due', 'trend']
+    >>> s = pk.STATUSES["amber"]
+    >>> f"{s.symbol} {s.label}: the metric {s.description}"
+    '▲ Within tolerance: the metric misses its target but is within the tolerance'
+    """
 
     key: str
     label: str
@@ -216,7 +246,7 @@ def assess(
     quarter
         The quarter to assess (any spelling).
     codes
-        Only these metrics (default: all).
+        Only these metrics, in any case (default: all).
 
     Returns
     -------
@@ -226,12 +256,30 @@ def assess(
         value, target, status, vs_previous, vs_last_year, exception,
         persistent_exception``) and, for the report, ``unit, polarity, kind,
         frequency, cumulative, decimals, tolerance, tolerance_width, owner,
-        previous_value, last_year_value, previous_due, commentary``.
+        previous_value, last_year_value, previous_due, commentary``: each is
+        described under :attr:`perfkit.QuarterReport.table`.
+
+    Raises
+    ------
+    UnknownNameError
+        For a code in ``codes`` that the register does not have, suggesting the closest.
+
+    Examples
+    --------
+    A1 is 84.3 against 95 with a 5% tolerance (an amber band down to 90.25), so it is
+    an exception, as it was in Q1 (80.0); A2's 96.96 is shown as 97.0 and meets its 97:
+
+    >>> t = pk.assess(tiny, "2024/25 Q2", codes=["a1", "A2"])
+    >>> cols = ["code", "value", "target", "status", "persistent_exception", "previous_due"]
+    >>> t[cols]  # doctest: +NORMALIZE_WHITESPACE
+      code  value  target status  persistent_exception previous_due
+    0   A1   84.3    95.0    red                  True   2024/25 Q1
+    1   A2   97.0    97.0  green                 False
     """
     q = parse_quarter(quarter)
     lk = _lookup or _Lookup(register)
     records = []
-    metrics = register.metrics if codes is None else register.metrics.loc[list(codes)]
+    metrics = register.metrics if codes is None else register.metrics.loc[[register.code(c) for c in codes]]
     for m in metrics.to_dict("records"):
         code, dec = m["code"], int(m["decimals"])
         status, value, target = lk.status(m, q)
@@ -281,7 +329,30 @@ def assess(
 
 
 def assess_history(register: Register, quarters: list[Quarter], codes: list[str] | None = None) -> pd.DataFrame:
-    """:func:`assess` for several quarters (and optionally only some metrics), stacked, with ``period_index``."""
+    """:func:`assess` for several quarters (and optionally only some metrics), stacked, with ``period_index``.
+
+    Parameters
+    ----------
+    register
+        A loaded register.
+    quarters
+        The quarters, e.g. ``pk.quarter_range("2024/25 Q1", "2024/25 Q2")`` or
+        ``register.quarters_with_data()``.
+    codes
+        Only these metrics, in any case (default: all).
+
+    Examples
+    --------
+    A11's target is 100 for the year but 120 for Q2, where it is set on its own:
+
+    >>> h = pk.assess_history(tiny, pk.quarter_range("2024/25 Q1", "2024/25 Q2"), codes=["a11"])
+    >>> h[["code", "period", "value", "target", "status", "period_index"]]
+      code      period  value  target status  period_index
+    0  A11  2024/25 Q1  105.0   100.0  green          8096
+    1  A11  2024/25 Q2  110.0   120.0    red          8097
+    """
+    if codes is not None:
+        codes = [register.code(c) for c in codes]  # once here, not once per quarter
     lk = _Lookup(register)
     frames = []
     for q in quarters:
@@ -292,7 +363,11 @@ def assess_history(register: Register, quarters: list[Quarter], codes: list[str]
 
 
 def summary_counts(table: pd.DataFrame) -> pd.Series:
-    """Number of metrics in each status, in report order (zeros included)."""
+    """Number of metrics in each status, in report order (zeros included).
+
+    >>> summary_counts(pk.assess(tiny, "2024/25 Q2", codes=["A1", "A2", "A11"])).to_dict()
+    {'green': 1, 'amber': 0, 'red': 2, 'no_target': 0, 'no_data': 0, 'not_due': 0, 'trend': 0}
+    """
     counts = table["status"].value_counts()
     return pd.Series({k: int(counts.get(k, 0)) for k in STATUSES}, name="metrics")
 

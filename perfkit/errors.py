@@ -10,11 +10,31 @@ from dataclasses import dataclass
 
 
 class PerfkitError(Exception):
-    """Base class of every error perfkit reports to a user."""
+    """Base class of every error perfkit reports to a user: its message says what to do.
+
+    Examples
+    --------
+    >>> try:
+    ...     pk.prepare(tiny, "2024/25 Q5")
+    ... except pk.PerfkitError as err:
+    ...     print(err)
+    '2024/25 Q5' names Q5, but a financial year has quarters Q1 to Q4. Use Q1 to Q4.
+    """
 
 
 class PeriodError(PerfkitError, ValueError):
-    """A financial year or quarter that cannot be understood: what is wrong, and how to write it."""
+    """A financial year or quarter that cannot be understood: what is wrong, and how to write it.
+
+    Also a :class:`ValueError`.
+
+    Examples
+    --------
+    >>> try:
+    ...     pk.parse_quarter("Q2")
+    ... except pk.PeriodError as err:
+    ...     print(err.message, "|", err.fix)
+    'Q2' has no financial year. | Write the quarter as '2024/25 Q2', '2024-25-Q2', 'Q2 2024/25' or '2024/2025 Q2'.
+    """
 
     def __init__(self, message: str, fix: str = ""):
         super().__init__(f"{message} {fix}".strip())
@@ -42,6 +62,16 @@ class Problem:
         How to fix it.
     severity
         ``"error"`` (the data cannot be used) or ``"warning"`` (shown, not fatal).
+
+    Examples
+    --------
+    >>> p = pk.Problem("actuals.csv", 12, "value", "'1,5' has a comma where a decimal point is expected.",
+    ...                "Use a full stop for decimals (12.5, not 12,5).")
+    >>> print(p)
+    actuals.csv, row 12, column 'value': '1,5' has a comma where a decimal point is expected. Use a full stop \
+for decimals (12.5, not 12,5).
+    >>> print(tiny.warnings[0].row, tiny.warnings[0].severity)   # a warning that did not stop loading
+    None warning
     """
 
     file: str
@@ -67,6 +97,19 @@ class DataValidationError(PerfkitError):
     ----------
     problems
         Every problem found (errors and warnings); at least one is an error.
+
+    Examples
+    --------
+    >>> err = pk.DataValidationError([
+    ...     pk.Problem("metrics.csv", 2, "frequency", "'qtrly' is not a known frequency.",
+    ...                "Use one of: quarterly, annual."),
+    ...     pk.Problem("targets.csv", None, "target", "SRV.12 has no target.", "Add one.", "warning"),
+    ... ])
+    >>> print(err)
+    The data has 1 problem to fix:
+      - metrics.csv, row 2, column 'frequency': 'qtrly' is not a known frequency. Use one of: quarterly, annual.
+    >>> len(err.problems)   # the warnings too
+    2
     """
 
     def __init__(self, problems: list[Problem]):
@@ -122,6 +165,15 @@ class CellError(PerfkitError, ValueError):
     """A spreadsheet cell that cannot be read; ``fix`` says how to correct it.
 
     The readers turn it into a :class:`Problem` that names the file, row and column.
+
+    Examples
+    --------
+    >>> from perfkit.data.typed_cells import parse_number
+    >>> try:
+    ...     parse_number("12,5")
+    ... except pk.CellError as err:
+    ...     print(err.message, "|", err.fix)
+    '12,5' has a comma where a decimal point is expected. | Use a full stop for decimals (12.5, not 12,5).
     """
 
     def __init__(self, message: str, fix: str):
@@ -131,7 +183,20 @@ class CellError(PerfkitError, ValueError):
 
 
 class RakingError(DataValidationError):
-    """A survey wave's margins cannot be met by its respondents."""
+    """A survey wave's margins cannot be met by its respondents: a :class:`DataValidationError`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfkit.survey import rake
+    >>> responses = pd.DataFrame({"sex": ["Female", "Female", "Female"]})
+    >>> margins = {"sex": pd.Series({"Female": 0.52, "Male": 0.48})}
+    >>> try:
+    ...     rake(responses, margins, ["sex"])
+    ... except pk.RakingError as err:
+    ...     print(err.problems[0].message)
+    The margin for sex will not fit: no respondent is in 'Male', which is 48.0% of the population.
+    """
 
 
 class RunError(PerfkitError):
@@ -152,6 +217,13 @@ class RunError(PerfkitError):
         The execution count of the failing cell, when a cell failed.
     ename
         The name of the exception raised in the notebook, e.g. ``KeyError``.
+
+    Examples
+    --------
+    >>> err = pk.RunError("quarterly_performance.ipynb failed in cell 4: KeyError 'SRV.99'.",
+    ...                   notebook="quarterly_performance.ipynb", quarter="2024/25 Q2", cell=4, ename="KeyError")
+    >>> err.notebook, err.quarter, err.cell, err.ename
+    ('quarterly_performance.ipynb', '2024/25 Q2', 4, 'KeyError')
     """
 
     def __init__(
@@ -165,4 +237,11 @@ class RunError(PerfkitError):
 
 
 class RunInterrupted(RunError):
-    """A notebook was stopped by Ctrl-C: not a fault of the notebook."""
+    """A notebook was stopped by Ctrl-C: not a fault of the notebook.
+
+    Examples
+    --------
+    >>> err = pk.RunInterrupted("Stopped by Ctrl-C.", notebook="survey_demographics.ipynb", quarter="2024/25 Q2")
+    >>> isinstance(err, pk.RunError), err.cell
+    (True, None)
+    """

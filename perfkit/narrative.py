@@ -189,6 +189,17 @@ def draft_narrative(table: pd.DataFrame, quarter: Quarter | str | None = None) -
     -------
     list of str
         Three paragraphs: targeted metrics, trend monitoring, data notes.
+
+    Examples
+    --------
+    >>> targeted, trend, notes = pk.draft_narrative(pk.assess(tiny, "2024/25 Q2"))
+    >>> print(targeted)  # doctest: +NORMALIZE_WHITESPACE
+    Of the eight targeted metrics rated for 2024/25 Q2, three are on target, two are within tolerance
+    and three are flagged at exception: % of complaints answered within 15 working days (also at
+    exception in Q1), Trees planted and % of residents satisfied with parks (also at exception in
+    2023/24 Q2).
+    >>> print(trend)
+    One metric is monitored for trend: Number of volunteers, which improved from Q1.
     """
     q = parse_quarter(quarter) if quarter is not None else table.attrs["quarter"]
     return [_targeted_paragraph(table, q), _trend_paragraph(table, q), _data_paragraph(table, q)]

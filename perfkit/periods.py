@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import total_ordering
@@ -32,6 +33,7 @@ __all__ = [
     "parse_quarter",
     "parse_year",
     "quarter_range",
+    "warn_if_after",
     "year_label",
 ]
 
@@ -88,6 +90,15 @@ def parse_year(text: object) -> int:
     ------
     PeriodError
         When the text is not a financial year.
+
+    Examples
+    --------
+    >>> pk.parse_year("2024/25"), pk.parse_year("2024-2025")
+    (2024, 2024)
+    >>> pk.parse_year("2024/26")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PeriodError: '2024/26' is not a financial year: ... so 2024 is followed by 2025. Write 2024/25.
     """
     s = str(text).strip()
     m = _YEAR_PATTERN.match(s)
@@ -107,6 +118,14 @@ class Quarter:
         Calendar year in which the financial year starts (2024 for 2024/25).
     number
         1 (April–June), 2 (July–September), 3 (October–December) or 4 (January–March).
+
+    Examples
+    --------
+    >>> q = pk.Quarter(2024, 4)
+    >>> q.label, q.slug, q.months, q.end
+    ('2024/25 Q4', '2024-25-Q4', 'January to March 2025', datetime.date(2025, 3, 31))
+    >>> q.next().label, q.previous() < q
+    ('2025/26 Q1', True)
     """
 
     start_year: int
@@ -217,6 +236,15 @@ def parse_quarter(text: object) -> Quarter:
     ------
     PeriodError
         For anything else, e.g. ``2024/26 Q2``, ``Q5`` or ``2024 Q2``.
+
+    Examples
+    --------
+    >>> pk.parse_quarter("q2 2024/2025")
+    Quarter(start_year=2024, number=2)
+    >>> pk.parse_quarter("2024 Q2")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PeriodError: '2024 Q2' gives a calendar year, ... Write it as '2024/25 Q2', '2024-25-Q2', ...
     """
     if isinstance(text, Quarter):
         return text
@@ -247,6 +275,11 @@ def quarter_range(first: object, last: object) -> list[Quarter]:
     ------
     PeriodError
         When ``last`` comes before ``first``.
+
+    Examples
+    --------
+    >>> [q.label for q in pk.quarter_range("2023/24 Q4", "2024-25-Q2")]
+    ['2023/24 Q4', '2024/25 Q1', '2024/25 Q2']
     """
     a, b = parse_quarter(first), parse_quarter(last)
     if b < a:
@@ -261,6 +294,11 @@ def latest_quarter(periods: Iterable[object]) -> Quarter:
     ------
     PeriodError
         When there are none.
+
+    Examples
+    --------
+    >>> pk.latest_quarter(["2024/25 Q1", "Q4 2023/24", "2024-25-Q2"]).label
+    '2024/25 Q2'
     """
     parsed = [parse_quarter(p) for p in periods]
     if not parsed:
@@ -268,3 +306,27 @@ def latest_quarter(periods: Iterable[object]) -> Quarter:
             "There are no actuals, so there is no latest quarter to report on.", "Add rows to the actuals table."
         )
     return max(parsed)
+
+
+def warn_if_after(quarters: Iterable[Quarter], latest: Quarter, *, stacklevel: int = 2) -> None:
+    """Warn when a quarter asked for comes after ``latest``, the data's latest quarter with figures.
+
+    Not an error: a report can be made before every figure is in. But every metric due then
+    would show "no data", which is more often a mistyped quarter than an early report.
+    ``stacklevel`` counts from the caller of this function, as :func:`warnings.warn` does.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_if_after([parse_quarter("2025/26 Q1")], parse_quarter("2024/25 Q2"))
+    >>> print(caught[0].message)
+    2025/26 Q1 is after the latest quarter with figures (2024/25 Q2): every metric due then will show 'no data'.
+    """
+    beyond = [q for q in quarters if q > latest]
+    if beyond:
+        warnings.warn(
+            f"{beyond[0].label} is after the latest quarter with figures ({latest.label}): "
+            "every metric due then will show 'no data'.",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )

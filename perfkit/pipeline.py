@@ -6,13 +6,12 @@ is papermill's: the command line only parses its options and prints.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .data.register import Register, find_data_dir
 from .errors import PerfkitError
-from .periods import Quarter, parse_quarter, quarter_range
+from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
 
 __all__ = ["resolve_out", "run", "select_quarters"]
 
@@ -58,14 +57,7 @@ def select_quarters(
         chosen = [parse_quarter(quarter)]
     else:
         chosen = [register.latest_quarter()]
-    latest = register.latest_quarter()
-    beyond = [q for q in chosen if q > latest]
-    if beyond:
-        warnings.warn(
-            f"{beyond[0].label} is after the latest quarter with figures ({latest.label}): "
-            "every metric due then will show 'no data'.",
-            stacklevel=2,
-        )
+    warn_if_after(chosen, register.latest_quarter(), stacklevel=2)
     return chosen
 
 
@@ -131,9 +123,20 @@ def run(
 
     Examples
     --------
-    >>> summary = pk.run(tiny, "2024/25 Q2", out=tmp, formats=("html",))    # doctest: +SKIP
-    >>> [p.name for p in summary.ran[0].outputs]                            # doctest: +SKIP
+    Publishing starts a Jupyter kernel for each notebook, about six seconds for this one, so
+    these two lines are not run with the other examples (``tests/test_api.py`` runs the
+    README's ``pk.run`` in full):
+
+    >>> summary = pk.run(tiny_dir, "2024/25 Q2", out=tmp, formats=("html",))   # doctest: +SKIP
+    >>> [p.name for p in summary.ran[0].outputs]                               # doctest: +SKIP
     ['quarterly_performance.ipynb', 'quarterly_performance.html', 'metric_status.csv']
+
+    Mistakes are caught before anything runs:
+
+    >>> pk.run(tiny_dir, first="2024/25 Q1")
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PerfkitError: A range needs both ends: give --from and --to (or first= and last=).
     """
     from .batch.executors import run_batch
     from .validate import validate_folder

@@ -5,10 +5,22 @@ per section. Every section is plain, escaped HTML with semantic headings,
 captioned tables and charts with alt text, so the same output reads well in
 JupyterLab, in the exported HTML and in the PDF.
 
+Each section takes the :class:`QuarterReport` and, optionally, the rows to show: the
+notebook binds them (``notes = rep.data_notes()``) so an analyst can filter or sort
+them before they are rendered.
+
 Examples
 --------
->>> rep = prepare("data/demo")            # doctest: +SKIP
->>> headline(rep)                         # doctest: +SKIP
+>>> rep = pk.prepare(tiny_dir, "2024/25 Q2")
+>>> notes = rep.data_notes()
+>>> notes[["code", "status"]]
+  code     status
+5   A6    not_due
+6   A7    no_data
+7   A8  no_target
+>>> html = pk.report.data_notes(rep, notes[notes["status"] == "no_data"])
+>>> "Figures delayed by the move to the new finance system." in html, "A8" in html
+(True, False)
 """
 
 from __future__ import annotations
@@ -17,13 +29,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
 from .assess import RATED, STATUSES, assess, assess_history, objective_counts
 from .data.register import Register, load_register
 from .narrative import draft_narrative
-from .periods import Quarter, parse_quarter, quarter_range
+from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
 from .render.charts import status_chart, trend_chart
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
@@ -60,7 +73,7 @@ LIST_LIMIT = 500
 
 @dataclass
 class QuarterReport:
-    """Everything the appendix shows for one quarter, computed once.
+    """Everything the appendix shows for one quarter, computed once: made by :func:`prepare`.
 
     Attributes
     ----------
@@ -69,7 +82,37 @@ class QuarterReport:
     quarter
         The quarter reported.
     table
-        The assessment of ``quarter`` (one row per metric).
+        The assessment of ``quarter``: one row per metric, objectives in the council's
+        order, with these columns (the README's "From Python" section has the same list):
+
+        - ``code``, ``title``, ``objective``, ``service``, ``owner``: from the metrics table.
+        - ``period``: the quarter's label, e.g. ``2024/25 Q2``.
+        - ``value``, ``target``: rounded to the metric's ``decimals``, as printed and judged;
+          NaN when there is no figure, and ``target`` is NaN for trend metrics.
+        - ``status``: a key of :data:`perfkit.STATUSES`: ``green`` (on target), ``amber``
+          (within tolerance), ``red`` (exception), ``no_target``, ``no_data``, ``not_due``, ``trend``.
+        - ``vs_previous``, ``vs_last_year``: against the previous quarter and the same quarter
+          last year: ``improved``, ``worsened``, ``no_change`` (``up``/``down`` when neither
+          way is better) or ``n/a`` (no figure to compare, or a year-to-date metric against
+          the previous quarter).
+        - ``exception``: ``status == "red"``. ``persistent_exception``: also red in the last
+          quarter it was due, named in ``previous_due`` (else ``""``).
+        - ``unit``, ``polarity``, ``kind``, ``frequency``, ``cumulative``, ``decimals``,
+          ``tolerance``: the metric's definition; ``tolerance_width``: the amber band in the
+          metric's unit (NaN without a tolerance or a target).
+        - ``previous_value``, ``last_year_value``: the figures compared with, rounded.
+        - ``commentary``: the officer's commentary for the quarter (for ``no_data``, the reason).
+
+        :meth:`history` adds ``period_index``, a running number of the quarter.
+
+    Examples
+    --------
+    >>> rep = pk.prepare(tiny, "2024/25 Q2")
+    >>> rep.quarter.label, len(rep.table)
+    ('2024/25 Q2', 12)
+    >>> rep.table.loc[rep.table["code"] == "A1", ["value", "target", "status", "vs_previous", "vs_last_year"]]
+       value  target status vs_previous vs_last_year
+    0   84.3    95.0    red    improved     worsened
     """
 
     register: Register
@@ -94,6 +137,37 @@ class QuarterReport:
             Only these metrics (any case); ``None`` for every metric.
         last
             How many quarters, this one included.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :attr:`table` and ``period_index``, quarter by quarter.
+
+        Raises
+        ------
+        UnknownNameError
+            For a code the register does not have, suggesting the closest.
+
+        Examples
+        --------
+        >>> rep = pk.prepare(tiny, "2024/25 Q2")
+        >>> rep.history(["a11"], last=2)[["code", "period", "value", "target", "status"]]
+          code      period  value  target status
+        0  A11  2024/25 Q1  105.0   100.0  green
+        1  A11  2024/25 Q2  110.0   120.0    red
+        >>> h = rep.history(last=4)
+        >>> h[h["exception"]].groupby("service").size()   # exceptions by service over four quarters
+        service
+        Customer Services    3
+        Legal                1
+        Parks                2
+        Revenues             1
+        Waste                1
+        dtype: int64
+        >>> rep.history(["A13"])
+        Traceback (most recent call last):
+        ...
+        perfkit.errors.UnknownNameError: There is no metric code 'A13'. Did you mean A1, A3 or A12?
         """
         first = Quarter.from_index(self.quarter.index - last + 1)
         if codes is not None:
@@ -104,35 +178,126 @@ class QuarterReport:
     # to a name (``exceptions = rep.exceptions()``) so an analyst can filter or sort it before it is shown.
 
     def assessment(self) -> pd.DataFrame:
-        """The whole assessment (:attr:`table`): the rows the summary paragraphs are drafted from."""
+        """The whole assessment (:attr:`table`): the rows the summary paragraphs are drafted from.
+
+        Examples
+        --------
+        >>> pk.prepare(tiny, "2024/25 Q2").assessment()["status"].value_counts().sort_index()
+        status
+        amber        2
+        green        3
+        no_data      1
+        no_target    1
+        not_due      1
+        red          3
+        trend        1
+        Name: count, dtype: int64
+        """
         return self.table
 
     def status_counts(self) -> pd.DataFrame:
-        """Metrics in each status by objective (one row per objective, one column per status, and a total)."""
+        """Metrics in each status by objective (one row per objective, one column per status, and a total).
+
+        Examples
+        --------
+        >>> counts = pk.prepare(tiny, "2024/25 Q2").status_counts()
+        >>> counts[["green", "amber", "red", "total"]]  # doctest: +NORMALIZE_WHITESPACE
+        status         green  amber  red  total
+        objective
+        Good services      2      2    1      8
+        A green place      1      0    2      4
+        """
         return objective_counts(self.table, self.register.objective_order())
 
     def exceptions(self) -> pd.DataFrame:
-        """Metrics at exception, persistent exceptions first."""
+        """Metrics at exception, persistent exceptions first (otherwise in the table's order).
+
+        Examples
+        --------
+        >>> exceptions = pk.prepare(tiny, "2024/25 Q2").exceptions()
+        >>> exceptions[["code", "service", "persistent_exception", "previous_due"]]  # doctest: +NORMALIZE_WHITESPACE
+           code            service  persistent_exception previous_due
+        0    A1  Customer Services                  True   2024/25 Q1
+        11  A12              Parks                  True   2023/24 Q2
+        10  A11              Parks                 False
+        """
         reds = self.table.loc[self.table["status"] == "red"]
         return reds.sort_values("persistent_exception", ascending=False, kind="stable")
 
     def targeted(self) -> pd.DataFrame:
-        """Metrics rated against a target."""
+        """Metrics rated against a target.
+
+        Examples
+        --------
+        >>> pk.prepare(tiny, "2024/25 Q2").targeted()["code"].tolist()
+        ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A10', 'A11', 'A12']
+        """
         return self.table.loc[self.table["kind"] == "target"]
 
     def trend(self) -> pd.DataFrame:
-        """Metrics monitored for trend."""
+        """Metrics monitored for trend.
+
+        Examples
+        --------
+        >>> pk.prepare(tiny, "2024/25 Q2").trend()[["code", "value", "previous_value", "vs_previous"]]
+          code  value  previous_value vs_previous
+        8   A9   42.0            40.0    improved
+        """
         return self.table.loc[self.table["kind"] == "trend"]
 
     def data_notes(self) -> pd.DataFrame:
-        """Metrics with no data, no target, or not due this quarter."""
+        """Metrics with no data, no target, or not due this quarter.
+
+        Examples
+        --------
+        >>> notes = pk.prepare(tiny, "2024/25 Q2").data_notes()
+        >>> notes[["code", "status", "commentary"]]  # doctest: +NORMALIZE_WHITESPACE
+          code     status                                         commentary
+        5   A6    not_due
+        6   A7    no_data  Figures delayed by the move to the new finance...
+        7   A8  no_target
+        """
         return self.table.loc[self.table["status"].isin(["no_data", "no_target", "not_due"])]
 
 
-def prepare(data_dir: str = "data/demo", quarter: str | Quarter | None = None) -> QuarterReport:
-    """Load the register and assess the quarter (default: the latest with data)."""
-    register = load_register(data_dir)
-    q = register.latest_quarter() if quarter in (None, "") else parse_quarter(quarter)
+def prepare(data_dir: str | Path | Register = "data/demo", quarter: str | Quarter | None = None) -> QuarterReport:
+    """Load the register and assess the quarter: everything the quarterly appendix shows.
+
+    Parameters
+    ----------
+    data_dir
+        The council's data folder (a relative path is also looked for in the parent folders,
+        so ``data/demo`` works from ``notebooks/``), or a register already loaded.
+    quarter
+        The quarter, in any spelling (``2024/25 Q2``, ``2024-25-Q2``); by default the latest
+        with figures. A quarter after the data's latest is assessed (every metric due shows
+        ``no_data``) with a :class:`UserWarning` naming the latest quarter with figures.
+
+    Returns
+    -------
+    QuarterReport
+
+    Raises
+    ------
+    DataValidationError
+        When the data has errors, listing every one.
+
+    Examples
+    --------
+    >>> rep = pk.prepare(tiny_dir)
+    >>> rep.quarter.label, rep.exceptions()["code"].tolist()
+    ('2024/25 Q2', ['A1', 'A12', 'A11'])
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     later = pk.prepare(tiny, "2025/26 Q1")
+    >>> print(caught[0].message)
+    2025/26 Q1 is after the latest quarter with figures (2024/25 Q2): every metric due then will show 'no data'.
+    """
+    register = data_dir if isinstance(data_dir, Register) else load_register(data_dir)
+    latest = register.latest_quarter()
+    q = latest if quarter in (None, "") else parse_quarter(quarter)
+    warn_if_after([q], latest)
     return QuarterReport(register, q, assess(register, q))
 
 
@@ -521,10 +686,23 @@ def metric_history(register: Register, code: str) -> pd.DataFrame:
     precision, ``status`` (the word, with its symbol), ``compared with previous``
     and ``commentary``. The code matches in any case.
 
+    Raises
+    ------
+    UnknownNameError
+        For a code the register does not have, suggesting the closest.
+
     Examples
     --------
-    >>> metric_history(tiny, "a1").columns.tolist()
-    ['quarter', 'value', 'target', 'status', 'compared with previous', 'commentary']
+    >>> h = pk.report.metric_history(tiny, "a1")
+    >>> h.drop(columns="commentary")
+          quarter  value  target       status compared with previous
+    0  2023/24 Q2   86.0     NaN  ◇ No target         Not comparable
+    1  2023/24 Q3    NaN     NaN    ○ No data         Not comparable
+    2  2023/24 Q4    NaN     NaN    ○ No data         Not comparable
+    3  2024/25 Q1   80.0    95.0  ✖ Exception         Not comparable
+    4  2024/25 Q2   84.3    95.0  ✖ Exception               Improved
+    >>> h["commentary"].iloc[3]
+    'Staff shortages in the complaints team.'
     """
     code = register.code(code)
     quarters = register.quarters_with_data()
@@ -542,8 +720,39 @@ def metric_history(register: Register, code: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def metric_profile(data_dir: str | Register = "data/demo", code: str = "") -> Html:
-    """A metric's definition and full history, for analysts exploring one metric (code in any case)."""
+def metric_profile(data_dir: str | Path | Register = "data/demo", code: str = "") -> Html:
+    """A metric's definition and full history, for analysts exploring one metric (code in any case).
+
+    Parameters
+    ----------
+    data_dir
+        The data folder, or a register already loaded.
+    code
+        The metric's code, in any case.
+
+    Returns
+    -------
+    Html
+        A heading, the definition, how often it was rated and at exception, a chart and
+        a table of every quarter; JupyterLab shows it as HTML.
+
+    Raises
+    ------
+    UnknownNameError
+        For a code the register does not have, suggesting the closest.
+
+    Examples
+    --------
+    >>> html = pk.metric_profile(tiny, "a1")
+    >>> html[: html.index("</h2>") + 5]
+    '<h2>A1: % of complaints answered within 15 working days</h2>'
+    >>> "<p>Rated in 2 quarters, at exception in 2.</p>" in html
+    True
+    >>> pk.metric_profile(tiny, "A 1")
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.UnknownNameError: There is no metric code 'A 1'. Did you mean A1, A11 or A12?
+    """
     register = data_dir if isinstance(data_dir, Register) else load_register(data_dir)
     code = register.code(code)
     m = register.metrics.loc[code]

@@ -6,9 +6,9 @@ Errors stop a report being made; warnings are shown and do not.
 
 Examples
 --------
->>> report = validate_folder("data/demo")     # doctest: +SKIP
->>> report.ok, len(report.warnings)           # doctest: +SKIP
-(True, 0)
+>>> report = pk.validate_folder(tiny_dir)
+>>> report.ok, len(report.errors), len(report.warnings), report.waves
+(True, 0, 1, [])
 """
 
 from __future__ import annotations
@@ -24,7 +24,32 @@ __all__ = ["ValidationReport", "validate_folder"]
 
 @dataclass
 class ValidationReport:
-    """Everything found in a data folder."""
+    """Everything found in a data folder: made by :func:`validate_folder`.
+
+    Attributes
+    ----------
+    data_dir
+        The folder checked.
+    problems
+        Every :class:`~perfkit.errors.Problem` found; :attr:`errors` and :attr:`warnings` split them.
+    register
+        The register, when it could be loaded.
+    waves
+        The names of the survey waves checked.
+
+    Examples
+    --------
+    >>> report = pk.validate_folder(tiny_dir)
+    >>> report.ok
+    True
+    >>> [p] = report.warnings
+    >>> p.file, p.row, p.column, p.severity
+    ('targets.csv', None, 'target', 'warning')
+    >>> p.message
+    "A8 has figures for 2024/25 but no target, so it will show as 'no target'."
+    >>> report.raise_if_invalid() is report.register
+    True
+    """
 
     data_dir: Path
     problems: list[Problem] = field(default_factory=list)
@@ -103,7 +128,26 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
 
 
 def validate_folder(data_dir: str | Path) -> ValidationReport:
-    """Check the register and every survey wave of a data folder, reporting every problem at once."""
+    """Check the register and every survey wave of a data folder, reporting every problem at once.
+
+    Parameters
+    ----------
+    data_dir
+        The council's data folder; a relative path is also looked for in the parent folders.
+
+    Returns
+    -------
+    ValidationReport
+        Never raises for problems in the data: they are all in the report.
+
+    Examples
+    --------
+    >>> report = pk.validate_folder(tiny_dir)
+    >>> report.ok, [p.column for p in report.warnings]
+    (True, ['target'])
+    >>> report.register.council.name
+    'Tiny Test Council'
+    """
     folder = find_data_dir(data_dir)
     report = ValidationReport(folder)
     try:

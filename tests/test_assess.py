@@ -179,3 +179,16 @@ def test_metric_status_columns_are_present(q2):
         assert col in q2.columns
     assert set(q2["period"]) == {"2024/25 Q2"}
     assert isinstance(q2, pd.DataFrame)
+
+
+def test_codes_match_in_any_case_and_an_unknown_code_names_the_closest(tiny_dir):
+    from perfkit.errors import UnknownNameError
+
+    reg = load_register(tiny_dir)
+    table = assess(reg, "2024/25 Q2", codes=["a11", " A1 "])
+    # objectives in the council's order (A1 is in Good services, A11 in A green place), not the order asked for
+    assert table["code"].tolist() == ["A1", "A11"]
+    assert table["status"].tolist() == ["red", "red"]
+    # difflib's similarity of "a0": to "a10" 2×2/5 = 0.8; to "a1" only 2×1/4 = 0.5, under the 0.6 cut-off
+    with pytest.raises(UnknownNameError, match=r"There is no metric code 'A0'\. Did you mean A10\?"):
+        assess(reg, "2024/25 Q2", codes=["A0"])

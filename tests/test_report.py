@@ -55,3 +55,42 @@ def test_a_small_register_lists_every_metric(tiny_dir):
     html = report.targeted_by_objective(rep)
     for code in rep.table.loc[rep.table["kind"] == "target", "code"]:
         assert f"<td>{code}</td>" in html
+
+
+def test_prepare_warns_when_the_quarter_is_after_the_data(tiny_dir):
+    # tiny's latest figures are for 2024/25 Q2; 2024/25 Q3 has none, so every due metric would be "no data"
+    with pytest.warns(UserWarning) as caught:
+        rep = report.prepare(tiny_dir, "2024/25 Q3")
+    assert [str(w.message) for w in caught] == [
+        "2024/25 Q3 is after the latest quarter with figures (2024/25 Q2): every metric due then will show 'no data'."
+    ]
+    assert caught[0].filename == __file__  # points at the caller's line, not at perfkit
+    # A1-A5, A7, A8, A10 and A11 are quarterly (A9 too, a trend metric): no data; A6 and A12 are annual: not due
+    assert rep.table["status"].value_counts().to_dict() == {"no_data": 10, "not_due": 2}
+
+
+def test_prepare_is_silent_for_the_latest_quarter_and_earlier_ones(tiny_dir):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert report.prepare(tiny_dir).quarter.label == "2024/25 Q2"
+        report.prepare(tiny_dir, "2023/24 Q2")
+
+
+def test_metric_codes_match_in_any_case_and_a_typo_gets_did_you_mean(tiny_dir):
+    from perfkit.errors import UnknownNameError
+
+    rep = report.prepare(tiny_dir, "2024/25 Q2")
+    assert rep.history([" a11 "], last=2)["code"].tolist() == ["A11", "A11"]
+    assert report.metric_history(rep.register, "a12")["quarter"].iloc[-1] == "2024/25 Q2"
+    assert report.metric_profile(rep.register, "a12").startswith("<h2>A12: % of residents satisfied with parks</h2>")
+    # difflib's similarity of "a13": to "a1" and "a3" 2×2/5 = 0.8; to "a10", "a11", "a12" 2×2/6 = 0.67,
+    # a tie that goes to the last name; at most three are suggested, in the register's order
+    with pytest.raises(UnknownNameError) as err:
+        rep.history(["A13"])
+    assert str(err.value) == "There is no metric code 'A13'. Did you mean A1, A3 or A12?"
+    with pytest.raises(UnknownNameError, match=r"There is no metric code 'B7'\. Known: A1, A2, .*, A10, …"):
+        report.metric_profile(tiny_dir, "B7")
+    with pytest.raises(UnknownNameError, match=r"^There is no metric code 'srv\.01'\. Known: A1, "):
+        report.metric_history(rep.register, "srv.01")

@@ -4,10 +4,8 @@ Every executor runs the same picklable :func:`perfkit.batch.execute.execute_job`
 outputs are identical whichever runs them; results are returned in plan order
 whatever order they finish in.
 
-Examples
---------
->>> summary = run_batch(register, quarters, Path("outputs"), jobs=2)      # doctest: +SKIP
->>> summary.ran, summary.skipped, summary.failed                          # doctest: +SKIP
+:func:`perfkit.run` (``pk.run``) validates the data and chooses the quarters before it
+calls :func:`run_batch`; :class:`BatchSummary` is what both return.
 """
 
 from __future__ import annotations
@@ -36,7 +34,23 @@ EXECUTORS = ("local", "dask")
 
 @dataclass
 class BatchSummary:
-    """What a batch did."""
+    """What a batch did: every job's :class:`~perfkit.batch.jobs.JobResult`, in plan order.
+
+    ``ran``, ``skipped`` (outputs already fresh) and ``failed`` split the results; each
+    result has its ``job`` (``job.label`` names the quarter and notebook), the ``outputs``
+    it published and, for a failure, the ``error``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from perfkit.batch.jobs import Job, JobResult
+    >>> job = Job(pk.Quarter(2024, 2), Path("quarterly_performance.ipynb"), tiny_dir, Path("outputs"))
+    >>> summary = pk.BatchSummary([JobResult(job, skipped=True)])
+    >>> [r.job.label for r in summary.skipped], summary.ran, summary.failed
+    (['2024/25 Q2 quarterly_performance'], [], [])
+    >>> job.folder.as_posix()   # where its outputs are published
+    'outputs/2024-25-Q2'
+    """
 
     results: list[JobResult] = field(default_factory=list)
 

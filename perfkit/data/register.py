@@ -7,8 +7,8 @@ Every problem in them is collected in one pass; if any is an error,
 
 Examples
 --------
->>> reg = load_register("data/demo")          # doctest: +SKIP
->>> reg.metrics.loc["CUS.01", "title"]         # doctest: +SKIP
+>>> reg = pk.load_register(demo_dir)
+>>> reg.metrics.loc["SRV.01", "title"]
 '% of formal complaints responded to within 15 working days'
 """
 
@@ -83,6 +83,16 @@ class Register:
         The files read, for hashing in the manifest.
     warnings
         Problems that did not stop loading.
+
+    Examples
+    --------
+    >>> tiny.council.name, len(tiny.metrics), tiny.latest_quarter().label
+    ('Tiny Test Council', 12, '2024/25 Q2')
+    >>> tiny.metrics.loc[tiny.code("a4"), ["title", "unit", "polarity"]].tolist()
+    ['Average days to process benefit claims', 'days', 'lower']
+    >>> tiny.actuals.loc[tiny.actuals["code"] == "A5", ["period", "value", "numerator", "denominator"]]
+           period  value  numerator  denominator
+    9  2024/25 Q2   50.0       18.0         36.0
     """
 
     council: Council
@@ -550,6 +560,12 @@ def load_register(data_dir: str | Path) -> Register:
     ------
     DataValidationError
         Listing every problem found, when any of them is an error.
+
+    Examples
+    --------
+    >>> reg = pk.load_register(tiny_dir)
+    >>> reg.objective_order(), [q.label for q in reg.quarters_with_data()][:2]
+    (['Good services', 'A green place'], ['2023/24 Q2', '2023/24 Q4'])
     """
     path = find_data_dir(data_dir)
     problems: list[Problem] = []

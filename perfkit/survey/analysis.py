@@ -23,7 +23,7 @@ class WaveResult:
     """A wave weighted and estimated. Holds respondent-level data: never publish ``responses``."""
 
     wave: WaveConfig
-    responses: pd.DataFrame
+    responses: pd.DataFrame = field(repr=False)  # so that displaying the result never prints respondents
     margins: dict[str, pd.Series]
     weighting: Weighting
     estimates: pd.DataFrame
@@ -32,7 +32,31 @@ class WaveResult:
 
 @dataclass
 class SurveyAnalysis:
-    """The wave a quarter reports, compared with the wave before it."""
+    """The wave a quarter reports, compared with the wave before it: made by :func:`perfkit.prepare_survey`.
+
+    Attributes
+    ----------
+    quarter
+        The quarter reported.
+    current, previous
+        The wave used and the wave before it (``None`` for a first wave): each with its
+        ``wave`` settings, ``weighting`` and ``estimates``.
+    estimates
+        The current wave's estimates with the comparison columns: one row per question,
+        breakdown and group, as in ``survey_estimates.csv`` (see the README).
+
+    Examples
+    --------
+    >>> srv
+    SurveyAnalysis(2024/25 Q2: Residents' Survey 2024, 1,099 respondents, compared with Residents' Survey 2023)
+    >>> srv.key_findings()[["question", "n", "pct", "ci_low", "ci_high"]].round(1)
+                question     n   pct  ci_low  ci_high
+    0  satisfied_council  1040  47.8    44.4     51.2
+    1    value_for_money  1028  41.9    38.6     45.3
+    2     satisfied_area  1040  79.3    76.2     82.0
+    3    safe_after_dark  1008  64.4    61.1     67.6
+    4           informed  1008  48.6    45.2     52.1
+    """
 
     quarter: Quarter
     current: WaveResult
@@ -42,12 +66,40 @@ class SurveyAnalysis:
     # One method per section of the survey appendix: the rows it shows, for the notebook to bind
     # (``findings = srv.key_findings()``) so an analyst can filter or sort them before they are shown.
 
+    def __repr__(self) -> str:
+        cur = self.current
+        versus = f", compared with {self.previous.wave.title}" if self.previous else ""
+        return f"SurveyAnalysis({self.quarter.label}: {cur.wave.title}, {len(cur.responses):,} respondents{versus})"
+
     def key_findings(self) -> pd.DataFrame:
-        """Each question for all respondents, with the change since the previous wave."""
+        """Each question for all respondents, with the change since the previous wave.
+
+        Examples
+        --------
+        >>> srv.key_findings()[["question", "pct", "previous_pct", "change", "significant_vs_previous"]].round(1)
+                    question   pct  previous_pct  change  significant_vs_previous
+        0  satisfied_council  47.8          52.9    -5.1                     True
+        1    value_for_money  41.9          42.8    -0.9                    False
+        2     satisfied_area  79.3          76.8     2.4                    False
+        3    safe_after_dark  64.4          62.7     1.7                    False
+        4           informed  48.6          50.3    -1.6                    False
+        """
         return self.estimates[self.estimates["breakdown"] == "All"].reset_index(drop=True)
 
     def by_group(self) -> pd.DataFrame:
-        """Each question for each group of each breakdown, with the result for all respondents beside it."""
+        """Each question for each group of each breakdown, with the result for all respondents beside it.
+
+        Examples
+        --------
+        >>> g = srv.by_group()
+        >>> g[(g["question"] == "satisfied_council") & (g["breakdown"] == "age_band")][
+        ...     ["group", "n", "pct", "overall_pct", "significant_vs_rest"]].round(1)
+           group    n   pct  overall_pct  significant_vs_rest
+        1  16-34  129  37.6         47.8                 True
+        2  35-54  286  46.9         47.8                False
+        3  55-74  418  54.4         47.8                 True
+        4    75+  207  57.3         47.8                 True
+        """
         est = self.estimates
         overall = est[est["breakdown"] == "All"].set_index("question")["pct"]
         rows = est[est["breakdown"] != "All"].copy()
@@ -55,7 +107,16 @@ class SurveyAnalysis:
         return rows
 
     def changes(self) -> pd.DataFrame:
-        """Results that changed significantly since the previous wave (none for a first wave)."""
+        """Results that changed significantly since the previous wave (none for a first wave).
+
+        Examples
+        --------
+        >>> srv.changes()[["question", "breakdown", "group", "previous_pct", "pct"]].head(3).round(1)
+                    question breakdown   group  previous_pct   pct
+        0  satisfied_council       All     All          52.9  47.8
+        4  satisfied_council  age_band     75+          67.7  57.3
+        5  satisfied_council       sex  Female          54.8  47.9
+        """
         return self.estimates[self.estimates["significant_vs_previous"].astype(bool)]
 
     def estimate(self, question: str, group: str = "All", breakdown: str | None = None) -> pd.DataFrame:
@@ -73,11 +134,23 @@ class SurveyAnalysis:
         breakdown
             The breakdown, when a group name occurs in more than one.
 
+        Raises
+        ------
+        UnknownNameError
+            For a question, group or breakdown the wave does not have, naming the closest.
+
         Examples
         --------
-        >>> srv.estimate("satisfied_council", "16–34")[["breakdown", "group", "n"]]   # doctest: +NORMALIZE_WHITESPACE
-          breakdown  group    n
-        0  age_band  16-34  129
+        >>> srv.estimate("satisfied_council", "16–34")[["breakdown", "group", "n", "pct", "ci_low", "ci_high"]].round(1)
+          breakdown  group    n   pct  ci_low  ci_high
+        0  age_band  16-34  129  37.6    29.6     46.5
+        >>> srv.estimate("Satisfied with the way the council runs things")[["group", "n"]]
+          group     n
+        0   All  1040
+        >>> srv.estimate("satisfied_council", "16 to 34")
+        Traceback (most recent call last):
+        ...
+        perfkit.errors.UnknownNameError: There is no survey group '16 to 34'. Did you mean 16-34?
         """
         est = self.estimates
         key = _match(
@@ -98,6 +171,16 @@ class SurveyAnalysis:
 
         Aggregates only; a category with fewer than ``min_cell`` respondents shows
         its counts suppressed like any other small cell.
+
+        Examples
+        --------
+        >>> profile = srv.sample_profile()
+        >>> profile[profile["variable"] == "age_band"].drop(columns=["variable", "suppressed"]).round(1)
+          category    n  sample_pct  population_pct  weighted_pct
+        0    16-34  133        12.1            27.0          27.0
+        1    35-54  307        27.9            32.0          32.0
+        2    55-74  443        40.3            28.0          28.0
+        3      75+  216        19.7            13.0          13.0
         """
         cur = self.current
         rows = []

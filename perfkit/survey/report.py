@@ -4,20 +4,30 @@ Everything shown is an aggregate: no respondent-level row, identifier or
 free-text answer reaches these functions' output. Suppressed groups show
 "Not shown" with the reason, in tables and charts alike.
 
+As in the quarterly appendix, each section takes the :class:`SurveyAnalysis` and,
+optionally, the rows to show, which the notebook binds so they can be filtered first.
+
 Examples
 --------
->>> rep = prepare("data/demo", "2024-25-Q2")      # doctest: +SKIP
->>> key_findings(rep)                              # doctest: +SKIP
+>>> findings = srv.key_findings()
+>>> html = pk.survey_report.key_findings(srv, findings[findings["question"] == "satisfied_area"])
+>>> "Satisfied with the local area as a place to live" in html, "Satisfied with the way the council" in html
+(True, False)
+>>> print(pk.survey_report.introduction(srv))  # doctest: +NORMALIZE_WHITESPACE
+<p class="lead">This appendix reports the results of the Residents&#x27; Survey 2024 for 2024/25 Q2, weighted
+to the population, with the margin of error of each result and compares them with the Residents&#x27; Survey
+2023. Results are broken down by age band, sex, ward, disability, ethnicity.</p>
 """
 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
 from ..data.register import find_data_dir
-from ..periods import parse_quarter
+from ..periods import Quarter, parse_quarter
 from ..render.html import Html
 from ..render.tables import Column, html_table, text_cell
 from .analysis import SurveyAnalysis, survey_for_quarter
@@ -39,8 +49,32 @@ __all__ = [
 _NOT_SHOWN = "Not shown"
 
 
-def prepare(data_dir: str = "data/demo", quarter: str | None = None) -> SurveyAnalysis | None:
-    """The survey results for a quarter (default: the latest quarter with performance data)."""
+def prepare(data_dir: str | Path = "data/demo", quarter: str | Quarter | None = None) -> SurveyAnalysis | None:
+    """The survey results for a quarter (default: the latest quarter with performance data).
+
+    The wave used is the latest whose fieldwork ended by the quarter's end, compared with
+    the wave before it.
+
+    Parameters
+    ----------
+    data_dir
+        The council's data folder; a relative path is also looked for in the parent folders.
+    quarter
+        The quarter, in any spelling.
+
+    Returns
+    -------
+    SurveyAnalysis or None
+        ``None`` when no wave had finished fieldwork by the quarter's end.
+
+    Examples
+    --------
+    >>> srv = pk.prepare_survey(demo_dir, "2024/25 Q2")
+    >>> srv.current.wave.title, srv.previous.wave.title
+    ("Residents' Survey 2024", "Residents' Survey 2023")
+    >>> print(pk.prepare_survey(demo_dir, "2023/24 Q1"))   # the 2023 fieldwork ended on 31 July 2023
+    None
+    """
     folder = find_data_dir(data_dir)
     if quarter in (None, ""):
         from ..data.register import load_register
