@@ -1,6 +1,6 @@
 """perfkit's speed and memory goals, measured side by side in one run.
 
-    make bench                      # or: .venv/bin/python benchmarks/run.py [--repeat 3] [--quick]
+    make bench                      # or: .venv/bin/python benchmarks/run.py [--repeat 3] [--quick] [--only NAME]
 
 Prints a table and writes benchmarks/RESULTS.md. Each time is the median of
 ``--repeat`` runs (at least three for the committed results). Large inputs are
@@ -142,10 +142,9 @@ def eight_quarters(repeat: int) -> list[Row]:
 LOAD_SCRIPT = """
 import sys, time
 t = time.perf_counter()
-from perfkit.data.register import load_register
-from perfkit.assess import assess
-reg = load_register(sys.argv[1])
-table = assess(reg, reg.latest_quarter())
+import perfkit as pk
+reg = pk.load_register(sys.argv[1])
+table = pk.assess(reg, reg.latest_quarter())
 print(time.perf_counter() - t)
 """
 
@@ -198,13 +197,14 @@ def _pdf_pages(path: Path) -> int:
 
 
 # 5 -------------------------------------------------------------------------------------------
+# Weighting and estimation are timed on their own, on generated responses without a data folder,
+# so this reaches below the public API: perfkit.survey's Question, WaveConfig and rake, and estimate_wave.
 SURVEY_SCRIPT = """
 import datetime as dt, json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 from tests.support.generate import make_survey
-from perfkit.survey.config import Question, WaveConfig
+from perfkit.survey import Question, WaveConfig, rake
 from perfkit.survey.estimates import estimate_wave
-from perfkit.survey.weighting import rake
 n = int(sys.argv[1])
 frame, margins = make_survey(n)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -263,8 +263,10 @@ def time_budget(repeat: int) -> list[Row]:
     imports = WORK / "imports.ipynb"
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(new_notebook(cells=[new_code_cell("1")], metadata=kernel), empty)
+    # what the appendices' first cells import: the package and the sections of both appendices
     nbformat.write(
-        new_notebook(cells=[new_code_cell("import perfkit.report, perfkit.survey.report")], metadata=kernel), imports
+        new_notebook(cells=[new_code_cell("import perfkit as pk\npk.report, pk.survey_report")], metadata=kernel),
+        imports,
     )
     t_empty = median(lambda: run([BIN / "papermill", empty, WORK / "empty-out.ipynb", "--no-progress-bar"]), repeat)
     t_imports = median(
@@ -289,6 +291,61 @@ def time_budget(repeat: int) -> list[Row]:
     for fname, meta in sorted(manifest["outputs"].items()):
         rows.append(Row(f"6. Size of {fname}", f"{meta['bytes'] / 1024:,.0f} KB"))
     return rows
+
+
+# 7 -------------------------------------------------------------------------------------------
+#: The last commit before ``import perfkit as pk`` became the front door (b91a838), whose
+#: ``import perfkit`` loaded only the errors and the period helpers.
+IMPORT_BASELINE = "322dd43"
+
+
+def _baseline_source() -> Path | None:
+    """The baseline's perfkit/ under benchmarks/work (from git), or None outside a git checkout."""
+    folder = WORK / f"perfkit-{IMPORT_BASELINE}"
+    if (folder / "perfkit" / "__init__.py").exists():
+        return folder
+    git = ["git", "-C", str(ROOT)]
+    listed = subprocess.run([*git, "ls-tree", "-r", "--name-only", IMPORT_BASELINE, "perfkit"], capture_output=True)
+    if listed.returncode != 0:
+        return None
+    for name in listed.stdout.decode().split():
+        blob = subprocess.run([*git, "show", f"{IMPORT_BASELINE}:{name}"], capture_output=True, check=True).stdout
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(blob)
+    return folder
+
+
+IMPORT_SCRIPT = "import time; t = time.perf_counter(); import perfkit; print(time.perf_counter() - t)"
+
+
+def import_time(repeat: int) -> list[Row]:
+    """``import perfkit`` in a new interpreter each time, now and before the reshape.
+
+    The import is timed inside the interpreter, so the interpreter's own start (about as long,
+    and as noisy on a busy machine) is left out; no ``-X importtime``, which slows what it
+    measures. The two versions take turns, many times over, so a busy moment affects both alike.
+    """
+    sources = {"now": ROOT, "before": _baseline_source()}
+    times: dict[str, list[float]] = {k: [] for k, v in sources.items() if v is not None}
+    for _ in range(10 * repeat):
+        for k in times:
+            env = {**os.environ, "PYTHONPATH": str(sources[k])}
+            out = subprocess.run([sys.executable, "-c", IMPORT_SCRIPT], capture_output=True, text=True, env=env)
+            times[k].append(float(out.stdout))
+    now = statistics.median(times["now"])
+    if "before" not in times:
+        return [Row("7. import perfkit in a new interpreter", f"{now * 1000:.1f} ms", "", "", "no git: no baseline")]
+    before = statistics.median(times["before"])
+    return [
+        Row(f"7. import perfkit before the reshape ({IMPORT_BASELINE})", f"{before * 1000:.1f} ms"),
+        Row(
+            "7. import perfkit now (import perfkit as pk)",
+            f"{now * 1000:.1f} ms",
+            "≤ 1.1 × before",
+            verdict(now <= before * 1.1),
+            f"{now / before:.2f} × before; median of {10 * repeat} new interpreters each",
+        ),
+    ]
 
 
 def machine() -> list[str]:
@@ -324,19 +381,32 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each: a smoke test of this script")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument(
+        "--only",
+        choices=["quarter", "range", "register", "survey", "budget", "import"],
+        action="append",
+        help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
+    )
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
     WORK.mkdir(parents=True, exist_ok=True)
     console = Console()
     started = time.perf_counter()
     rows: list[Row] = []
-    for title, step in (
-        ("one quarter against papermill + nbconvert", lambda: one_quarter(repeat)),
-        ("eight quarters: cache and --jobs", lambda: eight_quarters(repeat)),
-        ("register scale", lambda: register_scale(repeat, [50, 500] if args.quick else [50, 500, 5000])),
-        ("survey scale", lambda: survey_scale(repeat, [1000, 10000] if args.quick else [1000, 100000, 1000000])),
-        ("where the time goes", lambda: time_budget(repeat)),
+    for name, title, step in (
+        ("quarter", "one quarter against papermill + nbconvert", lambda: one_quarter(repeat)),
+        ("range", "eight quarters: cache and --jobs", lambda: eight_quarters(repeat)),
+        ("register", "register scale", lambda: register_scale(repeat, [50, 500] if args.quick else [50, 500, 5000])),
+        (
+            "survey",
+            "survey scale",
+            lambda: survey_scale(repeat, [1000, 10000] if args.quick else [1000, 100000, 1000000]),
+        ),
+        ("budget", "where the time goes", lambda: time_budget(repeat)),
+        ("import", "the cost of import perfkit", lambda: import_time(repeat)),
     ):
+        if args.only and name not in args.only:
+            continue
         console.print(f"[bold]Measuring {title}…[/bold]")
         rows += step()
     table = Table(title=f"perfkit benchmarks (median of {repeat})")

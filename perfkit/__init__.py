@@ -29,7 +29,6 @@ True
 import sys
 import types
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 
 from .errors import (
     CellError,
@@ -43,11 +42,6 @@ from .errors import (
     UnknownNameError,
 )
 from .periods import Quarter, latest_quarter, parse_quarter, parse_year, quarter_range
-
-try:
-    __version__ = version("perfkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
 
 #: Public names loaded on first use: name -> (module, attribute, or None for the module itself).
 _LAZY = {
@@ -72,7 +66,21 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    # importlib.metadata and the search of the installed packages cost more than the rest of
+    # `import perfkit`, so the version is looked up only when asked for (perfkit --version, a manifest).
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("perfkit")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
     if name in _LAZY:
         module, attribute = _LAZY[name]
         loaded = import_module(module)

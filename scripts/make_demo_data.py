@@ -17,12 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from perfkit.assess import assess
-from perfkit.data.register import load_register
-from perfkit.periods import Quarter, quarter_range
+import perfkit as pk
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "demo"
-FIRST, LAST = Quarter(2022, 1), Quarter(2024, 2)
+FIRST, LAST = pk.Quarter(2022, 1), pk.Quarter(2024, 2)
 YEARS = (2022, 2023, 2024)
 
 WORK = "A great place to work"
@@ -202,7 +200,7 @@ METRICS = [
         target=95,
         tolerance="5%",
         denominator=140,
-        fixed={Quarter(2024, 1): (82, 100), Quarter(2024, 2): (97, 115)},
+        fixed={pk.Quarter(2024, 1): (82, 100), pk.Quarter(2024, 2): (97, 115)},
     ),
     M(
         "SRV.02",
@@ -220,7 +218,7 @@ METRICS = [
         target=95,
         tolerance="5%",
         denominator=40,
-        fixed={Quarter(2024, 1): (31, 38), Quarter(2024, 2): (30, 36)},
+        fixed={pk.Quarter(2024, 1): (31, 38), pk.Quarter(2024, 2): (30, 36)},
     ),
     M(
         "SRV.03",
@@ -364,7 +362,7 @@ METRICS = [
         tolerance="1",
         lo=0,
         hi=100,
-        fixed={Quarter(2024, 2): None},
+        fixed={pk.Quarter(2024, 2): None},
     ),
     M(
         "SRV.11",
@@ -396,7 +394,7 @@ METRICS = [
         0,
         0,
         decimals=0,
-        fixed={Quarter(2024, 1): 1840, Quarter(2024, 2): 3215},
+        fixed={pk.Quarter(2024, 1): 1840, pk.Quarter(2024, 2): 3215},
     ),
     M(
         "SRV.13",
@@ -432,7 +430,7 @@ METRICS = [
         target=50,
         tolerance="5",
         denominator=36,
-        fixed={Quarter(2024, 2): (18, 36)},
+        fixed={pk.Quarter(2024, 2): (18, 36)},
     ),
     M(
         "LIV.02",
@@ -467,7 +465,7 @@ METRICS = [
         target=28,
         tolerance="10%",
         decimals=0,
-        fixed={Quarter(2024, 1): 29, Quarter(2024, 2): 35},
+        fixed={pk.Quarter(2024, 1): 29, pk.Quarter(2024, 2): 35},
     ),
     M(
         "LIV.04",
@@ -781,9 +779,9 @@ NO_DATA_REASON = {
 }
 
 
-def _series(m: M, rng: np.random.Generator) -> dict[Quarter, object]:
-    out: dict[Quarter, object] = {}
-    for t, q in enumerate(quarter_range(FIRST, LAST)):
+def _series(m: M, rng: np.random.Generator) -> dict[pk.Quarter, object]:
+    out: dict[pk.Quarter, object] = {}
+    for t, q in enumerate(pk.quarter_range(FIRST, LAST)):
         if q in m.fixed:
             out[q] = m.fixed[q]
             continue
@@ -875,17 +873,17 @@ def write() -> None:
                 rows.append([m.code, q.label, f"{v:g}", "", "", ""])
     _write_actuals(rows)
     # Officers comment on exceptions: add commentary to every red figure.
-    reg = load_register(OUT)
+    reg = pk.load_register(OUT)
     reds = {}
-    for q in quarter_range(FIRST, LAST):
-        table = assess(reg, q)
+    for q in pk.quarter_range(FIRST, LAST):
+        table = pk.assess(reg, q)
         for code in table.loc[table["status"] == "red", "code"]:
             reds[(code, q.label)] = None
     for row in rows:
         key = (row[0], row[1])
         if key in reds:
             notes = COMMENTARY.get(row[0])
-            recent = Quarter(2024, 1) <= Quarter(*_q(row[1]))
+            recent = pk.Quarter(2024, 1) <= pk.Quarter(*_q(row[1]))
             if notes and recent:
                 row[5] = notes[min(len(notes) - 1, 0 if row[1].endswith("Q1") else 1)]
             else:
@@ -906,8 +904,8 @@ def _write_actuals(rows: list[list]) -> None:
 
 if __name__ == "__main__":
     write()
-    reg = load_register(OUT)
-    table = assess(reg, LAST)
+    reg = pk.load_register(OUT)
+    table = pk.assess(reg, LAST)
     print(table["status"].value_counts().to_string())
     print(
         table.loc[
