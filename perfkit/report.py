@@ -42,8 +42,9 @@ from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, count_column, html_table, scroll_wrap, status_badge, text_cell
 
+# Html (perfkit.render.html) is what the sections return, not listed here: help(pk.report) would
+# otherwise show every method of str, which it inherits.
 __all__ = [
-    "Html",
     "QuarterReport",
     "data_notes",
     "exceptions",
