@@ -109,8 +109,8 @@ class QuarterReport:
     Examples
     --------
     >>> rep = pk.prepare(tiny, "2024/25 Q2")
-    >>> rep.quarter.label, len(rep.table)
-    ('2024/25 Q2', 12)
+    >>> rep
+    QuarterReport(Tiny Test Council, 2024/25 Q2: 12 metrics, 3 at exception)
     >>> rep.table.loc[rep.table["code"] == "A1", ["value", "target", "status", "vs_previous", "vs_last_year"]]
        value  target status vs_previous vs_last_year
     0   84.3    95.0    red    improved     worsened
@@ -119,6 +119,10 @@ class QuarterReport:
     register: Register
     quarter: Quarter
     table: pd.DataFrame
+
+    def __repr__(self) -> str:  # the dataclass's would print the whole register
+        n, red = len(self.table), int(self.table["exception"].sum())
+        return f"QuarterReport({self.register.council.name}, {self.quarter.label}: {n:,} metrics, {red:,} at exception)"
 
     @property
     def previous_label(self) -> str:
