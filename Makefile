@@ -5,7 +5,15 @@ BIN    := $(VENV)/bin
 DATA   ?= data/demo
 OUT    ?= outputs
 
-.PHONY: report test check lab validate strip demo-data clean help bench
+.PHONY: report test check lab validate strip demo-data clean help bench system-deps system-deps-report
+
+# What pip cannot install. WeasyPrint (the PDF) needs Pango and HarfBuzz, the appendix CSS uses
+# the DejaVu fonts, and the accessibility tests open the appendices in Debian's Chromium.
+# scripts/system_deps.py installs them with apt-get when run as root, or stops at once with the
+# one command to run. SYSTEM_INSTALL=never only checks.
+REPORT_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+TEST_PACKAGES   ?= $(REPORT_PACKAGES) chromium
+SYSTEM_INSTALL  ?= auto
 
 help:
 	@echo "make report    set up .venv and produce the latest quarter's appendices for $(DATA)"
@@ -15,6 +23,7 @@ help:
 	@echo "make validate  check the data folder ($(DATA)) and list every problem"
 	@echo "make strip     rewrite perfkit's notebooks as committed: no outputs, the project's metadata"
 	@echo "make bench     measure speed and memory; writes benchmarks/RESULTS.md"
+	@echo "make system-deps  check (and as root install) the system packages the tests need"
 
 # The stamp is rebuilt whenever pyproject.toml changes, so dependencies stay in step.
 $(BIN)/.installed: pyproject.toml
@@ -40,10 +49,16 @@ GIT_REFRESH = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  git ls-files -- 'notebooks/*.ipynb' | while IFS= read -r nb; do \
 	    if git diff --quiet -- "$$nb"; then git update-index -- "$$nb"; fi; done; fi
 
-report: $(BIN)/.installed
+system-deps:
+	@$(PYTHON) scripts/system_deps.py --install $(SYSTEM_INSTALL) $(TEST_PACKAGES)
+
+system-deps-report:
+	@$(PYTHON) scripts/system_deps.py --install $(SYSTEM_INSTALL) $(REPORT_PACKAGES)
+
+report: system-deps-report $(BIN)/.installed
 	$(BIN)/perfkit run --data $(DATA) --out $(OUT)
 
-test: check
+test: system-deps check
 	$(BIN)/python -m pytest
 
 # House habits: zero findings from the linter, the formatter and the type checker.
