@@ -4,6 +4,12 @@ HTML comes from nbconvert with perfkit's own template (``perfkit/publish/templat
 outputs and markdown only, no prompts, no CDN scripts, one file. The PDF is
 made from that HTML by WeasyPrint, which needs neither LaTeX nor a browser,
 lays out A4 pages with CSS paged media, and writes a tagged PDF (PDF/UA-1).
+
+The appendix is self-contained, so WeasyPrint is given nothing to fetch: its URL fetcher
+(:class:`perfkit.publish.pdf_fetcher.AssetsOnlyFetcher`) refuses every URL but ``data:``
+ones and perfkit's own template files, and no file is attached to the PDF, whatever the
+HTML asks for. Text from the data is escaped before it reaches the HTML; this is the
+second line of defence.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -34,7 +41,7 @@ def _table_of_contents(html: str) -> str:
     items = [(hid, _TAG.sub("", text).strip()) for hid, text in _H2.findall(body)]
     if not items:
         return html.replace("<!--perfkit-toc-->", "")
-    links = "".join(f'<li><a href="#{escape(hid)}">{escape(unescape(text))}</a></li>' for hid, text in items)
+    links = "".join(f'<li><a href="#{escape(unescape(hid))}">{escape(unescape(text))}</a></li>' for hid, text in items)
     nav = f'<nav class="toc" aria-labelledby="toc-heading"><h2 id="toc-heading">Contents</h2><ol>{links}</ol></nav>'
     return html.replace("<!--perfkit-toc-->", nav, 1)
 
@@ -58,8 +65,11 @@ def export_html(notebook: nbformat.NotebookNode) -> str:
     return _table_of_contents(html)
 
 
-def export_pdf(html: str, path: Path, base_url: str | None = None) -> None:
+def export_pdf(html: str, path: Path, base_url: str | None = None, url_fetcher: Any = None) -> None:
     """Write the HTML appendix as a tagged, A4, paged PDF.
+
+    Nothing outside the HTML is fetched (see :mod:`perfkit.publish.pdf_fetcher`) and nothing
+    is attached to the PDF: ``<link rel="attachment">`` and ``<a rel="attachment">`` are ignored.
 
     Parameters
     ----------
@@ -69,7 +79,19 @@ def export_pdf(html: str, path: Path, base_url: str | None = None) -> None:
         Where to write the PDF.
     base_url
         For resolving relative links (the appendix has none; images are embedded).
+    url_fetcher
+        An ``AssetsOnlyFetcher`` to use (default: a new one), e.g. to see what it refused.
     """
-    from weasyprint import HTML  # imported here: it loads Pango, which the HTML-only path does not need
+    # imported here: WeasyPrint loads Pango, which the HTML-only path does not need
+    from weasyprint import HTML
 
-    HTML(string=html, base_url=base_url or str(path.parent)).write_pdf(path, pdf_variant="pdf/ua-1")
+    from .pdf_fetcher import AssetsOnlyFetcher
+
+    fetcher = AssetsOnlyFetcher() if url_fetcher is None else url_fetcher
+    document = HTML(string=html, base_url=base_url or str(path.parent), url_fetcher=fetcher).render(
+        pdf_variant="pdf/ua-1"
+    )
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    document.write_pdf(path, pdf_variant="pdf/ua-1", attachments=[])

@@ -130,7 +130,8 @@ def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
                     bbox=dict(boxstyle="round,pad=0.15", fc=_FILLS[s], ec="none") if dark else None,
                 )
         left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.set_yticks(range(len(objectives)), [_wrap(o, 34) for o in objectives])
+    # parse_math=False: a "$" in a name from the data is text, not the start of a formula
+    ax.set_yticks(range(len(objectives)), [_wrap(o, 34) for o in objectives], parse_math=False)
     ax.invert_yaxis()
     ax.set_xlabel("Number of metrics")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -269,7 +270,7 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
             label="Target",
             zorder=1,
         )
-    ax.set_xticks(x, [p.replace(" Q", "\nQ") for p in history["period"]])
+    ax.set_xticks(x, [p.replace(" Q", "\nQ") for p in history["period"]], parse_math=False)
     ax.set_ylabel({"percent": "%", "days": "days", "currency": "£"}.get(unit, "value"))
     style_axes(ax)
     ax.grid(axis="y", color="#E3E5E8")

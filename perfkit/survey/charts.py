@@ -39,7 +39,8 @@ def profile_chart(profile: pd.DataFrame, variable: str, caption: str) -> Chart:
         edgecolor="white",
         label="Respondents (weighted)",
     )
-    ax.set_yticks(list(y), rows["category"])
+    # parse_math=False: a "$" in a category from the data is text, not the start of a formula
+    ax.set_yticks(list(y), rows["category"], parse_math=False)
     ax.invert_yaxis()
     ax.set_xlabel("% of respondents or residents")
     style_axes(ax)
@@ -73,7 +74,7 @@ def estimates_chart(rows: pd.DataFrame, title: str, caption: str, label_col: str
         ax.annotate(
             pct(r["pct"]), (r["ci_high"], i), textcoords="offset points", xytext=(5, -3), fontsize=8.5, color="#1B1F23"
         )
-    ax.set_yticks(y, shown[label_col])
+    ax.set_yticks(y, shown[label_col], parse_math=False)  # a "$" in a label is text
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
     ax.set_xlabel("% positive")
