@@ -8,6 +8,8 @@ written with its traceback to a log file, and the user is told where.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
 import tempfile
 import traceback
@@ -22,15 +24,29 @@ from .batch.jobs import FORMATS
 from .batch.progress import Progress
 from .data.register import load_register
 from .errors import DataValidationError, PerfkitError, Problem
+from .publish.safe_files import create_unique
+from .terminal import cell, plain
 from .validate import validate_folder
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    success
+  {EXIT_FAILED}    a quarter or notebook failed, or a request could not be met; the message says why
+  {EXIT_INVALID}    the data is invalid (nothing was run, no output changed), or the command line is wrong
+  {EXIT_INTERNAL}    an internal error in perfkit: the details are in a log file whose path is printed
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); outputs of earlier runs are unchanged"""
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="perfkit", description="Quarterly council performance reporting from data.")
+    p = argparse.ArgumentParser(
+        prog="perfkit",
+        description="Quarterly council performance reporting from data.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"perfkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -80,11 +96,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _problem_table(problems: list[Problem], title: str) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
+    # every cell is a Text: rich never reads a bracket from the data as markup
+    table = Table(title=cell(title), show_lines=False, header_style="bold")
     for col in ("Level", "File", "Row", "Column", "What is wrong", "How to fix it"):
         table.add_column(col, overflow="fold")
     for p in problems:
-        table.add_row(p.severity, p.file, "" if p.row is None else str(p.row), p.column or "", p.message, p.fix)
+        table.add_row(
+            *map(cell, (p.severity, p.file, "" if p.row is None else p.row, p.column or "", p.message, p.fix))
+        )
     return table
 
 
@@ -116,8 +135,9 @@ def _cmd_run(args, console: Console) -> int:
         elif report.warnings and not args.quiet:
             console.print(
                 f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''} about the "
-                f"data: see perfkit validate --data {args.data}",
+                f"data: see perfkit validate --data {plain(args.data)}",
                 highlight=False,
+                markup=False,
             )
 
     show = Progress(console, quiet=args.quiet, verbose=args.verbose)
@@ -143,7 +163,7 @@ def _cmd_run(args, console: Console) -> int:
         )
     for w in caught:
         if issubclass(w.category, UserWarning):
-            console.print(f"Note: {w.message}", markup=False, highlight=False)
+            console.print(f"Note: {plain(w.message)}", markup=False, highlight=False)
     show.summary(summary)
     return EXIT_FAILED if summary.failed else EXIT_OK
 
@@ -175,9 +195,12 @@ def _cmd_validate(args, console: Console) -> int:
     reg = report.raise_if_invalid()
     waves = f", survey waves {', '.join(report.waves)}" if report.waves else ""
     console.print(
-        f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
-        f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}.",
+        plain(
+            f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
+            f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}."
+        ),
         highlight=False,
+        markup=False,
     )
     return EXIT_OK
 
@@ -188,18 +211,18 @@ def _cmd_status(args, console: Console) -> int:
 
     rows = output_status(load_register(args.data), resolve_out(args.out, args.data))
     if not rows:
-        console.print(f"{args.data} has no quarters with data.")
+        console.print(f"{plain(args.data)} has no quarters with data.", markup=False)
         return EXIT_OK
-    table = Table(title=f"Outputs in {args.out} for {args.data}")
+    table = Table(title=cell(f"Outputs in {args.out} for {args.data}"))
     for col in ("Quarter", "Notebook", "State", "Produced", "Took"):
         table.add_column(col)
     colours = {"fresh": "green", "stale": "yellow", "failed": "red", "missing": "dim"}
     for r in rows:
         table.add_row(
-            r.quarter.label,
-            r.notebook,
+            cell(r.quarter.label),
+            cell(r.notebook),
             f"[{colours[r.state]}]{r.state}[/]",
-            r.produced,
+            cell(r.produced),
             f"{r.seconds:.1f} s" if r.seconds else "",
         )
     console.print(table)
@@ -208,11 +231,41 @@ def _cmd_status(args, console: Console) -> int:
     return EXIT_OK
 
 
+def _log_folder(args: argparse.Namespace) -> Path:
+    """Where the internal-error log goes: the output folder when there is one, else a new private folder."""
+    out = getattr(args, "out", None)
+    if out is not None:
+        try:
+            from .pipeline import resolve_out
+
+            folder = resolve_out(out, args.data)
+        except Exception:  # the log must be written whatever went wrong
+            folder = Path(out).expanduser().resolve()
+        if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return Path(tempfile.mkdtemp(prefix="perfkit-error-"))  # mode 0700: no one else can plant a link in it
+
+
+def write_error_log(args: argparse.Namespace, details: str) -> Path:
+    """Write ``details`` to a new log file and return its path.
+
+    The file has a new, unguessable name and is created exclusively without following links
+    (readable by the user only), so a file or link planted in a shared folder is never
+    written through.
+    """
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, f = create_unique(_log_folder(args), f"perfkit-error-{stamp}-", ".log")
+    with f:
+        f.write(details.encode("utf-8", errors="replace"))
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``perfkit`` command."""
+    """Entry point of the ``perfkit`` command. Returns its exit status (see ``EXIT_CODES``)."""
     args = _parser().parse_args(argv)
-    console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    # emoji=False: a ":name:" in the data is printed as it is, not as an emoji
+    console = Console(highlight=False, emoji=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
     try:
         return {"run": _cmd_run, "validate": _cmd_validate, "status": _cmd_status}[args.command](args, console)
     except DataValidationError as exc:
@@ -220,18 +273,27 @@ def main(argv: list[str] | None = None) -> int:
         err.print("Nothing was run and no output was changed. Run `perfkit validate` after fixing them.")
         return EXIT_INVALID
     except PerfkitError as exc:
-        err.print(str(exc), markup=False)
+        err.print(plain(exc), markup=False)
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.print("Interrupted. Outputs of earlier runs are unchanged.")
-        return 130
-    except Exception:
-        log = Path(tempfile.gettempdir()) / "perfkit-error.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        try:
+            where = (
+                f"The details are in {write_error_log(args, traceback.format_exc())}; please send that file to "
+                "whoever supports perfkit for you."
+            )
+        except Exception as log_exc:
+            where = (
+                f"The details could not be written to a log file ({log_exc}). The error was {type(exc).__name__}: "
+                f"{exc}; please tell whoever supports perfkit for you."
+            )
         err.print(
             "perfkit stopped because of an internal error, not a problem with your data as far as it can tell. "
-            f"The details are in {log}; please send that file to whoever supports perfkit for you.",
+            + plain(where),
             markup=False,
+            soft_wrap=True,  # the log's path on one line, whole, to copy
         )
         return EXIT_INTERNAL
 

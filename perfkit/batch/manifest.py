@@ -90,9 +90,7 @@ def write_manifest(register: Register, quarter: Quarter, results: list[JobResult
         "versions": _versions(),
         "timings_seconds": {"total": round(sum(j["timings_seconds"].get("total", 0) for j in jobs.values()), 3)},
     }
-    tmp = folder / ".manifest.json.tmp"
-    write_json(tmp, manifest)
-    os.replace(tmp, path)
+    write_json(path, manifest)  # atomic, through a new uniquely named file: no fixed temporary name to plant a link at
     return path
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
+from rich.text import Text
 
+from ..terminal import plain
 from .executors import BatchSummary
 from .jobs import Job, JobResult
 
@@ -32,7 +34,7 @@ class Progress:
             # refreshed from the callbacks, not by rich's timer thread: a process with no other
             # thread can fork its workers, which start faster (see perfkit.batch.executors)
             self._bar = RichProgress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),  # the description names a notebook
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
@@ -47,8 +49,14 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
-    def _line(self, text: str) -> None:
-        (self._bar.console if self._bar else self.console).print(text, highlight=False)
+    def _line(self, *parts: str | tuple[str, str]) -> None:
+        """Print one line made of texts and (text, style) pairs.
+
+        The line is assembled as rich ``Text``, never parsed as markup: notebook, folder and
+        file names in it are shown as they are, brackets included (control characters are
+        removed by :func:`perfkit.terminal.plain` first).
+        """
+        (self._bar.console if self._bar else self.console).print(Text.assemble(*parts), highlight=False)
 
     def start(self, to_run: list[Job], fresh: list[Job]) -> None:
         if not self.quiet:
@@ -56,38 +64,38 @@ class Progress:
             self._line(f"{len(to_run)} notebook{'s' if len(to_run) != 1 else ''} to run{skipped}.")
         if self.verbose:
             for job in fresh:
-                self._line(f"[dim]– {job.label}: up to date, skipped[/dim]")
+                self._line((f"– {plain(job.label)}: up to date, skipped", "dim"))
         if self._bar is not None:
             self._task = self._bar.add_task("Running", total=len(to_run))
             self._bar.refresh()
 
     def done(self, result: JobResult) -> None:
-        label = result.job.label
+        label = plain(result.job.label)  # notebook and folder names can hold control characters
         if self._bar is not None:
             if self._task is not None:
                 self._bar.update(self._task, advance=1, description=f"Done {label}")
             self._bar.refresh()
         if result.interrupted:
-            self._line(f"[yellow]– {label} interrupted[/yellow]")
+            self._line((f"– {label} interrupted", "yellow"))
             return
         if not result.ok:
-            self._line(f"[red]✖ {label} failed[/red]")
+            self._line((f"✖ {label} failed", "red"))
             return
         if self.quiet:
             return
         timing = ""
         if self.verbose:
             timing = " (" + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()) + ")"
-        self._line(f"[green]✔[/green] {label} in {result.seconds:.1f} s{timing}")
+        self._line(("✔", "green"), f" {label} in {result.seconds:.1f} s{timing}")
         for path in result.outputs:
             if path.suffix in (".html", ".pdf"):
-                self._line(f"    {path}")
+                self._line(f"    {plain(path)}")
 
     def summary(self, summary: BatchSummary) -> None:
         ran, skipped, failed = len(summary.ran), len(summary.skipped), len(summary.failed)
         if failed:
             self.console.print(f"\n{failed} of {len(summary.results)} notebooks failed:", highlight=False)
             for r in summary.failed:
-                self.console.print(f"  - {r.job.label}: {r.error}", highlight=False, markup=False)
+                self.console.print(f"  - {plain(r.job.label)}: {plain(r.error)}", highlight=False, markup=False)
         parts = [f"{ran} run", f"{skipped} up to date"] + ([f"{failed} failed"] if failed else [])
         self.console.print("Done: " + ", ".join(parts) + ".", highlight=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..rounding import round_half_up
+from .safe_files import write_atomic
 
 __all__ = ["METRIC_STATUS_COLUMNS", "metric_status_csv", "safe_text", "sha256_file", "write_json"]
 
@@ -83,8 +84,8 @@ def sha256_file(path: Path) -> str:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write JSON with stable key order and a final newline."""
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write JSON with stable key order and a final newline, atomically (see :func:`.safe_files.write_atomic`)."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _plain(value: object) -> str:
