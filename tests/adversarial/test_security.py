@@ -77,9 +77,10 @@ def server():
 # --- escaping: every field of the data --------------------------------------------------------------------
 
 #: Fields and the appendix that shows them. An exception (SRV.01 is red in 2024/25 Q2) shows its code,
-#: title, service, owner and commentary; the survey wave folder's name heads a column of the change table.
+#: title, service, owner and commentary; "group" is a breakdown's answer, "ward" a weighting category (with
+#: its population margin); the survey wave folder's name heads a column of the change table.
 PERFORMANCE_FIELDS = ["council", "plan", "objective", "code", "title", "service", "owner", "commentary"]
-SURVEY_FIELDS = ["council", "plan", "survey", "label", "group"]
+SURVEY_FIELDS = ["council", "plan", "survey", "label", "group", "ward"]
 WAVE_FOLDER = "2023 <img src=x onerror=alert(1)>"
 
 
@@ -122,7 +123,11 @@ def _hostile_copy(target: Path, port: int) -> Path:
         ("2023", pd.read_csv(waves / "2023" / "responses.csv", dtype=str, keep_default_na=False)),
     ):
         responses["ethnicity"] = responses["ethnicity"].astype(str).replace({"White British": p("group")})
+        responses["ward"] = responses["ward"].astype(str).replace({"Clay Cross North": p("ward")})
         responses.to_csv(waves / wave / "responses.csv", index=False)
+        margins = pd.read_csv(waves / wave / "population.csv", dtype=str, keep_default_na=False)
+        margins["category"] = margins["category"].replace({"Clay Cross North": p("ward")})
+        margins.to_csv(waves / wave / "population.csv", index=False)
         toml = (waves / wave / "survey.toml").read_text(encoding="utf-8")
         toml = toml.replace(f'title = "Residents\' Survey {wave}"', f"title = '''{p('survey')}'''")
         toml = toml.replace('label = "Satisfied with the way the council runs things"', f"label = '''{p('label')}'''")
