@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from .. import __version__
@@ -51,9 +52,11 @@ def _execute(job: Job, target: Path) -> None:
         except pm.PapermillExecutionError as exc:
             error = exc
         except CellTimeoutError as exc:
+            # Without --timeout this is nbclient's own wait for a cell's output (a very large output, say).
+            waited = f"ran for more than {job.timeout:g} seconds" if job.timeout else "took too long to send its output"
             raise RunError(
-                f"The notebook {job.notebook.name} failed for {job.quarter.label}: a cell ran for more "
-                f"than {job.timeout:g} seconds and was stopped ({exc}).",
+                f"The notebook {job.notebook.name} failed for {job.quarter.label}: a cell {waited} and was "
+                f"stopped ({exc}).",
                 notebook=job.notebook.name,
                 quarter=job.quarter.label,
                 ename="CellTimeoutError",
@@ -191,16 +194,31 @@ def execute_job(job: Job) -> JobResult:
         return JobResult(
             job, [], time.perf_counter() - started, timings, f"{exc} Nothing was published.", interrupted=True
         )
-    except PerfkitError as exc:
-        # Keep the executed notebook, error and all, for debugging; publish nothing else.
+    except Exception as exc:
+        # Keep the executed notebook, error and all, for debugging; publish nothing else. Anything unexpected
+        # (a library failing on a huge appendix, say) fails this job only: the batch's other jobs still run.
         kept = ""
+        failed = final / "failed"
         if (staging / f"{stem}.ipynb").exists():
-            failed = final / "failed"
             failed.mkdir(parents=True, exist_ok=True)
             os.replace(staging / f"{stem}.ipynb", failed / f"{stem}.ipynb")
             kept = f" The executed notebook, with the error, is kept at {failed / f'{stem}.ipynb'}."
+        if isinstance(exc, PerfkitError):
+            message = str(exc)
+        else:
+            failed.mkdir(parents=True, exist_ok=True)
+            log = failed / f"{stem}.traceback.txt"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            message = (
+                f"Making {stem} for {job.quarter.label} stopped with an unexpected error "
+                f"({type(exc).__name__}: {str(exc)[:300]}); the details are in {log}."
+            )
         return JobResult(
-            job, [], time.perf_counter() - started, timings, f"{exc}{kept} No appendix was published for this notebook."
+            job,
+            [],
+            time.perf_counter() - started,
+            timings,
+            f"{message}{kept} No appendix was published for this notebook.",
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -106,14 +106,27 @@ def _context():
     return context
 
 
+def _result(future, job: Job) -> JobResult:
+    """A finished job's result; a worker that died running it (out of memory, say) fails that job only."""
+    try:
+        return future.result()
+    except Exception as exc:  # execute_job returns its own failures: this is the worker process itself
+        return JobResult(
+            job,
+            error=f"The process making {job.name} for {job.quarter.label} stopped before it finished "
+            f"({type(exc).__name__}: {exc}); it may have run out of memory. No appendix was published for "
+            "this notebook.",
+        )
+
+
 def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
     context = _context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
     try:
         # Longest first packs the workers best; results are put back in plan order by the caller.
-        futures = [pool.submit(execute_job, job) for job in sorted(jobs, key=_expected_seconds, reverse=True)]
+        futures = {pool.submit(execute_job, job): job for job in sorted(jobs, key=_expected_seconds, reverse=True)}
         for future in as_completed(futures):
-            yield future.result()
+            yield _result(future, futures[future])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -137,9 +150,9 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(execute_job, job, pure=False) for job in jobs]
-        for future in dask_completed(futures):
-            yield future.result()
+        futures = {client.submit(execute_job, job, pure=False): job for job in jobs}
+        for future in dask_completed(list(futures)):
+            yield _result(future, futures[future])
     finally:
         client.close()
         if cluster is not None:

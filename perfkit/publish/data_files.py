@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import RunError
 from ..rounding import round_half_up
 from .safe_files import write_atomic
 
@@ -83,9 +84,39 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _not_finite(data: object, where: str = "") -> list[str]:
+    """The keys (as ``a.b[2]``) whose values are NaN or infinite."""
+    if isinstance(data, float):
+        return [] if math.isfinite(data) else [where or "the value"]
+    if isinstance(data, dict):
+        return [k for key, v in data.items() for k in _not_finite(v, f"{where}.{key}" if where else str(key))]
+    if isinstance(data, (list, tuple)):
+        return [k for i, v in enumerate(data) for k in _not_finite(v, f"{where}[{i}]")]
+    return []
+
+
 def write_json(path: Path, data: dict) -> None:
-    """Write JSON with stable key order and a final newline, atomically (see :func:`.safe_files.write_atomic`)."""
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    """Write strict JSON (no NaN or Infinity, which JSON does not have) with stable key order and a final newline,
+    atomically (see :func:`.safe_files.write_atomic`).
+
+    Raises
+    ------
+    RunError
+        When a value is NaN or infinite, naming the file and the key, and nothing is written.
+
+    >>> write_json(Path("x.json"), {"design_effect": float("nan")})
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.RunError: x.json was not written: design_effect is not a number (NaN or infinity), ...
+    """
+    bad = _not_finite(data)
+    if bad:
+        raise RunError(
+            f"{path.name} was not written: {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not a number "
+            "(NaN or infinity), which JSON cannot hold. This is a fault in perfkit, not in your data: please "
+            "report it with the data folder."
+        )
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _plain(value: object) -> str:
@@ -96,7 +127,7 @@ def _plain(value: object) -> str:
         return str(int(value))
     if isinstance(value, numbers.Real):
         number = float(value)
-        return "" if math.isnan(number) else repr(number)
+        return repr(number) if math.isfinite(number) else ""  # withheld or undefined: never "nan" or "inf"
     return safe_text(value)
 
 
