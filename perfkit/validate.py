@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .data.register import Register, find_data_dir, load_register
 from .errors import DataValidationError, Problem
+
+if TYPE_CHECKING:
+    from .survey.config import WaveConfig
 
 __all__ = ["ValidationReport", "validate_folder"]
 
@@ -94,6 +98,7 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
         except DataValidationError as exc:
             problems += exc.problems
             continue
+        problems += wave.warnings
         responses = margins = None
         for step in ("responses", "population"):
             try:
@@ -111,20 +116,27 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
             )
             problems += check_questions(responses, wave)
             if not weighting.converged:
-                problems.append(
-                    Problem(
-                        f"survey/{wave.name}/survey.toml",
-                        None,
-                        "trim",
-                        "The weights cannot meet every population share within the trimming limits.",
-                        "Widen the [trim] limits or merge small categories; the appendix will say "
-                        "the weighting did not converge.",
-                        "warning",
-                    )
-                )
+                problems.append(_not_converged(wave))
         except DataValidationError as exc:
             problems += exc.problems
     return problems, names
+
+
+def _not_converged(wave: WaveConfig) -> Problem:
+    if wave.trim:
+        message = "The weights cannot meet every population share within the trimming limits."
+        fix = "Widen the [trim] limits or merge small categories"
+    else:
+        message = "The weights do not meet every population share to 1e-8 after 1,000 rounds of raking."
+        fix = "Check that the shares in population.csv agree with each other, or merge small categories"
+    return Problem(
+        f"survey/{wave.name}/survey.toml" if wave.trim else f"survey/{wave.name}/population.csv",
+        None,
+        "trim" if wave.trim else None,
+        message,
+        f"{fix}; the appendix will say the weighting did not converge.",
+        "warning",
+    )
 
 
 def validate_folder(data_dir: str | Path) -> ValidationReport:

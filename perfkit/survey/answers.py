@@ -21,27 +21,55 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, [str(u) for u in uniques]
 
 
+def _kinds(uniques: list[str], question: Question) -> tuple[np.ndarray, np.ndarray]:
+    """For each distinct answer and then for a missing one: is it positive, and is it out of the base."""
+    positive = {_norm(p) for p in question.positive}
+    excluded = {_norm(e) for e in question.exclude} | {""}
+    is_pos = np.array([_norm(u) in positive for u in uniques] + [False])
+    is_out = np.array([_norm(u) in excluded for u in uniques] + [True])  # code -1 (missing) is out of the base
+    return is_pos, is_out
+
+
 def classify(answers: pd.Series, question: Question) -> tuple[np.ndarray, np.ndarray]:
     """``(positive, in_base)`` as 0/1 and boolean arrays for one question's answers.
 
     Answers are compared ignoring case and repeated spaces.
     """
     codes, uniques = factorize(answers)
-    positive = {_norm(p) for p in question.positive}
-    excluded = {_norm(e) for e in question.exclude} | {""}
-    is_pos = np.array([_norm(u) in positive for u in uniques] + [False])
-    is_out = np.array([_norm(u) in excluded for u in uniques] + [True])  # code -1 (missing) is out of the base
+    is_pos, is_out = _kinds(uniques, question)
     in_base = ~is_out[codes]
     y = (is_pos[codes] & in_base).astype(float)
     return y, in_base
 
 
 def check_questions(responses: pd.DataFrame, wave: WaveConfig) -> list[Problem]:
-    """Positive answers in survey.toml that no respondent gave: an error when none of a question's are found."""
+    """What the answers say about the questions in survey.toml.
+
+    * a question nobody is in the base of (every answer blank or excluded): a warning, its results are
+      withheld like any small group's; when that is every question, an error (the file holds no answers);
+    * positive answers that no respondent gave: an error when none of a question's are found (almost
+      surely a misspelling), a warning when some are.
+    """
     label = f"survey/{wave.name}/survey.toml"
     problems = []
+    empty = []
     for q in wave.questions:
-        found = factorize(responses[q.key])[1]
+        codes, found = factorize(responses[q.key])
+        _, is_out = _kinds(found, q)
+        if not (~is_out[codes]).any():
+            empty.append(q.key)
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    f"questions.{q.key}",
+                    f"No respondent is in the base of {q.key}: every answer is blank"
+                    f"{' or one of exclude' if q.exclude else ''}, so its results will be withheld.",
+                    f"Check that the column {q.key} in the responses holds this wave's answers.",
+                    "warning",
+                )
+            )
+            continue
         answers = {_norm(u) for u in found}
         missing = [p for p in q.positive if _norm(p) not in answers]
         if missing:
@@ -56,4 +84,14 @@ def check_questions(responses: pd.DataFrame, wave: WaveConfig) -> list[Problem]:
                     "error" if len(missing) == len(q.positive) else "warning",
                 )
             )
+    if wave.questions and len(empty) == len(wave.questions):
+        problems.append(
+            Problem(
+                f"survey/{wave.name}/{wave.responses.name if wave.responses else 'responses'}",
+                None,
+                None,
+                "No respondent answered any of the questions: every answer is blank or excluded.",
+                "Check that this is the right file, and that the question columns hold the answers.",
+            )
+        )
     return problems

@@ -204,7 +204,40 @@ def rake(
     w, converged, iterations = _ipf(w, prepared, n, tol)
     if trim is not None:
         w, converged, iterations = _trim(w, prepared, n, tol, trim, converged, iterations)
+    _check_collapse(w, responses, weight_by, label)
     return Weighting(w / w.mean(), converged, iterations, trim is not None)
+
+
+#: A respondent weighted below this fraction of the mean has in effect been dropped by the raking.
+COLLAPSED = 1e-9
+
+
+def _check_collapse(w: np.ndarray, responses: pd.DataFrame, weight_by: list[str], label: str) -> None:
+    """Refuse weights that raking drove to zero (or beyond floating point): the margins contradict the sample.
+
+    This happens when no weighting can meet every margin at once, e.g. a population share of one
+    category of ``sex`` larger than the share of the age bands its respondents are in.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bad = ~np.isfinite(w) | ~(w >= COLLAPSED * np.nanmean(np.where(np.isfinite(w), w, np.nan)))
+    if not bad.any():
+        return
+    example = responses.iloc[int(np.flatnonzero(bad)[0])]
+    who = " and ".join(f"{v} = {example[v]!r}" for v in weight_by)
+    raise RakingError(
+        [
+            Problem(
+                label,
+                None,
+                None,
+                f"The population shares of {', '.join(weight_by)} cannot all be met by these respondents: raking "
+                f"drove the weights of {int(bad.sum())} of {len(w)} respondents to zero (for example those with "
+                f"{who}).",
+                "Check the shares in population.csv against each other, merge small categories, or weight by "
+                "fewer variables.",
+            )
+        ]
+    )
 
 
 def _within(w: np.ndarray, lo: float, hi: float) -> bool:
