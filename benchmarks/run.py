@@ -32,7 +32,7 @@ DEMO = ROOT / "data" / "demo"
 QUARTER = "2024-25-Q2"
 RANGE = ("--from", "2022/23 Q3", "--to", "2024/25 Q2")  # eight quarters
 sys.path.insert(0, str(ROOT))
-from tests.support.generate import make_register  # noqa: E402  (the seeded generator the tests use too)
+from tests.support.generate import make_register, make_survey_wave  # noqa: E402  (the seeded generators the tests use too)
 
 
 @dataclass
@@ -254,6 +254,88 @@ def survey_scale(repeat: int, sizes: list[int]) -> list[Row]:
     return rows
 
 
+# 5b ------------------------------------------------------------------------------------------
+QUESTIONS_SCRIPT = """
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+t = time.perf_counter()
+from perfkit.survey.analysis import analyse_wave
+from perfkit.survey.config import load_wave_config
+from perfkit.validate import validate_folder
+report = validate_folder(sys.argv[1])
+assert report.ok, report.errors
+validated = time.perf_counter() - t
+result = analyse_wave(load_wave_config(Path(sys.argv[1]) / "survey" / "2024"))
+elapsed = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"validate": validated, "seconds": elapsed, "peak_mb": peak / 1024, "rows": len(result.estimates)}))
+"""
+#: Runs a command and reports its time and the peak memory of its largest process (the kernel included).
+PEAK_SCRIPT = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak / 1024}))
+"""
+
+
+def survey_questions(repeat: int, n_questions: int, n_respondents: int = 2000) -> list[Row]:
+    """A wave of ``n_questions`` questions, 2,000 respondents and 4 breakdowns, with the demo register."""
+    folder = WORK / f"survey-{n_questions}q"
+    if not (folder / "survey" / "2024" / "survey.toml").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(DEMO, folder, ignore=shutil.ignore_patterns("survey"))
+        make_survey_wave(folder / "survey" / "2024", n_questions, n_respondents)
+    size = f"{n_questions:,} questions × {n_respondents:,} respondents × 4 breakdowns"
+    results = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", QUESTIONS_SCRIPT, folder, ROOT], capture_output=True, text=True, check=True
+        )
+        results.append(json.loads(out.stdout))
+    seconds = statistics.median(r["seconds"] for r in results)
+    validate = statistics.median(r["validate"] for r in results)
+    peak = statistics.median(r["peak_mb"] for r in results)
+    out_dir = WORK / f"out-{n_questions}q"
+    runs = []
+    for _ in range(repeat):
+        cmd = [BIN / "perfkit", "run", "--data", folder, "--quarter", QUARTER, "--out", out_dir, "--force", "--quiet"]
+        proc = subprocess.run(
+            [sys.executable, "-c", PEAK_SCRIPT, *map(str, cmd)], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(proc.stdout))
+    manifest = json.loads((out_dir / QUARTER / "manifest.json").read_text())
+    survey = manifest["jobs"]["survey_demographics"]["timings_seconds"]
+    pages = _pdf_pages(out_dir / QUARTER / "survey_demographics.pdf")
+    run_seconds = statistics.median(r["seconds"] for r in runs)
+    run_peak = statistics.median(r["peak_mb"] for r in runs)
+    return [
+        Row(
+            f"5. Survey, {size}: validate, weight and estimate ({results[0]['rows']:,} estimates)",
+            f"{seconds:.1f} s",
+            "≤ 30 s",
+            verdict(seconds <= 30),
+            f"of which validation {validate:.1f} s, including Python start-up",
+        ),
+        Row(f"5. Survey, {size}: peak memory of that process", f"{peak:,.0f} MB", "≤ 2 GB", verdict(peak <= 2048)),
+        Row(
+            f"5. Survey, {size}: one-quarter run, both appendices, HTML + PDF",
+            f"{run_seconds:.1f} s",
+            "completes",
+            "yes",
+            f"survey appendix: execute {survey['execute']:.1f} s, PDF {survey['pdf']:.1f} s, {pages} pages",
+        ),
+        Row(
+            f"5. Survey, {size}: peak memory of the run's largest process",
+            f"{run_peak:,.0f} MB",
+            "≤ 2 GB",
+            verdict(run_peak <= 2048),
+        ),
+    ]
+
+
 # 6 -------------------------------------------------------------------------------------------
 def time_budget(repeat: int) -> list[Row]:
     import nbformat
@@ -383,7 +465,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument(
         "--only",
-        choices=["quarter", "range", "register", "survey", "budget", "import"],
+        choices=["quarter", "range", "register", "survey", "questions", "budget", "import"],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
     )
@@ -402,6 +484,7 @@ def main() -> None:
             "survey scale",
             lambda: survey_scale(repeat, [1000, 10000] if args.quick else [1000, 100000, 1000000]),
         ),
+        ("questions", "a survey of many questions", lambda: survey_questions(repeat, 200 if args.quick else 1000)),
         ("budget", "where the time goes", lambda: time_budget(repeat)),
         ("import", "the cost of import perfkit", lambda: import_time(repeat)),
     ):

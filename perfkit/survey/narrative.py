@@ -99,10 +99,12 @@ def draft_survey_narrative(analysis: SurveyAnalysis) -> list[str]:
 
     diffs = []
     overall = est[est["breakdown"] == "All"].set_index("question")["pct"]
+    significant = est[(est["breakdown"] != "All") & est["significant_vs_rest"].astype(bool)]
+    by_question = {key: frame for key, frame in significant.groupby("question", sort=False)}
     for q in wave.questions:
-        sig = est[(est["question"] == q.key) & (est["breakdown"] != "All") & est["significant_vs_rest"]].copy()
-        if sig.empty:
+        if q.key not in by_question:
             continue
+        sig = by_question[q.key].copy()
         # the overall share lies between a group and the rest, so it tells higher from lower
         sig["overall_pct"] = overall.loc[q.key]
         diffs.append(f"{q.label}: {_differences(sig)}")

@@ -47,6 +47,19 @@ __all__ = [
 ]
 
 _NOT_SHOWN = "Not shown"
+#: Up to this many questions the appendix shows every group of every question, each with a chart. A survey
+#: of hundreds of questions would take many minutes to draw and make a PDF of thousands of pages (and
+#: gigabytes to lay out), so beyond this the appendix is compact: tables without charts, and by group only
+#: the differences that are significant. Every result stays in survey_estimates.csv, and an analyst can
+#: pass some questions' rows to a section to see them in full (see the README).
+DETAILED_QUESTIONS = 40
+
+
+def _compact_note(count: int, what: str) -> str:
+    return (
+        f'<p class="note">This survey has {count:,} questions, so {what}; the full detail is shown for up to '
+        f"{DETAILED_QUESTIONS} questions. Every result, for every group, is in survey_estimates.csv.</p>"
+    )
 
 
 def prepare(data_dir: str | Path = "data/demo", quarter: str | Quarter | None = None) -> SurveyAnalysis | None:
@@ -160,11 +173,17 @@ def weighting(rep: SurveyAnalysis | None) -> Html:
             f"The weights match the population shares of {escape(vars_)} exactly (to within one in a hundred "
             f"million), reached after {d['iterations']} rounds of adjustment."
         )
-    else:
+    elif wave.trim:
         fit = (
             "<strong>The weights could not match every population share within the trimming limits set in "
             "survey.toml</strong>; results may be slightly biased towards over-represented groups. Widen the "
             "trimming limits or merge small categories."
+        )
+    else:
+        fit = (
+            f"<strong>The weights did not match every population share after {d['iterations']} rounds of "
+            "adjustment</strong>; results may be slightly biased towards over-represented groups. Check that "
+            "the population shares agree with each other, or merge small categories."
         )
     trim = (
         f" Weights were capped at {wave.trim[0]:g} to {wave.trim[1]:g} times the average and the adjustment repeated."
@@ -175,7 +194,7 @@ def weighting(rep: SurveyAnalysis | None) -> Html:
         f"<p>Each response is given a weight so that the weighted respondents match the population by "
         f"{escape(vars_)} (a method called raking). {fit}{trim}</p>"
         f"<p>The weights range from {d['weight_min']:.2f} to {d['weight_max']:.2f}, with an average of 1: the most "
-        f"heavily weighted response counts {d['weight_max'] / d['weight_min']:.1f} times as much as the least.</p>"
+        f"heavily weighted response counts {wt.weights.max() / wt.weights.min():.1f} times as much as the least.</p>"
         f"<p>Weighting costs some precision. The design effect is {d['design_effect']:.2f}, so the "
         f"{d['n']:,} responses give results about as precise as a simple random sample of "
         f"{d['n_effective']:,.0f} residents (the effective sample size). The margins of error in this appendix "
@@ -241,6 +260,8 @@ def key_findings(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -
             Column("Change significant?", _change_text),
         ]
     table = html_table(rows, cols, f"Key findings, {rep.current.wave.title}: all respondents")
+    if len(rows) > DETAILED_QUESTIONS:
+        return Html(table + _compact_note(len(rows), "the key findings are shown without a chart"))
     chart = estimates_chart(
         rows,
         "the share of residents answering positively to each question",
@@ -259,13 +280,22 @@ def by_group(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Ht
         return _none()
     groups = rep.by_group() if rows is None else rows
     overall = rep.key_findings().set_index("question")["pct"]
+    # one pass over the rows, not one per question: a survey may have a thousand questions
+    by_question = {key: frame for key, frame in groups.groupby("question", sort=False)}
+    if len(by_question) > DETAILED_QUESTIONS:
+        return _significant_groups(rep, groups, len(by_question))
     parts = []
     for q in rep.current.wave.questions:
-        rows = groups[groups["question"] == q.key].copy()
-        if rows.empty:
+        if q.key not in by_question:
             continue
+        rows = by_question[q.key].copy()
         parts.append(f"<h3>{escape(q.label)}</h3>")
-        parts.append(f"<p>All respondents: {pct(overall[q.key])}.</p>")
+        everyone = overall.get(q.key)
+        parts.append(
+            f"<p>All respondents: {pct(everyone)}.</p>"
+            if everyone is not None and not pd.isna(everyone)
+            else f"<p>All respondents: not shown, fewer than {rep.current.wave.min_cell} answered.</p>"
+        )
         rows["breakdown_name"] = rows["breakdown"].map(lambda b: breakdown_name(b).capitalize())
         parts.append(
             html_table(
@@ -292,6 +322,34 @@ def by_group(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Ht
             ).to_html()
         )
     return Html("".join(parts))
+
+
+def _significant_groups(rep: SurveyAnalysis, groups: pd.DataFrame, count: int) -> Html:
+    """The compact by-group section of a large survey: one table of the groups that differ significantly."""
+    sig = groups[groups["significant_vs_rest"].astype(bool) & ~groups["suppressed"].astype(bool)].copy()
+    note = _compact_note(
+        count, "this section lists only the groups whose results differ significantly from other residents'"
+    )
+    if sig.empty:
+        return Html(note + "<p>No group's results differ significantly from those of other residents.</p>")
+    if "overall_pct" not in sig.columns:
+        sig["overall_pct"] = sig["question"].map(rep.key_findings().set_index("question")["pct"])
+    labels = {q.key: q.label for q in rep.current.wave.questions}
+    sig["question_label"] = sig["question"].map(labels).fillna(sig["question"])
+    table = html_table(
+        sig,
+        [
+            Column("Question", lambda r: text_cell(r["question_label"])),
+            Column("Group", lambda r: escape(f"{breakdown_name(r['breakdown']).capitalize()}: {r['group']}")),
+            Column("Answering", lambda r: f"{r['n']:,}", numeric=True),
+            Column("% positive", lambda r: _num(r["pct"]), numeric=True),
+            Column("All respondents %", lambda r: _num(r["overall_pct"]), numeric=True),
+            Column("95% confidence interval", _ci),
+            Column("Compared with other residents", _vs_rest),
+        ],
+        "Groups whose results differ significantly from other residents",
+    )
+    return Html(note + table)
 
 
 def change(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Html:

@@ -1,6 +1,7 @@
 """Seeded generators for the large synthetic inputs of the benchmarks (never committed as data).
 
-python benchmarks/generate.py register 5000 /tmp/register-5000
+python tests/support/generate.py register 5000 /tmp/register-5000
+python tests/support/generate.py survey 1000 /tmp/survey-1000/2024    # 1,000 questions, 2,000 respondents
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ ANSWERS = [
 ]
 
 
-def make_survey(n: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    """``n`` respondents with 3 raking variables, 5 breakdowns and 10 questions, and population margins.
+def make_survey(n: int, seed: int = 1, n_questions: int = 10) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """``n`` respondents with 3 raking variables, 5 breakdowns and ``n_questions`` questions, and population margins.
 
     Columns are text, as read from a file; each distinct answer is one Python string shared by its rows.
     """
@@ -129,7 +130,7 @@ def make_survey(n: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, pd.Serie
     for var, cats in SURVEY_CATEGORIES.items():
         p = np.linspace(2, 1, len(cats))
         data[var] = pd.Series(np.array(cats, dtype=object)[rng.choice(len(cats), size=n, p=p / p.sum())], dtype="str")
-    for i in range(10):
+    for i in range(n_questions):
         p = np.array([0.15, 0.3, 0.2, 0.12, 0.08, 0.1, 0.05])
         data[f"q{i}"] = pd.Series(np.array(ANSWERS, dtype=object)[rng.choice(len(ANSWERS), size=n, p=p)], dtype="str")
     margins = {
@@ -139,9 +140,50 @@ def make_survey(n: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, pd.Serie
     return pd.DataFrame(data), margins
 
 
+def make_survey_wave(
+    folder: Path,
+    n_questions: int,
+    n_respondents: int,
+    breakdowns: tuple[str, ...] = ("age_band", "sex", "ward", "disability"),
+    seed: int = 1,
+) -> Path:
+    """A wave folder (``survey.toml``, ``responses.csv``, ``population.csv``) of ``n_questions`` questions.
+
+    Raked by age band, sex and ward; answers drawn as in :func:`make_survey`. Written as
+    files so that the whole path (reading, validation, weighting, estimates) is measured.
+    """
+    frame, margins = make_survey(n_respondents, seed=seed, n_questions=n_questions)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "responses.csv", index=False)
+    pd.DataFrame(
+        [(v, c, s) for v, m in margins.items() for c, s in m.items()], columns=["variable", "category", "share"]
+    ).to_csv(folder / "population.csv", index=False)
+    lines = [
+        f'title = "Benchmark survey, {n_questions} questions"',
+        "fieldwork_end = 2024-07-31",
+        'id = "respondent_id"',
+        'weight_by = ["age_band", "sex", "ward"]',
+        "breakdowns = [" + ", ".join(f'"{b}"' for b in breakdowns) + "]",
+        "min_cell = 10",
+        "",
+    ]
+    for i in range(n_questions):
+        lines += [
+            f"[questions.q{i}]",
+            f'label = "Benchmark question {i}"',
+            'positive = ["Very satisfied", "Fairly satisfied"]',
+            'exclude = ["Don\'t know"]',
+            "",
+        ]
+    (folder / "survey.toml").write_text("\n".join(lines), encoding="utf-8")
+    return folder
+
+
 if __name__ == "__main__":
     what, size, target = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     if what == "register":
         make_register(target, size)
+    elif what == "survey":
+        make_survey_wave(target, size, 2000)
     else:
-        raise SystemExit("usage: generate.py register N FOLDER")
+        raise SystemExit("usage: generate.py register|survey N FOLDER")
