@@ -108,6 +108,18 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
                     margins = read_population(wave)
             except DataValidationError as exc:
                 problems += exc.problems
+        if responses is not None and wave.min_cell > len(responses):
+            problems.append(
+                Problem(
+                    f"survey/{wave.name}/survey.toml",
+                    None,
+                    "min_cell",
+                    f"min_cell ({wave.min_cell:,}) is more than the wave's {len(responses):,} respondents, so "
+                    "every result will be withheld.",
+                    "Set min_cell to the smallest group whose results may be published, such as 10.",
+                    "warning",
+                )
+            )
         if responses is None or margins is None:
             continue
         try:

@@ -613,6 +613,17 @@ def test_unknown_settings_are_warned_about_not_ignored_silently(data):
     ) in found
 
 
+def test_a_min_cell_above_the_number_of_respondents_is_warned_about(data):
+    toml("min_cell = 10", "min_cell = 401")(data / WAVE)
+    report = validate_folder(data)
+    assert report.ok
+    (warning,) = [w for w in report.warnings if w.column == "min_cell"]
+    assert (warning.file, warning.message) == (
+        TOML,
+        "min_cell (401) is more than the wave's 400 respondents, so every result will be withheld.",
+    )
+
+
 # --- strict outputs ----------------------------------------------------------------------------------------
 
 
