@@ -263,9 +263,10 @@ def write_error_log(args: argparse.Namespace, details: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``perfkit`` command. Returns its exit status (see ``EXIT_CODES``)."""
     args = _parser().parse_args(argv)
-    # emoji=False: a ":name:" in the data is printed as it is, not as an emoji
-    console = Console(highlight=False, emoji=False)
-    err = Console(stderr=True, highlight=False, emoji=False)
+    # emoji=False: a ":name:" in the data is printed as it is, not as an emoji. Not on a terminal
+    # (a log, CI, a pipe), lines are not wrapped at 80 columns, so paths and messages stay whole.
+    console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
+    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=not sys.stderr.isatty())
     try:
         return {"run": _cmd_run, "validate": _cmd_validate, "status": _cmd_status}[args.command](args, console)
     except DataValidationError as exc:

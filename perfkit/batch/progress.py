@@ -56,7 +56,8 @@ class Progress:
         file names in it are shown as they are, brackets included (control characters are
         removed by :func:`perfkit.terminal.plain` first).
         """
-        (self._bar.console if self._bar else self.console).print(Text.assemble(*parts), highlight=False)
+        # soft_wrap: a long path stays on one line in a log (and can be copied), whatever the width
+        (self._bar.console if self._bar else self.console).print(Text.assemble(*parts), highlight=False, soft_wrap=True)
 
     def start(self, to_run: list[Job], fresh: list[Job]) -> None:
         if not self.quiet:
