@@ -33,6 +33,7 @@ from importlib import import_module
 from .errors import (
     CellError,
     DataValidationError,
+    OutputFolderError,
     PerfkitError,
     PeriodError,
     Problem,
@@ -40,6 +41,7 @@ from .errors import (
     RunError,
     RunInterrupted,
     UnknownNameError,
+    UsageError,
 )
 from .periods import Quarter, latest_quarter, parse_quarter, parse_year, quarter_range
 
@@ -116,6 +118,7 @@ __all__ = [
     "BatchSummary",
     "CellError",
     "DataValidationError",
+    "OutputFolderError",
     "PerfkitError",
     "PeriodError",
     "Problem",
@@ -127,6 +130,7 @@ __all__ = [
     "RunInterrupted",
     "SurveyAnalysis",
     "UnknownNameError",
+    "UsageError",
     "ValidationReport",
     "__version__",
     "assess",

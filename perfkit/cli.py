@@ -23,7 +23,7 @@ from .batch.executors import EXECUTORS
 from .batch.jobs import FORMATS
 from .batch.progress import Progress
 from .data.register import load_register
-from .errors import DataValidationError, PerfkitError, Problem
+from .errors import DataValidationError, OutputFolderError, PerfkitError, Problem, UsageError
 from .publish.safe_files import create_unique
 from .terminal import cell, plain
 from .validate import validate_folder
@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="fail a notebook when one cell runs longer than this"
+    )
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run is publishing into the same --out, wait for it instead of stopping at once",
     )
     noise = run.add_mutually_exclusive_group()
     noise.add_argument("--quiet", action="store_true", help="print only failures and the final line")
@@ -140,6 +145,7 @@ def _cmd_run(args, console: Console) -> int:
                 markup=False,
             )
 
+    err_console = Console(stderr=True, highlight=False, emoji=False)
     show = Progress(console, quiet=args.quiet, verbose=args.verbose)
     with warnings.catch_warnings(record=True) as caught, show:
         warnings.simplefilter("always", UserWarning)
@@ -157,6 +163,8 @@ def _cmd_run(args, console: Console) -> int:
             executor=args.executor,
             scheduler=args.scheduler,
             timeout=args.timeout,
+            wait=args.wait,
+            on_wait=lambda message: err_console.print(plain(message), markup=False, highlight=False),
             on_validated=validated,
             on_start=show.start,
             on_done=show.done,
@@ -165,6 +173,8 @@ def _cmd_run(args, console: Console) -> int:
         if issubclass(w.category, UserWarning):
             console.print(f"Note: {plain(w.message)}", markup=False, highlight=False)
     show.summary(summary)
+    if summary.internal:
+        return EXIT_INTERNAL
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
@@ -214,8 +224,8 @@ def _cmd_status(args, console: Console) -> int:
         console.print(f"{plain(args.data)} has no quarters with data.", markup=False)
         return EXIT_OK
     table = Table(title=cell(f"Outputs in {args.out} for {args.data}"))
-    for col in ("Quarter", "Notebook", "State", "Produced", "Took"):
-        table.add_column(col)
+    for col in ("Quarter", "Notebook", "State", "Produced", "Took", "Why"):
+        table.add_column(col, overflow="fold")
     colours = {"fresh": "green", "stale": "yellow", "failed": "red", "missing": "dim"}
     for r in rows:
         table.add_row(
@@ -224,6 +234,7 @@ def _cmd_status(args, console: Console) -> int:
             f"[{colours[r.state]}]{r.state}[/]",
             cell(r.produced),
             f"{r.seconds:.1f} s" if r.seconds else "",
+            cell(r.reason),
         )
     console.print(table)
     counts = {s: sum(r.state == s for r in rows) for s in colours}
@@ -273,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         err.print(_problem_table(exc.problems, "The data has problems to fix before a report can be made"))
         err.print("Nothing was run and no output was changed. Run `perfkit validate` after fixing them.")
         return EXIT_INVALID
+    except UsageError as exc:
+        err.print(plain(exc), markup=False)
+        return EXIT_INVALID
+    except OutputFolderError as exc:
+        err.print(plain(exc), markup=False)
+        return EXIT_INVALID if exc.usage else EXIT_FAILED
     except PerfkitError as exc:
         err.print(plain(exc), markup=False)
         return EXIT_FAILED

@@ -245,3 +245,39 @@ class RunInterrupted(RunError):
     >>> isinstance(err, pk.RunError), err.cell
     (True, None)
     """
+
+
+class UsageError(PerfkitError):
+    """A command or call that asks for something impossible as given; nothing was run (exit 2).
+
+    Examples
+    --------
+    >>> print(pk.UsageError("Two notebooks would both publish report.*: a/report.ipynb and b/report.ipynb."))
+    Two notebooks would both publish report.*: a/report.ipynb and b/report.ipynb.
+    """
+
+
+class OutputFolderError(PerfkitError):
+    """The output folder cannot take the run's files: locked by another run, read-only, full, or not a folder.
+
+    Parameters
+    ----------
+    message
+        The whole explanation shown to the user, with what to do.
+    path
+        The folder or file concerned.
+    usage
+        ``True`` when the folder given cannot be used at all and nothing was attempted
+        (``perfkit run`` exits 2); ``False`` when work was attempted or refused (exit 1).
+
+    Examples
+    --------
+    >>> err = pk.OutputFolderError("The disk holding outputs is full.", path="outputs")
+    >>> isinstance(err, pk.PerfkitError), err.path, err.usage
+    (True, 'outputs', False)
+    """
+
+    def __init__(self, message: str, *, path: object = "", usage: bool = False):
+        super().__init__(message)
+        self.path = str(path)
+        self.usage = usage

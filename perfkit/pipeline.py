@@ -76,6 +76,8 @@ def run(
     executor: str = "local",
     scheduler: str | None = None,
     timeout: float | None = None,
+    wait: bool = False,
+    on_wait: Callable[[str], None] | None = None,
     on_validated: Callable | None = None,
     on_start: Callable | None = None,
     on_done: Callable | None = None,
@@ -106,6 +108,11 @@ def run(
         ``local`` or ``dask``, and an existing Dask scheduler's address.
     timeout
         Seconds any one cell may run before its notebook fails.
+    wait
+        When another run is publishing into ``out``: wait for it to finish (``True``), or stop at
+        once with :class:`~perfkit.errors.OutputFolderError` (the default).
+    on_wait
+        Called with a message when the run has to wait for another.
     on_validated
         Called with the :class:`~perfkit.validate.ValidationReport` once the data has passed (to show warnings).
     on_start, on_done
@@ -120,6 +127,11 @@ def run(
     ------
     DataValidationError
         When the data has errors: nothing is run and no output changes.
+    UsageError
+        When two notebooks would publish files of the same name: nothing is run.
+    OutputFolderError
+        When another run is publishing into ``out`` (and ``wait`` is false), or ``out`` cannot be
+        written: nothing is run and no output changes.
 
     Examples
     --------
@@ -160,6 +172,8 @@ def run(
         executor=executor,
         scheduler=scheduler,
         timeout=timeout,
+        wait=wait,
+        on_wait=on_wait,
         on_start=on_start,
         on_done=on_done,
     )

@@ -4,13 +4,17 @@ A job's key hashes:
 
 * the data it reads, *up to its own quarter*: the council settings, every metric
   definition, the targets of its financial year and earlier, and the actuals of
-  its quarter and earlier (an appendix never reads later figures, so restating a
-  later quarter does not re-run it); for the survey appendix, the files of the
-  waves it uses;
+  its quarter and earlier, every column of them (an appendix never reads later
+  figures, so restating a later quarter does not re-run it); for the survey
+  appendix, the files of the waves it uses; for a council's own notebook, whose
+  reads perfkit cannot know, every file in the data folder;
 * the notebook file;
 * perfkit itself: its version and a hash of its source and templates (so a code
   change re-runs everything even before the version is bumped);
 * the parameters and output formats.
+
+Every hash is of content, never of a file's name, size or modification time, which
+copies, restores and network shares do not keep faithfully.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..data.register import Register
 from ..periods import Quarter
 from ..publish.data_files import sha256_file
 
-__all__ = ["job_key", "package_fingerprint", "register_digest", "survey_files"]
+__all__ = ["data_folder_files", "job_key", "job_sources", "package_fingerprint", "register_digest", "survey_files"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package, templates included
 
@@ -43,7 +47,14 @@ def package_fingerprint() -> str:
     return f"{__version__}+{h.hexdigest()[:16]}"
 
 
-def _frame_digest(frame: pd.DataFrame, columns: list[str]) -> str:
+#: Columns that say where a row was in its file, not what it says: moving a row changes no report.
+_POSITION_COLUMNS = ("row",)
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    # every column but the positional ones, so a column added to the data contract is covered
+    # without anyone remembering to list it here
+    columns = sorted(c for c in frame.columns if c not in _POSITION_COLUMNS)
     text = frame[columns].astype(str).to_csv(index=False, lineterminator="\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -51,19 +62,14 @@ def _frame_digest(frame: pd.DataFrame, columns: list[str]) -> str:
 def register_digest(register: Register, quarter: Quarter) -> dict[str, str]:
     """Hashes of the register as an appendix for ``quarter`` sees it (nothing after the quarter)."""
     council = register.data_dir / "council.toml"
-    metrics = register.metrics.drop(columns=["row"]).reset_index(drop=True)
+    metrics = register.metrics.reset_index(drop=True)
     targets = register.targets.loc[register.targets["start_year"] <= quarter.start_year]
     actuals = register.actuals.loc[register.actuals["period_index"] <= quarter.index]
     return {
         "council.toml": sha256_file(council) if council.exists() else "",
-        "metrics": _frame_digest(metrics, list(metrics.columns)),
-        "targets": _frame_digest(
-            targets.sort_values(["code", "start_year", "quarter"]), ["code", "start_year", "quarter", "target"]
-        ),
-        "actuals": _frame_digest(
-            actuals.sort_values(["code", "period_index"]),
-            ["code", "period_index", "value", "numerator", "denominator", "commentary"],
-        ),
+        "metrics": _frame_digest(metrics),
+        "targets": _frame_digest(targets.sort_values(["code", "start_year", "quarter"])),
+        "actuals": _frame_digest(actuals.sort_values(["code", "period_index"])),
     }
 
 
@@ -78,25 +84,65 @@ def survey_files(register: Register, quarter: Quarter) -> list[Path]:
     return files
 
 
+def data_folder_files(data_dir: Path) -> list[Path]:
+    """Every file in a data folder and its subfolders, but hidden ones and Office lock files (``~$…``)."""
+    return sorted(
+        p
+        for p in data_dir.rglob("*")
+        if p.is_file() and not any(part.startswith((".", "~$")) for part in p.relative_to(data_dir).parts)
+    )
+
+
+def _hashes(data_dir: Path, paths: list[Path], seen: dict[Path, str] | None) -> dict[str, str]:
+    """``{path in the data folder: SHA-256}``; ``seen`` spares hashing a file twice while planning one run."""
+    seen = {} if seen is None else seen
+    for path in paths:
+        if path not in seen:
+            seen[path] = sha256_file(path)
+    return {path.relative_to(data_dir).as_posix(): seen[path] for path in paths}
+
+
+def job_sources(register: Register, quarter: Quarter, kind: str, seen: dict[Path, str] | None = None) -> dict[str, str]:
+    """The data files a job reads, each with its SHA-256, by path in the data folder.
+
+    perfkit's appendices read the register's files and the quarter's survey waves; a council's
+    own notebook (``custom``) may read anything in the data folder.
+    """
+    data_dir = register.data_dir
+    if kind == "custom":
+        paths = data_folder_files(data_dir)
+    else:
+        paths = sorted(set(register.files) | set(survey_files(register, quarter)))
+    return _hashes(data_dir, paths, seen)
+
+
 def job_key(
-    register: Register, quarter: Quarter, notebook: Path, kind: str, formats: tuple[str, ...]
+    register: Register,
+    quarter: Quarter,
+    notebook: Path,
+    kind: str,
+    formats: tuple[str, ...],
+    seen: dict[Path, str] | None = None,
 ) -> tuple[str, dict]:
     """The cache key of a job and the hashes it was made from.
 
     Parameters
     ----------
     kind
-        ``performance`` (reads the register), ``survey`` (reads the waves) or
-        ``custom`` (a council's own notebook: assumed to read both).
+        ``performance`` (reads the register up to the quarter), ``survey`` (reads the waves) or
+        ``custom`` (a council's own notebook: every file in the data folder counts).
+    seen
+        Hashes already made while planning this run, by file.
     """
     data: dict[str, str] = {}
-    if kind in ("performance", "custom"):
+    council = register.data_dir / "council.toml"
+    if kind == "performance":
         data.update(register_digest(register, quarter))
-    if kind in ("survey", "custom"):
-        council = register.data_dir / "council.toml"
-        data["council.toml"] = sha256_file(council) if council.exists() else ""
-        for path in survey_files(register, quarter):
-            data[str(path.relative_to(register.data_dir))] = sha256_file(path)
+    elif kind == "survey":
+        data["council.toml"] = _hashes(register.data_dir, [council], seen)["council.toml"] if council.exists() else ""
+        data.update(_hashes(register.data_dir, survey_files(register, quarter), seen))
+    else:
+        data.update(job_sources(register, quarter, "custom", seen))
     inputs = {
         "data": data,
         "notebook": sha256_file(notebook),

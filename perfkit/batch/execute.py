@@ -1,16 +1,22 @@
-"""Execute one job: run its notebook with papermill in a staging folder, export it, publish atomically.
+"""Build one job: run its notebook with papermill in a staging folder and export it; publishing comes after.
 
-A job that fails publishes nothing, keeps its executed notebook in
-``outputs/<slug>/failed/`` and returns its error rather than raising it, so
-the other jobs of a batch go on. :func:`execute_job` is the unit of work that
-executors (this process, a process pool, a Dask cluster) run.
+:func:`build_job` is the unit of work that executors (this process, a process pool, a Dask
+cluster) run. It never publishes: its files wait in ``outputs/.staging-…`` until the process
+that holds the output folder's lock publishes them (:mod:`perfkit.batch.publishing`), one job
+at a time, so two jobs of one quarter never race to replace its folder.
+
+Whatever goes wrong is returned, not raised, so the other jobs of a batch go on: a failing
+notebook, a kernel that dies or does not start, a full disk, even a fault in perfkit (whose
+traceback is kept beside the failed notebook). :func:`execute_job` builds and publishes, for a
+caller that runs one job on its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
+import errno
+import hashlib
+import json
 import tempfile
 import time
 import traceback
@@ -20,12 +26,24 @@ from .. import __version__
 from ..appendices import appendix_for
 from ..data.register import Register, load_register
 from ..errors import PerfkitError, RunError, RunInterrupted
+from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
 from .kernel import KERNEL_NAME, KERNEL_SETUP, kernel_manager_class, log_tail
+from .swap import STAGING_PREFIX, make_staging
 
-__all__ = ["STAGING_PREFIX", "execute_job"]
+__all__ = ["IOPUB_WAIT", "KERNEL_START_WAIT", "STAGING_PREFIX", "build_job", "execute_job"]
 
-STAGING_PREFIX = ".staging-"
+#: Seconds to wait, after a cell has finished, for the last of its output to arrive. nbclient's
+#: default is 4, and papermill fails the notebook when it runs out: a large table, or a busy
+#: machine, can take longer. The kernel is watched meanwhile, so a kernel that dies is still
+#: noticed within a second or so.
+IOPUB_WAIT = 300
+
+#: Seconds a kernel may take to start (papermill's default is 60; a loaded machine can be slower).
+KERNEL_START_WAIT = 180
+
+#: Errors of the system that mean the output folder cannot take files: the batch stops there.
+_FOLDER_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def _execute(job: Job, target: Path) -> None:
@@ -46,17 +64,23 @@ def _execute(job: Job, target: Path) -> None:
                 cwd=str(job.notebook.parent),
                 kernel_manager_class=kernel_manager_class(Path(sockets)),
                 execution_timeout=job.timeout,
+                start_timeout=KERNEL_START_WAIT,
+                iopub_timeout=IOPUB_WAIT,
                 extra_arguments=[KERNEL_SETUP],
             )
             return
         except pm.PapermillExecutionError as exc:
             error = exc
         except CellTimeoutError as exc:
-            # Without --timeout this is nbclient's own wait for a cell's output (a very large output, say).
-            waited = f"ran for more than {job.timeout:g} seconds" if job.timeout else "took too long to send its output"
+            if "IOPub" in str(exc):
+                what = (
+                    f"a cell finished, but its output had still not all arrived {IOPUB_WAIT} seconds later, "
+                    "so the appendix would have been incomplete"
+                )
+            else:
+                what = f"a cell ran for more than {job.timeout:g} seconds and was stopped" if job.timeout else str(exc)
             raise RunError(
-                f"The notebook {job.notebook.name} failed for {job.quarter.label}: a cell {waited} and was "
-                f"stopped ({exc}).",
+                f"The notebook {job.notebook.name} failed for {job.quarter.label}: {what} ({exc}).",
                 notebook=job.notebook.name,
                 quarter=job.quarter.label,
                 ename="CellTimeoutError",
@@ -68,6 +92,15 @@ def _execute(job: Job, target: Path) -> None:
                 notebook=job.notebook.name,
                 quarter=job.quarter.label,
                 ename="DeadKernelError",
+            ) from exc
+        except (RuntimeError, TimeoutError) as exc:  # jupyter_client: the kernel did not start or answer
+            raise RunError(
+                f"The notebook {job.notebook.name} could not be run for {job.quarter.label}: its Python kernel "
+                f"did not start or stopped answering ({exc}). If the machine is very busy, run again later. "
+                f"Kernel log: {log_tail(Path(sockets) / 'kernel.log')}",
+                notebook=job.notebook.name,
+                quarter=job.quarter.label,
+                ename=type(exc).__name__,
             ) from exc
     if error.ename == "KeyboardInterrupt":
         raise RunInterrupted(
@@ -124,39 +157,99 @@ def _header(register: Register, nb, job: Job) -> dict:
     }
 
 
-_REGISTERS: dict[tuple, Register] = {}
+#: Registers this worker process has loaded, by the content hash of their files (a long-lived Dask
+#: worker serves many runs: a file's name, size and modification time can all stay the same when its
+#: content changes, after a copy that keeps times or on a coarse-grained network share).
+_REGISTERS: dict[tuple[str, str], Register] = {}
 
 
-def _register(data_dir: Path) -> Register:
-    """The register, loaded once per worker process for as long as its files are unchanged."""
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*")) if p.is_file())
-    key = (str(data_dir), stamp)
+def _changed_sources(job: Job) -> list[str]:
+    """The job's data files whose content is no longer what it was when the run was planned."""
+    changed = []
+    for rel, digest in job.sources.items():
+        path = job.data_dir / rel
+        try:
+            now = sha256_file(path)
+        except OSError:
+            now = ""
+        if now != digest:
+            changed.append(rel)
+    return changed
+
+
+def _check_sources(job: Job, when: str) -> None:
+    changed = _changed_sources(job)
+    if changed:
+        raise RunError(
+            f"The data changed {when}: {', '.join(changed)} in {job.data_dir} is not what it was when the "
+            f"run was planned, so the {job.name} appendix for {job.quarter.label} could not be trusted and was "
+            "not published. Run perfkit run again once the data is saved.",
+            notebook=job.notebook.name,
+            quarter=job.quarter.label,
+        )
+
+
+def _register(job: Job) -> Register:
+    """The register for a job, loaded once per worker process for each content of the data files."""
+    _check_sources(job, "after the run started")
+    digest = hashlib.sha256(json.dumps(job.sources, sort_keys=True).encode()).hexdigest()
+    key = (str(job.data_dir), digest)
     if key not in _REGISTERS:
+        register = load_register(job.data_dir)
+        _check_sources(job, "while it was being read")  # what was loaded is what the hashes describe
         _REGISTERS.clear()
-        _REGISTERS[key] = load_register(data_dir)
+        _REGISTERS[key] = register
     return _REGISTERS[key]
 
 
-def execute_job(job: Job) -> JobResult:
-    """Run one job and publish its files atomically. Failures are returned, not raised.
-
-    This is what every executor runs, in this process or another one; it reads
-    the data folder and writes the output folder, so both must be reachable
-    from wherever it runs.
-    """
-    import nbformat  # imported here: a run whose jobs are all fresh needs neither nbformat nor nbconvert
-
-    from ..publish.export import export_html, export_pdf
-
-    started = time.perf_counter()
-    stem, final = job.name, job.folder
-    job.out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-{job.quarter.slug}-{stem}-", dir=job.out_dir)
+def _folder_error(job: Job, exc: OSError) -> str:
+    where = exc.filename or job.out_dir
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"The disk is full (or your quota is used up): the {job.name} appendix for {job.quarter.label} "
+            f"could not be written ({where}). Nothing was published for it and no earlier output was changed. "
+            "Free some space and run again."
+        )
+    return (
+        f"The output folder {job.out_dir} cannot be written ({exc.strerror}: {where}): the {job.name} appendix "
+        f"for {job.quarter.label} was not published and no earlier output was changed. Choose a folder you "
+        "can write to with --out."
     )
+
+
+def build_job(job: Job) -> JobResult:
+    """Run one job's notebook, export it and write its data files in a staging folder; publish nothing.
+
+    Failures are returned, not raised. This is what every executor runs, in this process or
+    another one; it reads the data folder and writes into the output folder, so both must be
+    reachable from wherever it runs, at the same paths.
+
+    Returns
+    -------
+    JobResult
+        ``staging`` is the folder holding its files (``outputs``), or for a failure the executed
+        notebook (``failed_copy``) and perhaps a traceback; the publisher removes it.
+    """
+    started = time.perf_counter()
+    stem = job.name
     timings: dict[str, float] = {}
+    staging: Path | None = None
+
+    def failed(message: str, **flags) -> JobResult:
+        notebook = staging / f"{stem}.ipynb" if staging else None
+        kept = notebook if notebook is not None and notebook.is_file() else None
+        return JobResult(
+            job, [], time.perf_counter() - started, timings, message, staging=staging, failed_copy=kept, **flags
+        )
+
     try:
-        register = _register(job.data_dir)
+        job.out_dir.mkdir(parents=True, exist_ok=True)
+        staging = make_staging(job.out_dir, f"{job.quarter.slug}-{stem}")
+        import nbformat  # imported here: a run whose jobs are all fresh needs neither nbformat nor nbconvert
+
+        from ..publish.export import export_html, export_pdf
+
+        register = _register(job)
         t = time.perf_counter()
         executed = staging / f"{stem}.ipynb"
         _execute(job, executed)
@@ -182,43 +275,52 @@ def execute_job(job: Job) -> JobResult:
         appendix = appendix_for(job.notebook)
         if appendix is not None:
             produced += appendix.data_files(register, job.quarter, staging)
-
-        final.mkdir(parents=True, exist_ok=True)
-        published = []
-        for path in produced:
-            os.replace(path, final / path.name)
-            published.append(final / path.name)
+        _check_sources(job, "while the notebook ran")
         timings["total"] = time.perf_counter() - started
-        return JobResult(job, published, timings["total"], timings)
+        return JobResult(job, produced, timings["total"], timings, staging=staging)
     except RunInterrupted as exc:
-        return JobResult(
-            job, [], time.perf_counter() - started, timings, f"{exc} Nothing was published.", interrupted=True
-        )
-    except Exception as exc:
-        # Keep the executed notebook, error and all, for debugging; publish nothing else. Anything unexpected
-        # (a library failing on a huge appendix, say) fails this job only: the batch's other jobs still run.
-        kept = ""
-        failed = final / "failed"
-        if (staging / f"{stem}.ipynb").exists():
-            failed.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / f"{stem}.ipynb", failed / f"{stem}.ipynb")
-            kept = f" The executed notebook, with the error, is kept at {failed / f'{stem}.ipynb'}."
-        if isinstance(exc, PerfkitError):
-            message = str(exc)
-        else:
-            failed.mkdir(parents=True, exist_ok=True)
-            log = failed / f"{stem}.traceback.txt"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            message = (
-                f"Making {stem} for {job.quarter.label} stopped with an unexpected error "
-                f"({type(exc).__name__}: {str(exc)[:300]}); the details are in {log}."
-            )
-        return JobResult(
-            job,
-            [],
-            time.perf_counter() - started,
-            timings,
-            f"{message}{kept} No appendix was published for this notebook.",
-        )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        result = failed(f"{exc} Nothing was published.", interrupted=True)
+        result.failed_copy = None  # an interruption is no fault of the notebook: no copy in failed/
+        return result
+    except PerfkitError as exc:
+        return failed(f"{exc} No appendix was published for this notebook.")
+    except OSError as exc:
+        if _cannot_write(exc, job.out_dir):
+            return failed(_folder_error(job, exc), fatal=True)
+        return _internal(failed, exc)
+    except Exception as exc:  # a fault in perfkit: the batch goes on, and the run ends with exit code 3
+        return _internal(failed, exc)
+
+
+def _cannot_write(exc: OSError, out_dir: Path) -> bool:
+    """Whether an error of the system means files cannot be written: a full disk anywhere, or an output
+    folder that refuses them."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    name = str(exc.filename or "")
+    return exc.errno in _FOLDER_ERRNOS and (not name or name.startswith(str(out_dir)))
+
+
+def _internal(failed, exc: BaseException) -> JobResult:
+    result = failed("")
+    job = result.job
+    result.internal = True
+    result.traceback = "".join(traceback.format_exception(exc))
+    trace = job.folder / "failed" / f"{job.name}.traceback.txt"  # where publishing puts it
+    result.error = (
+        f"Making {job.name} for {job.quarter.label} stopped with an unexpected error "
+        f"({type(exc).__name__}: {str(exc)[:300]}); the details are in {trace}. This is a fault in perfkit, not "
+        "in your data as far as it can tell. No appendix was published for this notebook."
+    )
+    return result
+
+
+def execute_job(job: Job) -> JobResult:
+    """Build one job and publish its files atomically, with its manifest entry. Failures are returned, not raised.
+
+    For a caller that runs one job on its own; a batch builds in workers and publishes here
+    (see :func:`perfkit.batch.executors.run_batch`), holding the output folder's lock.
+    """
+    from .publishing import publish
+
+    return publish(build_job(job))

@@ -1,8 +1,10 @@
 """Run many jobs: skip the fresh ones, run the rest here, in parallel processes, or on a Dask cluster.
 
-Every executor runs the same picklable :func:`perfkit.batch.execute.execute_job`, so
-outputs are identical whichever runs them; results are returned in plan order
-whatever order they finish in.
+Every executor runs the same picklable :func:`perfkit.batch.execute.build_job`, so
+outputs are identical whichever runs them. This process, holding the output folder's
+lock, publishes each job as its result arrives (:mod:`perfkit.batch.publishing`), so a
+run that is killed keeps every job published before the kill, manifest included.
+Results are returned in plan order whatever order they finish in.
 
 :func:`perfkit.run` (``pk.run``) validates the data and chooses the quarters before it
 calls :func:`run_batch`; :class:`BatchSummary` is what both return.
@@ -13,19 +15,24 @@ from __future__ import annotations
 import json
 import multiprocessing
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..data.register import Register
 from ..errors import PerfkitError
 from ..periods import Quarter
-from .execute import execute_job
+from .execute import build_job
 from .jobs import FORMATS, Job, JobResult, plan_jobs, skipped
 from .kernel import interrupt_running_kernels
-from .manifest import clean_stale_staging, is_fresh, write_manifest
+from .lock import output_lock
+from .manifest import QuarterManifest, read_manifest, staleness
+from .publishing import publish
+from .swap import current_folder, recover
 
 __all__ = ["EXECUTORS", "BatchSummary", "run_batch"]
 
@@ -53,6 +60,12 @@ class BatchSummary:
     """
 
     results: list[JobResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def internal(self) -> list[JobResult]:
+        """Jobs that failed because of a fault in perfkit (``perfkit run`` exits 3)."""
+        return [r for r in self.results if r.internal]
 
     @property
     def ran(self) -> list[JobResult]:
@@ -69,7 +82,7 @@ class BatchSummary:
 
 def _serial(jobs: list[Job]) -> Iterator[JobResult]:
     for job in jobs:
-        yield execute_job(job)
+        yield build_job(job)
 
 
 #: Imported once by the forkserver, so each worker starts with them already loaded.
@@ -124,7 +137,7 @@ def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
     try:
         # Longest first packs the workers best; results are put back in plan order by the caller.
-        futures = {pool.submit(execute_job, job): job for job in sorted(jobs, key=_expected_seconds, reverse=True)}
+        futures = {pool.submit(build_job, job): job for job in sorted(jobs, key=_expected_seconds, reverse=True)}
         for future in as_completed(futures):
             yield _result(future, futures[future])
     finally:
@@ -138,6 +151,7 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
     except ImportError as exc:  # an optional extra
         raise PerfkitError("Running on Dask needs the dask extra: pip install -e '.[dask]'.") from exc
     cluster = None
+    stack = ExitStack()
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
@@ -147,16 +161,50 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
                 "`dask scheduler` and check the address."
             ) from exc
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # workers keep their scratch space in a folder of this run's own: in the shared default
+        # (/tmp/dask-scratch-space) a worker starting for one user's run can purge another's
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="perfkit-dask-"))
+        try:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                local_directory=scratch,
+            )
+        except Exception as exc:
+            stack.close()
+            raise PerfkitError(
+                f"A Dask cluster could not be started on this machine ({type(exc).__name__}: {exc}). Nothing was "
+                "run. Run without --executor dask, or start one yourself and give its address with --scheduler."
+            ) from exc
         client = Client(cluster)
     try:
-        futures = {client.submit(execute_job, job, pure=False): job for job in jobs}
+        # pure=False: a task is never taken from an earlier run's results on a long-lived cluster
+        futures = {client.submit(build_job, job, pure=False): job for job in jobs}
         for future in dask_completed(list(futures)):
             yield _result(future, futures[future])
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        stack.close()
+
+
+def _orphans(register: Register, quarter: Quarter, manifest: QuarterManifest, planned: list[Job]) -> list[str]:
+    """Notes on perfkit appendices published for a quarter earlier that no longer apply to it."""
+    from .freshness import orphan_reason
+
+    names = {j.name for j in planned if j.quarter == quarter}
+    notes = []
+    for name, entry in manifest.jobs.items():
+        reason = orphan_reason(register, entry) if name not in names else ""
+        if reason:
+            notes.append(
+                f"{quarter.label}: the {name} appendix published earlier is now stale: {reason}. Its files are "
+                f"kept in {quarter.slug}/; delete them if they should no longer be published."
+            )
+    return notes
 
 
 def run_batch(
@@ -171,10 +219,12 @@ def run_batch(
     executor: str = "local",
     scheduler: str | None = None,
     timeout: float | None = None,
+    wait: bool = False,
+    on_wait: Callable[[str], None] | None = None,
     on_start: Callable[[list[Job], list[Job]], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
 ) -> BatchSummary:
-    """Plan, skip what is fresh, run the rest, and write each quarter's manifest.
+    """Plan, skip what is fresh, run the rest, and publish each job, with its manifest entry, as it finishes.
 
     Parameters
     ----------
@@ -198,42 +248,69 @@ def run_batch(
         The address of an existing Dask scheduler (implies ``executor="dask"``).
     timeout
         Seconds any one cell may run before the job fails.
+    wait
+        When another run is publishing into ``out_dir``: wait for it, rather than fail at once.
+    on_wait
+        Called with a message when the run has to wait for another.
     on_start, on_done
-        Callbacks for progress: the jobs to run and to skip; each result as it arrives.
+        Callbacks for progress: the jobs to run and to skip; each result as it is published.
+
+    Raises
+    ------
+    UsageError
+        Two notebooks would publish files of the same name; nothing was run.
+    OutputFolderError
+        Another run holds the output folder, or it cannot be written; nothing was run.
     """
-    clean_stale_staging(out_dir)
     planned = plan_jobs(register, quarters, out_dir, formats, notebooks, timeout)
-    to_run = [j for j in planned if force or not is_fresh(j)]
-    fresh = [j for j in planned if j not in to_run]
-    if on_start:
-        on_start(to_run, fresh)
-    results: dict[Job, JobResult] = {j: skipped(j) for j in fresh}
-    if scheduler or executor == "dask":
-        stream = _dask(to_run, jobs, scheduler)
-    elif jobs > 1 and len(to_run) > 1:
-        stream = _processes(to_run, jobs)
-    else:
-        stream = _serial(to_run)
-    interrupted = _InterruptFlag()
-    try:
-        with interrupted:
-            for result in stream:
-                results[result.job] = result
-                if on_done:
-                    on_done(result)
-                if interrupted.is_set():
-                    break
-    finally:
-        if hasattr(stream, "close"):
-            stream.close()  # shuts a pool or cluster down, cancelling jobs not yet started
-        # Record what finished, even when interrupted: the manifest never lies about a published file.
-        # (an interrupted job published nothing, so it changes no manifest)
-        done = [results[j] for j in planned if j in results and not results[j].skipped and not results[j].interrupted]
-        for q in dict.fromkeys(r.job.quarter for r in done):
-            write_manifest(register, q, [r for r in done if r.job.quarter == q], out_dir)
-    if interrupted.is_set():
-        raise KeyboardInterrupt
-    return BatchSummary([results[j] for j in planned])
+    out_dir = out_dir.resolve()
+    with output_lock(out_dir, wait=wait, on_wait=on_wait), ExitStack() as cleanup:
+        recover(out_dir)  # what killed runs left: folders moved aside go back, staging goes
+        cleanup.callback(recover, out_dir)  # and what this run leaves, whatever way it ends
+        manifests = {q: read_manifest(current_folder(out_dir, q.slug)) for q in quarters}
+        stale = {j for j in planned if force or staleness(j, manifests[j.quarter].jobs.get(j.name))}
+        to_run = [j for j in planned if j in stale]
+        fresh = [j for j in planned if j not in stale]
+        notes = []
+        for q in quarters:
+            if manifests[q].problem:
+                notes.append(f"{q.label}: {manifests[q].problem}; its appendices are made again and it is rewritten.")
+            if notebooks is None:
+                notes += _orphans(register, q, manifests[q], planned)
+        if on_start:
+            on_start(to_run, fresh)
+        results: dict[Job, JobResult] = {j: skipped(j) for j in fresh}
+        if scheduler or executor == "dask":
+            stream = _dask(to_run, jobs, scheduler)
+        elif jobs > 1 and len(to_run) > 1:
+            stream = _processes(to_run, jobs)
+        else:
+            stream = _serial(to_run)
+        interrupted = _InterruptFlag()
+        try:
+            with interrupted:
+                for built in stream:
+                    result = publish(built)
+                    results[result.job] = result
+                    if on_done:
+                        on_done(result)
+                    if result.fatal:
+                        break  # every job after it would fail the same way
+                    if interrupted.is_set():
+                        break
+        finally:
+            if hasattr(stream, "close"):
+                stream.close()  # shuts a pool or cluster down, cancelling jobs not yet started
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        for job in planned:
+            if job not in results:
+                results[job] = JobResult(
+                    job,
+                    error="Not published: the run stopped because the output folder cannot take files (see above).",
+                    not_run=True,
+                )
+    return BatchSummary([results[j] for j in planned], notes)
 
 
 class _InterruptFlag:

@@ -1,17 +1,25 @@
-"""The state of every quarter's appendices in an output folder: fresh, stale, failed or missing."""
+"""The state of every quarter's appendices in an output folder: fresh, stale, failed or missing, and why.
+
+*fresh* is said only when the recorded key matches the current inputs and every output is
+byte for byte what was published; anything that cannot be checked (a damaged manifest, a
+notebook that is gone, an appendix whose survey wave was deleted) is *stale*, with the reason.
+Nothing here writes: ``perfkit status`` works on a read-only folder, and while a run is
+publishing.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from ..appendices import APPENDICES
 from ..data.register import Register
 from ..periods import Quarter, quarter_range
-from .jobs import FORMATS, plan_jobs
-from .manifest import is_fresh
+from .jobs import FORMATS, Job, plan_jobs
+from .manifest import read_manifest, seconds_taken, staleness
+from .swap import current_folder
 
-__all__ = ["OutputState", "output_status"]
+__all__ = ["OutputState", "orphan_reason", "output_status"]
 
 
 @dataclass(frozen=True)
@@ -23,16 +31,47 @@ class OutputState:
     state: str  # fresh | stale | failed | missing
     produced: str = ""
     seconds: float = 0.0
+    reason: str = ""
 
 
 def _formats_of(entry: dict) -> tuple[str, ...]:
-    return tuple(entry.get("inputs", {}).get("parameters", {}).get("formats", FORMATS))
+    inputs = entry.get("inputs")
+    parameters = inputs.get("parameters") if isinstance(inputs, dict) else None
+    formats = parameters.get("formats") if isinstance(parameters, dict) else None
+    if not isinstance(formats, list) or not all(f in FORMATS for f in formats):
+        return FORMATS
+    return tuple(formats)
+
+
+def orphan_reason(register: Register, entry: dict) -> str:
+    """Why one of perfkit's appendices published for a quarter no longer applies to it; empty if it is not one.
+
+    Examples
+    --------
+    >>> orphan_reason(tiny, {"notebook": "/somewhere/member_briefing.ipynb"})
+    ''
+    """
+    notebook = Path(str(entry.get("notebook", "")))
+    if notebook.name not in {a.notebook for a in APPENDICES}:
+        return ""
+    data = entry.get("inputs", {}).get("data", {}) if isinstance(entry.get("inputs"), dict) else {}
+    waves = sorted({PurePosixPath(k).parts[1] for k in data if isinstance(k, str) and k.startswith("survey/")})
+    gone = [w for w in waves if not (register.data_dir / "survey" / w).is_dir()]
+    if gone:
+        return f"its survey wave {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} gone"
+    return "it no longer applies to this quarter"
+
+
+def _own_notebook(entry: dict) -> Path | None:
+    path = Path(str(entry.get("notebook", "")))
+    return path if path.suffix == ".ipynb" and path.name not in {a.notebook for a in APPENDICES} else None
 
 
 def output_status(register: Register, out_dir: Path) -> list[OutputState]:
-    """For each quarter with data and each notebook that applies to it, whether its outputs are current.
+    """For each quarter with data and each notebook that applies to it or ran for it: are its outputs current?
 
-    *fresh*: made from the current inputs; *stale*: made, but an input has changed since;
+    *fresh*: made from the current inputs and unchanged since; *stale*: made, but an input or an
+    output has changed since, or the manifest cannot vouch for it (``reason`` says which);
     *failed*: the last run failed; *missing*: never made.
     """
     have = register.quarters_with_data()
@@ -40,40 +79,57 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
         return []
     rows = []
     for quarter in quarter_range(have[0], have[-1]):
-        manifest_path = out_dir / quarter.slug / "manifest.json"
-        entries = {}
-        if manifest_path.exists():
-            try:
-                entries = json.loads(manifest_path.read_text(encoding="utf-8")).get("jobs", {})
-            except json.JSONDecodeError:
-                entries = {}
+        folder = current_folder(out_dir, quarter.slug)
+        manifest = read_manifest(folder)
+        entries = manifest.jobs
         planned = plan_jobs(register, [quarter], out_dir)
+        names = {j.name for j in planned}
         # a council's own notebooks run for this quarter are reported too
-        own = [
-            Path(e["notebook"])
-            for name, e in entries.items()
-            if name not in {j.name for j in planned} and Path(e.get("notebook", "")).is_file()
-        ]
+        own = [p for name, e in entries.items() if name not in names and (p := _own_notebook(e)) and p.is_file()]
         if own:
             planned += plan_jobs(register, [quarter], out_dir, notebooks=own)
+        names = {j.name for j in planned}
         for job in planned:
-            entry = entries.get(job.name)
-            if entry is None:
-                rows.append(OutputState(quarter, job.name, "missing"))
+            rows.append(_state(register, quarter, job, entries.get(job.name), folder, out_dir, manifest.problem))
+        for name, entry in entries.items():
+            if name in names:
                 continue
-            # compare with a job planned for the formats the outputs were made in
-            same = plan_jobs(register, [quarter], out_dir, _formats_of(entry), [job.notebook])[0]
-            if entry.get("result") != "success":
-                state = "failed"
-            else:
-                state = "fresh" if is_fresh(same) else "stale"
-            rows.append(
-                OutputState(
-                    quarter,
-                    job.name,
-                    state,
-                    entry.get("finished_at", ""),
-                    entry.get("timings_seconds", {}).get("total", 0.0),
-                )
-            )
+            own_path = _own_notebook(entry)
+            reason = f"its notebook {own_path} is gone" if own_path else orphan_reason(register, entry)
+            rows.append(_row(quarter, name, "stale", entry, reason))
     return rows
+
+
+def _row(quarter: Quarter, name: str, state: str, entry: dict | None, reason: str) -> OutputState:
+    produced = entry.get("finished_at", "") if entry else ""
+    return OutputState(
+        quarter,
+        name,
+        state,
+        produced if isinstance(produced, str) else "",
+        seconds_taken(entry) if entry else 0.0,
+        reason,
+    )
+
+
+def _state(
+    register: Register,
+    quarter: Quarter,
+    job: Job,
+    entry: dict | None,
+    folder: Path,
+    out_dir: Path,
+    problem: str,
+) -> OutputState:
+    if entry is None:
+        if problem and (folder / f"{job.name}.ipynb").exists():
+            return _row(quarter, job.name, "stale", None, problem)  # made, but the manifest cannot say how
+        return _row(quarter, job.name, "missing", None, "")
+    if entry.get("result") != "success":
+        copy = entry.get("failed_copy")
+        kept = f"; the executed notebook is kept in {quarter.slug}/{copy}" if isinstance(copy, str) and copy else ""
+        return _row(quarter, job.name, "failed", entry, f"its last run failed{kept}")
+    # compare with a job planned for the formats the outputs were made in
+    same = plan_jobs(register, [quarter], out_dir, _formats_of(entry), [job.notebook])[0]
+    reason = staleness(same, entry, folder)
+    return _row(quarter, job.name, "stale" if reason else "fresh", entry, reason)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from ..appendices import APPENDICES, appendix_for
 from ..data.register import Register
+from ..errors import UsageError
 from ..periods import Quarter, parse_quarter
-from .cache import job_key
+from .cache import job_key, job_sources
 
-__all__ = ["FORMATS", "Job", "JobResult", "plan_jobs", "skipped"]
+__all__ = ["FORMATS", "Job", "JobResult", "check_output_names", "plan_jobs", "skipped"]
 
 FORMATS = ("html", "pdf")
 
@@ -41,6 +42,10 @@ class Job:
         The hashes the key was made from, for the manifest.
     timeout
         Seconds any one cell may run, or ``None``.
+    sources
+        The SHA-256 of each data file the job reads, by path in the data folder, as they were
+        when the run was planned: the worker checks the files against them before and after
+        the notebook runs, so what it publishes is what the key describes.
     """
 
     quarter: Quarter
@@ -51,6 +56,7 @@ class Job:
     key: str = ""
     inputs: dict = field(default_factory=dict, compare=False, hash=False)
     timeout: float | None = None
+    sources: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.quarter, Quarter):  # any spelling; it is parsed once, here
@@ -74,7 +80,21 @@ class Job:
 
 @dataclass
 class JobResult:
-    """What one job produced, or why it failed (or that it was skipped, its outputs being fresh)."""
+    """What one job produced, or why it failed (or that it was skipped, its outputs being fresh).
+
+    A worker returns the result *built*: its files wait in ``staging`` (``outputs`` lists them
+    there, ``failed_copy`` is the executed notebook of a failure). Publishing moves them into
+    the quarter's folder and sets ``outputs`` to where they are published.
+
+    Attributes
+    ----------
+    fatal
+        The output folder cannot take files (full, read-only): the batch starts no more jobs.
+    not_run
+        Not started, because an earlier job found the output folder unusable.
+    internal
+        The failure is a fault in perfkit itself; ``traceback`` holds the details.
+    """
 
     job: Job
     outputs: list[Path] = field(default_factory=list)
@@ -83,10 +103,59 @@ class JobResult:
     error: str = ""
     skipped: bool = False
     interrupted: bool = False
+    staging: Path | None = None
+    failed_copy: Path | None = None
+    fatal: bool = False
+    not_run: bool = False
+    internal: bool = False
+    traceback: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+
+def check_output_names(notebooks: list[Path]) -> list[Path]:
+    """The notebooks, each once, after checking that no two would publish files of the same name.
+
+    A job's files are named after its notebook (``report.ipynb`` publishes ``report.html``), and
+    its entry in the manifest too, so two notebooks with the same name, in any case (a file system
+    may not tell ``Report`` from ``report``), would overwrite each other; so would a council's
+    notebook named like one of perfkit's appendices.
+
+    Raises
+    ------
+    UsageError
+        Naming the notebooks that clash; nothing has been run.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_output_names([Path("a/report.ipynb"), Path("b/Report.ipynb")])
+    ... except UsageError as err:
+    ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
+    Two notebooks would publish files with the same name (report.ipynb, report.html, ...):
+    a/report.ipynb and b/Report.ipynb. Rename one of them; nothing was run.
+    """
+    unique = list(dict.fromkeys(notebooks))
+    by_name: dict[str, Path] = {}
+    for appendix in APPENDICES:
+        by_name[appendix.name.casefold()] = appendix.path
+    for nb in unique:
+        other = by_name.get(nb.stem.casefold())
+        if other is not None and other != nb:
+            if appendix_for(other) is not None:
+                raise UsageError(
+                    f"The notebook {nb} has the name of perfkit's own appendix {other.name}: its files "
+                    f"({nb.stem}.html, {nb.stem}.pdf, ...) would replace that appendix's in each quarter's "
+                    "folder. Rename the notebook; nothing was run."
+                )
+            raise UsageError(
+                f"Two notebooks would publish files with the same name ({nb.stem}.ipynb, {nb.stem}.html, ...): "
+                f"{other} and {nb}. Rename one of them; nothing was run."
+            )
+        by_name[nb.stem.casefold()] = nb
+    return unique
 
 
 def plan_jobs(
@@ -97,17 +166,24 @@ def plan_jobs(
     notebooks: list[Path] | None = None,
     timeout: float | None = None,
 ) -> list[Job]:
-    """The jobs for these quarters: a council's own notebooks, or each of perfkit's appendices that applies."""
+    """The jobs for these quarters: a council's own notebooks, or each of perfkit's appendices that applies.
+
+    Raises
+    ------
+    UsageError
+        When two notebooks would publish files of the same name (see :func:`check_output_names`).
+    """
+    own = check_output_names(list(notebooks)) if notebooks else None
+    seen: dict[Path, str] = {}  # each data file hashed once per plan
     jobs = []
     for q in quarters:
-        if notebooks:
-            chosen = list(notebooks)
-        else:
-            chosen = [a.path for a in APPENDICES if a.applies(register, q)]
+        chosen = own if own else [a.path for a in APPENDICES if a.applies(register, q)]
         for nb in chosen:
             appendix = appendix_for(nb)
-            key, inputs = job_key(register, q, nb, appendix.kind if appendix else "custom", formats)
-            jobs.append(Job(q, nb, register.data_dir, out_dir.resolve(), formats, key, inputs, timeout))
+            kind = appendix.kind if appendix else "custom"
+            key, inputs = job_key(register, q, nb, kind, formats, seen)
+            sources = job_sources(register, q, kind, seen)
+            jobs.append(Job(q, nb, register.data_dir, out_dir.resolve(), formats, key, inputs, timeout, sources))
     return jobs
 
 

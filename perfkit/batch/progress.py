@@ -94,9 +94,20 @@ class Progress:
 
     def summary(self, summary: BatchSummary) -> None:
         ran, skipped, failed = len(summary.ran), len(summary.skipped), len(summary.failed)
+        for note in summary.notes:
+            self.console.print(f"Note: {plain(note)}", highlight=False, markup=False)
         if failed:
             self.console.print(f"\n{failed} of {len(summary.results)} notebooks failed:", highlight=False)
             for r in summary.failed:
-                self.console.print(f"  - {plain(r.job.label)}: {plain(r.error)}", highlight=False, markup=False)
+                if not r.not_run:
+                    self.console.print(f"  - {plain(r.job.label)}: {plain(r.error)}", highlight=False, markup=False)
+            not_run = [r for r in summary.failed if r.not_run]
+            if not_run:
+                self.console.print(
+                    f"  - {len(not_run)} more not run: the run stopped because the output folder cannot take "
+                    f"files ({', '.join(plain(r.job.label) for r in not_run[:5])}{', …' if len(not_run) > 5 else ''}).",
+                    highlight=False,
+                    markup=False,
+                )
         parts = [f"{ran} run", f"{skipped} up to date"] + ([f"{failed} failed"] if failed else [])
         self.console.print("Done: " + ", ".join(parts) + ".", highlight=False)

@@ -1,9 +1,12 @@
 """The runner publishes only complete jobs and never harms an earlier good run."""
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
@@ -52,7 +55,11 @@ def test_a_failing_notebook_publishes_nothing_and_keeps_the_executed_copy(tiny_d
     assert "ValueError: figures for Q1 were restated" in message
     assert "No appendix was published for this notebook" in message
     folder = out / "2024-25-Q1"
-    assert sorted(p.name for p in folder.iterdir()) == ["failed"]
+    # the executed copy, and the manifest that records the failure: no appendix
+    assert sorted(p.name for p in folder.iterdir()) == ["failed", "manifest.json"]
+    entry = json.loads((folder / "manifest.json").read_text())["jobs"]["council_pack"]
+    assert entry["result"] == "failed" and entry["outputs"] == {}
+    assert entry["failed_copy"] == "failed/council_pack.ipynb"
     kept = nbformat.read(folder / "failed" / "council_pack.ipynb", as_version=4)
     assert any(o.get("ename") == "ValueError" for c in kept.cells for o in c.get("outputs", []))
     assert not list(out.glob(".staging-*"))
@@ -68,7 +75,15 @@ def test_a_failed_rerun_leaves_the_earlier_outputs_byte_for_byte(tiny_dir, tmp_p
     nbformat.write(bad, notebook)
     assert not execute_job(_job("2024-25-Q2", notebook, tiny_dir, out)).ok
     after = {k: v for k, v in _snapshot(out / "2024-25-Q2").items() if k.parts[0] != "failed"}
-    assert after == before
+    unchanged = {k: v for k, v in before.items() if k.name != "manifest.json"}
+    assert {k: v for k, v in after.items() if k.name != "manifest.json"} == unchanged
+    # the manifest says the last run failed, and still vouches for the earlier files, which stay published
+    entry = json.loads(after[Path("manifest.json")])["jobs"]["pack"]
+    assert entry["result"] == "failed" and "RuntimeError: boom" in entry["error"]
+    assert set(entry["outputs"]) == {"pack.ipynb", "pack.html"}
+    for name, meta in entry["outputs"].items():
+        assert meta["sha256"] == hashlib.sha256(unchanged[Path(name)]).hexdigest()
+    assert entry["previous"]["result"] == "success"
 
 
 def test_invalid_data_refuses_the_run_and_changes_no_output(tiny_dir, tmp_path):

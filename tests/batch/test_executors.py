@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from perfkit.batch.executors import run_batch
 from perfkit.batch.freshness import output_status
+from perfkit.batch.lock import LOCK_NAME
 from perfkit.data.register import load_register
 from perfkit.periods import quarter_range
 
@@ -84,7 +85,9 @@ def _timeless(manifest):
 
 def test_a_range_runs_every_quarter_and_says_where_the_appendices_are(serial):
     out, stdout = serial
-    assert sorted(p.name for p in out.iterdir()) == ["2023-24-Q4", "2024-25-Q1", "2024-25-Q2"]
+    # the quarters' folders, and the lock file that keeps two runs apart (empty once the run is over)
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME, "2023-24-Q4", "2024-25-Q1", "2024-25-Q2"]
+    assert (out / LOCK_NAME).read_bytes() == b""
     for q in ("2023-24-Q4", "2024-25-Q1", "2024-25-Q2"):
         assert (out / q / "quarterly_performance.pdf").exists()
         assert str(out / q / "quarterly_performance.html") in stdout
@@ -93,7 +96,9 @@ def test_a_range_runs_every_quarter_and_says_where_the_appendices_are(serial):
 
 def test_an_unchanged_rerun_skips_every_job_and_rewrites_nothing(serial):
     out, _ = serial
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    before = {
+        p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name not in ("manifest.json", LOCK_NAME)
+    }
     proc = perfkit("run", "--data", serial_data(), *RANGE, "--out", out)
     assert proc.returncode == 0
     assert "0 notebooks to run, 3 up to date." in proc.stdout
