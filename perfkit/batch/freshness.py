@@ -97,6 +97,10 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
             own_path = _own_notebook(entry)
             reason = f"its notebook {own_path} is gone" if own_path else orphan_reason(register, entry)
             rows.append(_row(quarter, name, "stale", entry, reason))
+        if manifest.problem:  # notebooks run for the quarter that only the damaged manifest could name
+            for executed in sorted(folder.glob("*.ipynb")):
+                if executed.stem not in names and executed.stem not in entries:
+                    rows.append(_row(quarter, executed.stem, "stale", None, manifest.problem))
     return rows
 
 

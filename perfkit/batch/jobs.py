@@ -134,7 +134,7 @@ def check_output_names(notebooks: list[Path]) -> list[Path]:
     ...     check_output_names([Path("a/report.ipynb"), Path("b/Report.ipynb")])
     ... except UsageError as err:
     ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
-    Two notebooks would publish files with the same name (report.ipynb, report.html, ...):
+    Two notebooks would publish files with the same name (Report.ipynb, Report.html, ...):
     a/report.ipynb and b/Report.ipynb. Rename one of them; nothing was run.
     """
     unique = list(dict.fromkeys(notebooks))

@@ -159,6 +159,7 @@ def output_lock(out_dir: Path, *, wait: bool = False, on_wait: Callable[[str], N
         When another run holds the lock and ``wait`` is false, or the folder cannot be written.
     """
     fd = _open_lock_file(out_dir)
+    owner = os.getpid()
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -178,10 +179,11 @@ def output_lock(out_dir: Path, *, wait: bool = False, on_wait: Callable[[str], N
         _describe_self(fd)
         yield
     finally:
-        if fd in _HELD:
-            _HELD.discard(fd)
-            try:
-                os.ftruncate(fd, 0)
-            except OSError:
-                pass
-        os.close(fd)  # releases the lock
+        if os.getpid() == owner:  # in a forked child the descriptor was already closed as it started
+            if fd in _HELD:
+                _HELD.discard(fd)
+                try:
+                    os.ftruncate(fd, 0)
+                except OSError:
+                    pass
+            os.close(fd)  # releases the lock

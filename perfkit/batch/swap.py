@@ -18,8 +18,9 @@ files with its manifest or the new set with its own; staging folders are garbage
 :func:`recover` under the output folder's lock (:mod:`perfkit.batch.lock`).
 
 Two environment variables exist for the tests only: ``PERFKIT_TEST_KILL_AT`` (a number *n*,
-or a checkpoint's name) makes this process kill itself with SIGKILL at the *n*-th checkpoint it
-reaches (or the first of that name); ``PERFKIT_TEST_NO_EXCHANGE=1`` takes the two-rename path.
+or a checkpoint's name, or ``name#n``) makes this process kill itself with SIGKILL at the *n*-th
+checkpoint it reaches (or the first, or *n*-th, of that name); ``PERFKIT_TEST_NO_EXCHANGE=1``
+takes the two-rename path.
 """
 
 from __future__ import annotations
@@ -55,17 +56,20 @@ NO_EXCHANGE_ENV = "PERFKIT_TEST_NO_EXCHANGE"
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
-_reached = 0
+_reached: dict[str, int] = {}  # checkpoints reached in this process: in all (""), and by name
 
 
 def checkpoint(name: str) -> None:
     """A point where a test may kill this process (see the module's notes); nothing otherwise."""
-    global _reached
     target = os.environ.get(KILL_AT_ENV)
     if not target:
         return
-    _reached += 1
-    if target == name or (target.isdigit() and int(target) == _reached):
+    _reached[""] = _reached.get("", 0) + 1
+    _reached[name] = _reached.get(name, 0) + 1
+    wanted, _, nth = target.partition("#")
+    by_number = wanted.isdigit() and int(wanted) == _reached[""]
+    by_name = wanted == name and int(nth or 1) == _reached[name]
+    if by_number or by_name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -173,8 +177,13 @@ def _link_or_copy(src: str, dst: Path) -> None:
         shutil.copy2(src, dst, follow_symlinks=False)
 
 
-def _carry_over(src: Path, dst: Path, skip: Collection[str], rel: str = "") -> None:
-    """Recreate ``src``'s tree in ``dst`` with hard links, leaving out the relative paths in ``skip``."""
+def _carry_over(src: Path, dst: Path, skip: Collection[str], rel: str = "") -> int:
+    """Recreate ``src``'s tree in ``dst`` with hard links, leaving out the relative paths in ``skip``.
+
+    A subfolder whose every entry is left out is left out too (``failed/`` once its last copy goes).
+    Returns how many entries were carried over.
+    """
+    carried = 0
     with os.scandir(src) as entries:
         for entry in entries:
             name = f"{rel}{entry.name}"
@@ -186,11 +195,16 @@ def _carry_over(src: Path, dst: Path, skip: Collection[str], rel: str = "") -> N
             elif entry.is_dir(follow_symlinks=False):
                 target.mkdir()
                 os.chmod(target, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
-                _carry_over(Path(entry.path), target, skip, f"{name}/")
+                if not _carry_over(Path(entry.path), target, skip, f"{name}/") and any(os.scandir(entry.path)):
+                    target.rmdir()
+                    continue
             elif entry.is_file(follow_symlinks=False):
                 _link_or_copy(entry.path, target)
                 checkpoint("linked-file")
-            # sockets, pipes and devices have no place in an output folder: they are not carried over
+            else:
+                continue  # sockets, pipes and devices have no place in an output folder
+            carried += 1
+    return carried
 
 
 def _sweep(old: Path, new: Path, skip: Collection[str], rel: str = "") -> None:
@@ -203,9 +217,17 @@ def _sweep(old: Path, new: Path, skip: Collection[str], rel: str = "") -> None:
             if name in skip:
                 continue
             target = new / entry.name
-            if not (target.exists() or target.is_symlink()):
+            folder = entry.is_dir(follow_symlinks=False)
+            there = target.exists() or target.is_symlink()
+            if folder and not there and any(s.startswith(f"{name}/") for s in skip):
+                # a folder this publish emptied on purpose (failed/): only what was added to it moves
+                target.mkdir()
+                _sweep(Path(entry.path), target, skip, f"{name}/")
+                if not any(os.scandir(target)):
+                    target.rmdir()
+            elif not there:
                 os.rename(entry.path, target)
-            elif entry.is_dir(follow_symlinks=False) and target.is_dir() and not target.is_symlink():
+            elif folder and target.is_dir() and not target.is_symlink():
                 _sweep(Path(entry.path), target, skip, f"{name}/")
 
 

@@ -128,16 +128,60 @@ def test_a_local_dask_cluster_gives_byte_identical_outputs(serial, tmp_path):
     assert snapshot(tmp_path) == snapshot(out)
 
 
-def test_an_existing_dask_scheduler_runs_the_jobs(serial, tmp_path):
+def test_an_existing_dask_scheduler_runs_the_jobs(serial, tmp_path, tmp_path_factory):
     from dask.distributed import LocalCluster
 
     out, _ = serial
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # the workers' scratch space is this test's own: in the shared default (/tmp/dask-scratch-space) a
+    # cluster starting for another run on the machine can purge it
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        local_directory=tmp_path_factory.mktemp("dask"),
+    ) as cluster:
         proc = perfkit(
             "run", "--data", serial_data(), *RANGE, "--out", tmp_path, "--scheduler", cluster.scheduler_address
         )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert snapshot(tmp_path) == snapshot(out)
+
+
+def test_a_long_lived_dask_worker_sees_a_change_that_keeps_size_and_time_and_force_reruns(data, tmp_path):
+    """The worker's register cache is keyed on content: a restated figure with the same size and
+    modification time (a copy that keeps times, a coarse network share) is never served stale."""
+    from dask.distributed import LocalCluster
+
+    out = tmp_path / "out"
+    run = ("run", "--data", data, "--quarter", "2024/25 Q2", "--out", out, "--formats", "html")
+    actuals = data / "actuals.csv"
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, local_directory=tmp_path / "dask"
+    ) as cluster:
+        first = perfkit(*run, "--scheduler", cluster.scheduler_address)
+        assert first.returncode == 0, first.stdout + first.stderr
+        status = out / "2024-25-Q2" / "metric_status.csv"
+        a1_before = next(line for line in status.read_text().splitlines() if line.startswith("A1,"))
+        assert ",84.3," in a1_before
+
+        before = actuals.stat()
+        text = actuals.read_bytes()
+        assert b"A1,2024/25 Q2,84.3," in text
+        actuals.write_bytes(text.replace(b"A1,2024/25 Q2,84.3,", b"A1,2024/25 Q2,84.9,"))
+        os.utime(actuals, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert actuals.stat().st_size == before.st_size and actuals.stat().st_mtime_ns == before.st_mtime_ns
+
+        second = perfkit(*run, "--scheduler", cluster.scheduler_address)  # the same worker process serves it
+        assert second.returncode == 0 and "Done: 1 run, 0 up to date." in second.stdout, second.stdout
+        a1_after = next(line for line in status.read_text().splitlines() if line.startswith("A1,"))
+        assert ",84.9," in a1_after
+
+        executed = out / "2024-25-Q2" / "quarterly_performance.ipynb"
+        made = executed.stat().st_ino
+        forced = perfkit(*run, "--scheduler", cluster.scheduler_address, "--force")  # fresh, and run all the same
+        assert forced.returncode == 0 and "Done: 1 run, 0 up to date." in forced.stdout, forced.stdout
+        assert executed.stat().st_ino != made  # a new executed notebook was published
 
 
 def test_a_data_change_reruns_only_the_quarters_that_read_it(data, tmp_path):
