@@ -28,7 +28,7 @@ from ..data.register import Register, load_register
 from ..errors import PerfkitError, RunError, RunInterrupted
 from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
-from .kernel import KERNEL_NAME, KERNEL_SETUP, kernel_manager_class, log_tail
+from .kernel import KERNEL_NAME, KERNEL_SETUP, STOP, kernel_manager_class, log_tail
 from .swap import STAGING_PREFIX, make_staging
 
 __all__ = ["IOPUB_WAIT", "KERNEL_START_WAIT", "STAGING_PREFIX", "build_job", "execute_job"]
@@ -46,9 +46,26 @@ KERNEL_START_WAIT = 180
 _FOLDER_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
 
 
+class _Stopped(Exception):
+    """Raised before a cell would start once Ctrl-C has been pressed."""
+
+
+def _refuse_when_stopped(cell, cell_index) -> None:
+    if STOP.is_set():
+        raise _Stopped
+
+
+def _interrupted(job: Job) -> RunInterrupted:
+    return RunInterrupted(
+        f"The notebook {job.notebook.name} was interrupted for {job.quarter.label}.",
+        notebook=job.notebook.name,
+        quarter=job.quarter.label,
+        ename="KeyboardInterrupt",
+    )
+
+
 def _execute(job: Job, target: Path) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
     with tempfile.TemporaryDirectory(prefix="perfkit-") as sockets:
@@ -66,42 +83,21 @@ def _execute(job: Job, target: Path) -> None:
                 execution_timeout=job.timeout,
                 start_timeout=KERNEL_START_WAIT,
                 iopub_timeout=IOPUB_WAIT,
+                on_cell_execute=_refuse_when_stopped,
                 extra_arguments=[KERNEL_SETUP],
             )
             return
+        except _Stopped:
+            raise _interrupted(job) from None
         except pm.PapermillExecutionError as exc:
             error = exc
-        except CellTimeoutError as exc:
-            if "IOPub" in str(exc):
-                what = (
-                    f"a cell finished, but its output had still not all arrived {IOPUB_WAIT} seconds later, "
-                    "so the appendix would have been incomplete"
-                )
-            else:
-                what = f"a cell ran for more than {job.timeout:g} seconds and was stopped" if job.timeout else str(exc)
-            raise RunError(
-                f"The notebook {job.notebook.name} failed for {job.quarter.label}: {what} ({exc}).",
-                notebook=job.notebook.name,
-                quarter=job.quarter.label,
-                ename="CellTimeoutError",
-            ) from exc
-        except DeadKernelError as exc:
-            raise RunError(
-                f"The notebook {job.notebook.name} failed for {job.quarter.label}: its Python kernel "
-                f"stopped unexpectedly ({exc}). Kernel log: {log_tail(Path(sockets) / 'kernel.log')}",
-                notebook=job.notebook.name,
-                quarter=job.quarter.label,
-                ename="DeadKernelError",
-            ) from exc
-        except (RuntimeError, TimeoutError) as exc:  # jupyter_client: the kernel did not start or answer
-            raise RunError(
-                f"The notebook {job.notebook.name} could not be run for {job.quarter.label}: its Python kernel "
-                f"did not start or stopped answering ({exc}). If the machine is very busy, run again later. "
-                f"Kernel log: {log_tail(Path(sockets) / 'kernel.log')}",
-                notebook=job.notebook.name,
-                quarter=job.quarter.label,
-                ename=type(exc).__name__,
-            ) from exc
+        except Exception as exc:
+            if STOP.is_set():  # Ctrl-C reached a kernel as it started, say: an interruption, not a failure
+                raise _interrupted(job) from exc
+            problem = _not_run(job, exc, Path(sockets))
+            if problem is exc:
+                raise
+            raise problem from exc
     if error.ename == "KeyboardInterrupt":
         raise RunInterrupted(
             f"The notebook {job.notebook.name} was interrupted for {job.quarter.label}.",
@@ -120,6 +116,36 @@ def _execute(job: Job, target: Path) -> None:
         cell=error.exec_count,
         ename=error.ename,
     ) from error
+
+
+def _not_run(job: Job, exc: Exception, sockets: Path) -> Exception:
+    """What to report for a notebook that could not be run to its end: in words when the cause is known."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    def failure(message: str) -> RunError:
+        return RunError(message, notebook=job.notebook.name, quarter=job.quarter.label, ename=type(exc).__name__)
+
+    if isinstance(exc, CellTimeoutError):
+        if "IOPub" in str(exc):
+            what = (
+                f"a cell finished, but its output had still not all arrived {IOPUB_WAIT} seconds later, "
+                "so the appendix would have been incomplete"
+            )
+        else:
+            what = f"a cell ran for more than {job.timeout:g} seconds and was stopped" if job.timeout else str(exc)
+        return failure(f"The notebook {job.notebook.name} failed for {job.quarter.label}: {what} ({exc}).")
+    if isinstance(exc, DeadKernelError):
+        return failure(
+            f"The notebook {job.notebook.name} failed for {job.quarter.label}: its Python kernel "
+            f"stopped unexpectedly ({exc}). Kernel log: {log_tail(sockets / 'kernel.log')}"
+        )
+    if isinstance(exc, (RuntimeError, TimeoutError)):  # jupyter_client: the kernel did not start or answer
+        return failure(
+            f"The notebook {job.notebook.name} could not be run for {job.quarter.label}: its Python kernel "
+            f"did not start or stopped answering ({exc}). If the machine is very busy, run again later. "
+            f"Kernel log: {log_tail(sockets / 'kernel.log')}"
+        )
+    return exc
 
 
 #: Keys papermill and nbclient write that change from run to run. Removing them makes the

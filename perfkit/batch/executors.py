@@ -28,7 +28,7 @@ from ..errors import PerfkitError
 from ..periods import Quarter
 from .execute import build_job
 from .jobs import FORMATS, Job, JobResult, plan_jobs, skipped
-from .kernel import interrupt_running_kernels
+from .kernel import STOP, interrupt_running_kernels
 from .lock import output_lock
 from .manifest import QuarterManifest, read_manifest, staleness
 from .publishing import publish
@@ -279,6 +279,7 @@ def run_batch(
                 notes += _orphans(register, q, manifests[q], planned)
         if on_start:
             on_start(to_run, fresh)
+        STOP.clear()  # a Ctrl-C that stopped an earlier run in this process (a notebook's pk.run) is over
         results: dict[Job, JobResult] = {j: skipped(j) for j in fresh}
         if scheduler or executor == "dask":
             stream = _dask(to_run, jobs, scheduler)

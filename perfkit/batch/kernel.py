@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 
 __all__ = [
     "KERNEL_NAME",
     "KERNEL_SETUP",
     "RUNNING_KERNELS",
+    "STOP",
     "interrupt_running_kernels",
     "kernel_manager_class",
     "log_tail",
@@ -24,6 +26,11 @@ KERNEL_SETUP = "--IPKernelApp.exec_lines=import perfkit.display; perfkit.display
 
 #: Process ids of the kernels this process has started and not yet shut down.
 RUNNING_KERNELS: set[int] = set()
+
+#: Set by Ctrl-C: no further cell starts in this process. A Ctrl-C that lands while a kernel is
+#: still starting, between two cells, or before a job's kernel exists, has no running cell to stop;
+#: without this the job would go on to run its notebook to the end.
+STOP = threading.Event()
 
 
 def kernel_manager_class(socket_dir: Path):
@@ -71,12 +78,13 @@ def kernel_manager_class(socket_dir: Path):
 
 
 def interrupt_running_kernels() -> None:
-    """Send Ctrl-C to the kernels this process started.
+    """Send Ctrl-C to the kernels this process started, and let no further cell start (:data:`STOP`).
 
     jupyter_client starts each kernel in a session of its own, so a Ctrl-C typed
     in the terminal does not reach it; perfkit passes it on, and the cell under
     way stops as it would in JupyterLab.
     """
+    STOP.set()
     for pid in list(RUNNING_KERNELS):
         try:
             os.kill(pid, signal.SIGINT)

@@ -257,7 +257,7 @@ def test_a_hung_cell_is_stopped_by_the_timeout_and_reported(data, tmp_path):
     assert "a cell ran for more than 2 seconds and was stopped" in proc.stdout
 
 
-def _start_slow_run(data, out, nb):
+def _start_slow_run(data, out, nb, settle=3.0):
     env = {**WIDE, "PERFKIT_TEST_SLOW": "1"}
     proc = subprocess.Popen(
         [
@@ -286,11 +286,11 @@ def _start_slow_run(data, out, nb):
     deadline = time.time() + 60
     while not list(out.glob(".staging-*")) and time.time() < deadline:
         time.sleep(0.2)
-    time.sleep(3)  # the kernel is now executing the slow cell
+    time.sleep(settle)  # with 3 s, the kernel is usually executing the slow cell; with 0, it is still starting
     return proc
 
 
-@pytest.mark.parametrize("how", ["interrupt", "kill"])
+@pytest.mark.parametrize("how", ["interrupt", "interrupt as the job starts", "kill"])
 def test_an_interrupted_run_leaves_earlier_outputs_intact(data, tmp_path, how):
     nb = notebook(
         tmp_path / "pack.ipynb", "import os, time\nif os.environ.get('PERFKIT_TEST_SLOW'):\n    time.sleep(120)"
@@ -299,8 +299,10 @@ def test_an_interrupted_run_leaves_earlier_outputs_intact(data, tmp_path, how):
     assert perfkit("run", "--data", data, "--quarter", "2024/25 Q2", "--out", out, "--notebook", nb).returncode == 0
     published = out / "2024-25-Q2"
     before = snapshot(published, skip=())
-    proc = _start_slow_run(data, out, nb)
-    if how == "interrupt":
+    # a Ctrl-C as the job starts lands before its kernel runs a cell (or even exists): there is no cell to
+    # interrupt, and the job must not go on to run the slow one
+    proc = _start_slow_run(data, out, nb, settle=0.0 if how == "interrupt as the job starts" else 3.0)
+    if how.startswith("interrupt"):
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
         proc.wait(timeout=60)
         assert proc.returncode == 130
