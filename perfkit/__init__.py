@@ -33,7 +33,6 @@ from importlib import import_module
 from .errors import (
     CellError,
     DataValidationError,
-    OutputFolderError,
     PerfkitError,
     PeriodError,
     Problem,
@@ -41,7 +40,6 @@ from .errors import (
     RunError,
     RunInterrupted,
     UnknownNameError,
-    UsageError,
 )
 from .periods import Quarter, latest_quarter, parse_quarter, parse_year, quarter_range
 
@@ -118,7 +116,6 @@ __all__ = [
     "BatchSummary",
     "CellError",
     "DataValidationError",
-    "OutputFolderError",
     "PerfkitError",
     "PeriodError",
     "Problem",
@@ -130,7 +127,6 @@ __all__ = [
     "RunInterrupted",
     "SurveyAnalysis",
     "UnknownNameError",
-    "UsageError",
     "ValidationReport",
     "__version__",
     "assess",

@@ -252,7 +252,7 @@ class UsageError(PerfkitError):
 
     Examples
     --------
-    >>> print(pk.UsageError("Two notebooks would both publish report.*: a/report.ipynb and b/report.ipynb."))
+    >>> print(UsageError("Two notebooks would both publish report.*: a/report.ipynb and b/report.ipynb."))
     Two notebooks would both publish report.*: a/report.ipynb and b/report.ipynb.
     """
 
@@ -272,8 +272,8 @@ class OutputFolderError(PerfkitError):
 
     Examples
     --------
-    >>> err = pk.OutputFolderError("The disk holding outputs is full.", path="outputs")
-    >>> isinstance(err, pk.PerfkitError), err.path, err.usage
+    >>> err = OutputFolderError("The disk holding outputs is full.", path="outputs")
+    >>> isinstance(err, PerfkitError), err.path, err.usage
     (True, 'outputs', False)
     """
 

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -49,6 +50,7 @@ def run_output(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, "COLUMNS": "300"},  # paths printed whole, however long pytest's folder name
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out / "2024-25-Q2", proc.stdout
