@@ -515,7 +515,9 @@ def test_write_atomic_leaves_the_old_file_and_no_temporary_file_when_it_fails(tm
 
 
 def test_the_manifest_is_written_without_following_links_planted_in_the_quarter_folder(tmp_path):
-    from perfkit.batch.manifest import write_manifest
+    from perfkit.batch.jobs import JobResult, plan_jobs
+    from perfkit.batch.publishing import publish
+    from perfkit.batch.swap import make_staging
     from perfkit.data.register import load_register
     from perfkit.periods import parse_quarter
 
@@ -525,9 +527,15 @@ def test_the_manifest_is_written_without_following_links_planted_in_the_quarter_
     victim.write_text("keep", encoding="utf-8")
     (folder / ".manifest.json.tmp").symlink_to(victim)  # where the manifest's temporary file used to be
     (folder / "manifest.json").symlink_to(victim)
-    path = write_manifest(load_register(FIXTURES / "tiny"), parse_quarter(QUARTER), [], tmp_path / "out")
+    nb = tmp_path / "pack.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), nb)
+    job = plan_jobs(load_register(FIXTURES / "tiny"), [parse_quarter(QUARTER)], tmp_path / "out", ("html",), [nb])[0]
+    staging = make_staging(tmp_path / "out", "built")  # a job's files as a worker leaves them, then published
+    (staging / "pack.html").write_text("pack", encoding="utf-8")
+    assert publish(JobResult(job, [staging / "pack.html"], staging=staging)).ok
+    path = folder / "manifest.json"
     assert victim.read_text(encoding="utf-8") == "keep"
-    assert path == folder / "manifest.json" and not path.is_symlink()
+    assert not path.is_symlink()
     assert '"quarter": "2024/25 Q2"' in path.read_text(encoding="utf-8")
 
 
