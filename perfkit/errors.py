@@ -22,6 +22,13 @@ class PerfkitError(Exception):
     """
 
 
+class UsageError(PerfkitError):
+    """The command or call is wrong (a missing folder, an option without its partner): nothing was attempted.
+
+    The command line exits with status 2 for it, as for invalid data.
+    """
+
+
 class PeriodError(PerfkitError, ValueError):
     """A financial year or quarter that cannot be understood: what is wrong, and how to write it.
 
