@@ -23,7 +23,7 @@ from ..errors import PerfkitError, RunError, RunInterrupted
 from .jobs import Job, JobResult
 from .kernel import KERNEL_NAME, KERNEL_SETUP, kernel_manager_class, log_tail
 
-__all__ = ["STAGING_PREFIX", "execute_job"]
+__all__ = ["STAGING_PREFIX", "data_stamp", "execute_job", "remember_register"]
 
 STAGING_PREFIX = ".staging-"
 
@@ -127,10 +127,27 @@ def _header(register: Register, nb, job: Job) -> dict:
 _REGISTERS: dict[tuple, Register] = {}
 
 
+def data_stamp(data_dir: Path) -> tuple:
+    """The names, times and sizes of a data folder's files: what the cached register depends on."""
+    return (
+        str(data_dir),
+        tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*")) if p.is_file()),
+    )
+
+
+def remember_register(register: Register, stamp: tuple) -> None:
+    """Keep a register the caller has loaded, so this process (and workers forked from it) need not load it again.
+
+    ``stamp`` is :func:`data_stamp` taken *before* the register was loaded: if a file changed since,
+    the stamps differ and the register is loaded afresh.
+    """
+    _REGISTERS.clear()
+    _REGISTERS[stamp] = register
+
+
 def _register(data_dir: Path) -> Register:
     """The register, loaded once per worker process for as long as its files are unchanged."""
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*")) if p.is_file())
-    key = (str(data_dir), stamp)
+    key = data_stamp(data_dir)
     if key not in _REGISTERS:
         _REGISTERS.clear()
         _REGISTERS[key] = load_register(data_dir)
