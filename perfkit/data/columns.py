@@ -15,6 +15,7 @@ message, fix, severity="error")`` method, and, for :func:`parse_numbers`, a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -37,13 +38,71 @@ class Checks(Protocol):
     def number(self, row: int, column: str, text: str, *, required: bool = False) -> float: ...
 
 
+def _report(chk: Checks, positions: np.ndarray, column: str, describe: Callable[[int], tuple[str, str]]) -> None:
+    """A problem on each row at ``positions``: through ``chk.many`` when the checker has it (it caps them)."""
+    many = getattr(chk, "many", None)
+    if many is not None:
+        many(positions, column, describe)
+        return
+    rows = chk.table.frame["row"].to_numpy()
+    for i in positions:
+        chk.problem(int(rows[i]), column, *describe(int(i)))
+
+
+def _plain_floats(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each text as a float where it is a plain finite number within ±10¹⁵; a mask of the rest.
+
+    Python's ``float`` reads a few more forms than the contract's plain numbers (``inf``,
+    ``nan``, ``1_000``, other scripts' digits): those are in the mask, for the per-cell parser.
+    """
+    try:
+        values = texts.astype(np.float64)
+        odd = ~np.isfinite(values)
+    except ValueError:  # some text is not a number: pandas finds which, then float() reads the others
+        values = np.full(len(texts), np.nan)
+        numeric = np.isfinite(pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(np.float64))
+        try:
+            values[numeric] = texts[numeric].astype(np.float64)
+        except ValueError:  # pandas read one that float() does not: one by one
+            for j in np.flatnonzero(numeric):
+                try:
+                    values[j] = float(texts[j])
+                except ValueError:
+                    numeric[j] = False
+        odd = ~numeric | ~np.isfinite(values)
+    joined = "".join(texts)
+    if "_" in joined or not joined.isascii():
+        odd |= np.fromiter((("_" in t or not t.isascii()) for t in texts), dtype=bool, count=len(texts))
+    odd |= np.abs(np.where(odd, 0.0, values)) > MAX_MAGNITUDE
+    return values, odd
+
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def _as_typed(text: str) -> str:
+    """A number as people type it (``£1,200``, ``95 %``, ``(4)``) rewritten plainly, exactly as
+    :func:`~perfkit.data.typed_cells.parse_number` rewrites it before reading it."""
+    s = text.replace("\u00a0", "").replace(" ", "") if " " in text or "\u00a0" in text else text
+    if s[:1] == "£":
+        s = s[1:]
+    if s[-1:] == "%":
+        s = s[:-1]
+    if s[:1] == "(" and s[-1:] == ")":
+        s = "-" + s[1:-1]
+    if "," in s and _THOUSANDS.fullmatch(s):
+        s = s.replace(",", "")
+    return s
+
+
 def parse_numbers(chk: Checks, column: str, *, required: bool = False) -> np.ndarray:
     """A number column as floats: NaN where blank or wrong (each wrong cell reported by ``chk.number``).
 
     Cells Python's ``float`` reads as a finite number, in ASCII and without ``_``, are
     exactly the plain numbers of the data contract (``12``, ``-3.5``, ``.5``, ``1e3``);
-    they are converted together. The rest (``1,234``, ``95%``, ``n/a``, ``inf``, text)
-    are parsed one by one, with a message for each that is wrong.
+    they are converted together, and so are numbers as people type them (``95%``,
+    ``£1,200``) once rewritten plainly. The rest (``n/a``, ``inf``, ``12,5``, text) are
+    parsed one by one, with a message for each that is wrong.
     """
     frame = chk.table.frame
     texts = frame[column].to_numpy(dtype=object)
@@ -51,32 +110,21 @@ def parse_numbers(chk: Checks, column: str, *, required: bool = False) -> np.nda
     out = np.full(len(texts), np.nan)
     filled = np.flatnonzero(texts != "")
     if required:
-        for i in np.flatnonzero(texts == ""):
-            chk.problem(int(rows[i]), column, f"The {column} is blank.", f"Enter the {column} as a number.")
+        blank = (f"The {column} is blank.", f"Enter the {column} as a number.")
+        _report(chk, np.flatnonzero(texts == ""), column, lambda i: blank)
     if not len(filled):
         return out
     given = texts[filled]
-    try:
-        values = given.astype(np.float64)
-        odd = ~np.isfinite(values)
-    except ValueError:  # some cell is not a plain number: find which, one by one
-        values = np.full(len(given), np.nan)
-        odd = np.ones(len(given), dtype=bool)
-        for j, text in enumerate(given):
-            try:
-                values[j] = float(text)
-                odd[j] = not np.isfinite(values[j])
-            except ValueError:
-                pass
-    joined = "".join(given)
-    if "_" in joined or not joined.isascii():  # float() also reads 1_000 and other scripts' digits
-        odd |= np.fromiter((("_" in t or not t.isascii()) for t in given), dtype=bool, count=len(given))
-    odd |= np.abs(np.where(odd, 0.0, values)) > MAX_MAGNITUDE
-    plain = ~odd
-    out[filled[plain]] = values[plain]
-    for k in np.flatnonzero(odd):
-        i = filled[k]
-        out[i] = chk.number(int(rows[i]), column, given[k], required=required)
+    values, odd = _plain_floats(given)
+    out[filled[~odd]] = values[~odd]
+    typed = np.flatnonzero(odd)
+    if len(typed):
+        rewritten = np.array([_as_typed(t) for t in given[typed]], dtype=object)
+        values, still = _plain_floats(rewritten)
+        out[filled[typed[~still]]] = values[~still]
+        for k in typed[still]:
+            i = filled[k]
+            out[i] = chk.number(int(rows[i]), column, given[k], required=required)
     return out
 
 
@@ -103,7 +151,6 @@ def parse_distinct(
         An object array with each row's parsed value (``None`` where it failed), and a mask of the rows that parsed.
     """
     frame = chk.table.frame
-    rows = frame["row"].to_numpy()
     codes, distinct = pd.factorize(frame[column].to_numpy(dtype=object))
     parsed: list[Any] = []
     errors: dict[int, tuple[str, str]] = {}
@@ -124,9 +171,7 @@ def parse_distinct(
     if errors:
         bad = np.isin(codes, list(errors))
         ok = ~bad
-        for i in np.flatnonzero(bad):
-            message, fix = errors[int(codes[i])]
-            chk.problem(int(rows[i]), column, message, fix)
+        _report(chk, np.flatnonzero(bad), column, lambda i: errors[int(codes[i])])
     return values, ok
 
 

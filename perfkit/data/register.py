@@ -18,6 +18,7 @@ import difflib
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,8 @@ def load_council(data_dir: Path, problems: list[Problem]) -> Council:
 
 #: Problems of one kind reported in one column before the rest are summarised in one line.
 MAX_PER_COLUMN = 50
+#: Problems kept in full per column: beyond them only their rows are counted (and summarised).
+KEPT_PER_COLUMN = 500
 
 #: Texts that are a program's word for "no number" or "infinity": refused, since a figure is expected.
 _NOT_FIGURES = {
@@ -240,9 +243,33 @@ class _Checker:
         self.problems = problems
         self._found: list[Problem] = []
         self._parsed: dict[tuple[str, str], tuple[bool, Any]] = {}
+        self._counts: dict[tuple, int] = {}
+        self._overflow: dict[tuple, list[int]] = {}
 
     def problem(self, row: int | None, column: str | None, message: str, fix: str, severity: str = "error") -> None:
-        self._found.append(Problem(self.table.label, row, column, message, fix, severity))
+        key = (column, severity)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        if self._counts[key] <= KEPT_PER_COLUMN or row is None:
+            self._found.append(Problem(self.table.label, row, column, message, fix, severity))
+        else:  # a million bad rows must not cost a million messages
+            self._overflow.setdefault(key, []).append(row)
+
+    def many(
+        self, positions: np.ndarray, column: str, describe: Callable[[int], tuple[str, str]], severity: str = "error"
+    ) -> None:
+        """A problem on each of the table's rows at ``positions``; ``describe(i)`` gives its message and fix.
+
+        Only as many messages are made as will be shown; the other rows are just counted.
+        """
+        key = (column, severity)
+        room = max(0, KEPT_PER_COLUMN - self._counts.get(key, 0))
+        rows = self.table.frame["row"].to_numpy()
+        for i in positions[:room]:
+            self.problem(int(rows[i]), column, *describe(int(i)), severity)
+        rest = positions[room:]
+        if len(rest):
+            self._counts[key] = self._counts.get(key, 0) + len(rest)
+            self._overflow.setdefault(key, []).extend(rows[rest].tolist())
 
     def finish(self) -> None:
         """Add the problems found to the load's list: in row order, repeated ones summarised."""
@@ -254,6 +281,8 @@ class _Checker:
             shown[kind] = shown.get(kind, 0) + 1
             if shown[kind] <= MAX_PER_COLUMN or p.row is None:
                 self.problems.append(p)
+            elif (p.column, p.severity) in self._overflow:
+                self._overflow[(p.column, p.severity)].append(p.row)
             else:
                 more.setdefault(kind, []).append(p.row)
         for (column, severity, _), rows in more.items():
@@ -267,7 +296,19 @@ class _Checker:
                     severity,
                 )
             )
-        self._found = []
+        for (column, severity), rows in self._overflow.items():
+            first, last = min(rows), max(rows)
+            self.problems.append(
+                Problem(
+                    self.table.label,
+                    first,
+                    column,
+                    f"…and {len(rows):,} more problems in this column (rows {first:,} to {last:,}).",
+                    "Fix the ones listed above, then validate again: the rest are often the same mistake.",
+                    severity,
+                )
+            )
+        self._found, self._counts, self._overflow = [], {}, {}
 
     def columns(self) -> bool:
         spec = COLUMNS[self.table.name]
@@ -569,24 +610,22 @@ def _known_codes(chk: _Checker, metrics: pd.DataFrame) -> tuple[np.ndarray, np.n
     """The code column, and which rows name a metric of the metrics table (the others are reported)."""
     frame = chk.table.frame
     codes = frame["code"].to_numpy(dtype=object)
-    rows = frame["row"].to_numpy()
     known = pd.Index(metrics.index).get_indexer(codes) >= 0 if len(metrics) else np.zeros(len(codes), dtype=bool)
     blank = codes == ""
-    for i in np.flatnonzero(blank):
-        chk.problem(int(rows[i]), "code", "The code is blank.", "Enter the code.")
+    chk.many(np.flatnonzero(blank), "code", lambda i: ("The code is blank.", "Enter the code."))
     unknown = np.flatnonzero(~known & ~blank)
     if not metrics.empty and len(unknown):
         guesses = _Codes(list(metrics.index))
-        for i in unknown:
-            code = codes[i]
-            guess = guesses.similar(code)
+
+        def describe(i: int) -> tuple[str, str]:
+            guess = guesses.similar(codes[i])
             hint = f" Did you mean '{guess}'?" if guess else ""
-            chk.problem(
-                int(rows[i]),
-                "code",
-                f"'{code}' is not a metric in the metrics table.",
+            return (
+                f"'{codes[i]}' is not a metric in the metrics table.",
                 f"Add it to the metrics table or correct the code.{hint}",
             )
+
+        chk.many(unknown, "code", describe)
     return codes, known
 
 
@@ -618,14 +657,16 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
         start = np.where(year_ok, years, 0).astype(np.int64)
         quarter = np.where(quarter_ok, quarters, 0).astype(np.int64)
         dup, first = duplicated_keys({"code": codes[ok], "start": start[ok], "quarter": quarter[ok]}, rows[ok])
-        for i, f in zip(np.flatnonzero(ok)[dup], first[dup], strict=True):
+        firsts = dict(zip(np.flatnonzero(ok)[dup].tolist(), first[dup].tolist(), strict=True))
+
+        def second_target(i: int) -> tuple[str, str]:
             when = year_label(int(start[i])) + (f" Q{quarter[i]}" if quarter[i] else "")
-            chk.problem(
-                int(rows[i]),
-                "target",
-                f"A second target for {codes[i]} in {when} (first on row {f}).",
+            return (
+                f"A second target for {codes[i]} in {when} (first on row {firsts[i]}).",
                 "Keep one target per metric and period.",
             )
+
+        chk.many(np.flatnonzero(ok)[dup], "target", second_target)
         keep = np.flatnonzero(ok)[~dup]
         return _typed_frame(
             {
@@ -657,13 +698,16 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
         ok = known & quarter_ok
         index = np.where(quarter_ok, quarters, 0).astype(np.int64)
         dup, first = duplicated_keys({"code": codes[ok], "period": index[ok]}, rows[ok])
-        for i, f in zip(np.flatnonzero(ok)[dup], first[dup], strict=True):
-            chk.problem(
-                int(rows[i]),
-                "period",
-                f"{codes[i]} has a second row for {Quarter.from_index(int(index[i])).label} (first on row {f}).",
+        firsts = dict(zip(np.flatnonzero(ok)[dup].tolist(), first[dup].tolist(), strict=True))
+
+        def second_row(i: int) -> tuple[str, str]:
+            return (
+                f"{codes[i]} has a second row for {Quarter.from_index(int(index[i])).label} "
+                f"(first on row {firsts[i]}).",
                 "Keep one row per metric and period: delete or correct the duplicate.",
             )
+
+        chk.many(np.flatnonzero(ok)[dup], "period", second_row)
         keep = np.flatnonzero(ok)[~dup]
         value = _derive_values(chk, metrics, codes[keep], rows[keep], value[keep], num[keep], den[keep])
         labels = {int(i): Quarter.from_index(int(i)).label for i in np.unique(index[keep])}

@@ -462,7 +462,7 @@ def test_many_bad_rows_are_summarised_after_fifty(folder, capsys):
     (folder / "actuals.csv").write_text(ACTUALS + rows)
     found = errors(folder)
     assert len(found) == 51
-    assert found[-1].message == "…and 4,950 more rows with the same problem (rows 56 to 5,005)."
+    assert found[-1].message == "…and 4,950 more problems in this column (rows 56 to 5,005)."
     assert validate_exit(folder, capsys)[0] == 2
 
 
