@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -88,14 +89,42 @@ def decode_text(raw: bytes) -> str:
     >>> decode_text("£5".encode("cp1252")), decode_text(b"\\xef\\xbb\\xbfcode")
     ('£5', 'code')
     """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
+    return raw.decode(_encoding(raw), errors="replace")
+
+
+#: A character of two to four bytes in UTF-8: Windows-1252 text almost never holds one by chance.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _encoding(raw: bytes) -> str:
+    """``utf-8-sig`` for UTF-8 (also when a few bytes are damaged), else ``cp1252`` as Excel saves CSV."""
     try:
-        return raw.decode("utf-8")
+        raw.decode("utf-8")
+        return "utf-8-sig"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return "utf-8-sig" if _UTF8_SEQUENCE.search(raw) else "cp1252"
+
+
+def _damaged_utf8(raw: bytes, label: str, problems: list[Problem]) -> None:
+    """Warn, with its line, about a byte that is not UTF-8 in a file that otherwise is."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if _encoding(raw) == "utf-8-sig":
+            line = raw.count(b"\n", 0, exc.start) + 1
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    None,
+                    f"The file is UTF-8 text, but byte {exc.start + 1:,} (on line {line:,}) is not: "
+                    "it is read as \ufffd.",
+                    "Retype the character there, or save the file again as 'CSV UTF-8 (Comma delimited)'.",
+                    "warning",
+                )
+            )
 
 
 def cell_text(value: object) -> str:
@@ -289,11 +318,9 @@ def _csv_records(raw: bytes, label: str, problems: list[Problem]) -> pd.DataFram
         encoding = None
     else:
         source = io.BytesIO(raw)
-        try:
-            raw.decode("utf-8")
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError:
-            encoding = "cp1252"
+        encoding = _encoding(raw)
+        if encoding == "utf-8-sig":
+            _damaged_utf8(raw, label, problems)
     try:
         frame = pd.read_csv(
             source,
@@ -543,19 +570,36 @@ def _xlsx_value(cell) -> object:
 _CONTENT_TAGS = (b"</v>", b"</is>")
 
 
-def _scan_sheet_xml(source) -> tuple[int | None, list[str]]:
+class _SheetScan(NamedTuple):
+    last_row: int | None
+    merged: list[str]
+    uncalculated: list[str]
+
+
+#: A cell with a formula and no saved result (no ``<v>``, or an empty one outside a text result).
+_FORMULA_ONLY = re.compile(
+    rb"<(?:\w+:)?c(\s[^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_CELL_REF = re.compile(rb'\br="([A-Z]+\d+)"')
+
+
+def _scan_sheet_xml(source) -> _SheetScan:
     """The last row holding a value, and the merged ranges, from one fast pass over a sheet's XML.
 
     Formatting alone writes rows without values (``<row r="900000" s="1">``, ``<c r="A900000" s="1"/>``);
     a value is in a ``<v>`` (or an inline ``<is>``) element. Reading stops at the row found here
     (0 when no row has a value; None when rows are not numbered, so every row must be read).
-    Read-only worksheets do not expose merged cells, so they are collected here too.
+    Read-only worksheets do not expose merged cells, so they are collected here too, with the
+    cells holding a formula whose result was never saved (a workbook written by a program other
+    than Excel): perfkit reads results, so those cells would silently read as blank.
     """
     last_value_row = 0
     last_row_tag = b""
     carry = b""
     prefix = b""
     merged: list[str] = []
+    uncalculated: list[str] = []
     first = True
     while True:
         chunk = source.read(1 << 20)
@@ -574,7 +618,7 @@ def _scan_sheet_xml(source) -> tuple[int | None, list[str]]:
             tag = data[start : data.find(b">", start)] if start >= 0 else last_row_tag
             m = re.search(rb'\sr="(\d+)"', tag)
             if not m:
-                return None, []
+                return _SheetScan(None, [], [])
             last_value_row = int(m[1])
         start = data.rfind(row_tag)
         end = data.find(b">", start) if start >= 0 else -1
@@ -582,8 +626,13 @@ def _scan_sheet_xml(source) -> tuple[int | None, list[str]]:
             last_row_tag = data[start:end]
         if b"mergeCell" in data:
             merged += [m.decode() for m in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"', data)]
+        if b"<f" in data or b":f" in data:
+            for attributes in _FORMULA_ONLY.findall(data):
+                ref = _CELL_REF.search(attributes)
+                if ref and b't="str"' not in attributes:  # an empty text result is a result
+                    uncalculated.append(ref[1].decode())
         carry = data[-512:]
-    return last_value_row, list(dict.fromkeys(merged))
+    return _SheetScan(last_value_row, list(dict.fromkeys(merged)), list(dict.fromkeys(uncalculated)))
 
 
 class _Workbook:
@@ -695,10 +744,11 @@ class _Workbook:
         return SourceTable(name, label, self.path, frame, header_row)
 
     def _records(self, sheet, label: str) -> pd.DataFrame | None:
-        last, merged = self._scan(sheet, label)
+        last, merged, uncalculated = self._scan(sheet, label)
         if last == -1:
             return None
         self._report_merged(merged, label)
+        self._report_uncalculated(uncalculated, label)
         sheet.reset_dimensions()  # the stored size may run to row 1,048,576 and column XFD
         data: list[list[object]] = []
         try:
@@ -718,8 +768,8 @@ class _Workbook:
         width = max(map(len, data), default=0)
         return pd.DataFrame([r + [""] * (width - len(r)) for r in data], columns=range(width), dtype=object)
 
-    def _scan(self, sheet, label: str) -> tuple[int | None, list[str]]:
-        """The last row with a value and the merged ranges; ``(-1, [])`` when the sheet is too large."""
+    def _scan(self, sheet, label: str) -> _SheetScan:
+        """The sheet's scan (:func:`_scan_sheet_xml`); its ``last_row`` is -1 when the sheet is too large."""
         try:
             info = sheet.parent._archive.getinfo(sheet._worksheet_path)
             if info.file_size > MAX_SHEET_XML_BYTES:
@@ -732,11 +782,11 @@ class _Workbook:
                         "Copy the table into a new workbook and save that.",
                     )
                 )
-                return -1, []
+                return _SheetScan(-1, [], [])
             with sheet._get_source() as src:
                 return _scan_sheet_xml(src)
         except (AttributeError, KeyError):  # openpyxl's internals moved: read every row instead
-            return None, []
+            return _SheetScan(None, [], [])
 
     def _report_merged(self, merged: list[str], label: str) -> None:
         from openpyxl.utils.cell import range_boundaries
@@ -765,6 +815,31 @@ class _Workbook:
                         "warning",
                     )
                 )
+
+    def _report_uncalculated(self, cells: list[str], label: str) -> None:
+        from openpyxl.utils.cell import coordinate_from_string
+
+        for ref in cells[:20]:
+            self.problems.append(
+                Problem(
+                    label,
+                    coordinate_from_string(ref)[1],
+                    None,
+                    f"Cell {ref} holds a formula whose result was never saved, so it would read as blank.",
+                    "Open the workbook in Excel and save it: Excel stores each formula's result, which is "
+                    "what perfkit reads.",
+                )
+            )
+        if len(cells) > 20:
+            self.problems.append(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"…and {len(cells) - 20:,} more cells hold formulas whose results were never saved.",
+                    "Open the workbook in Excel and save it.",
+                )
+            )
 
     def close(self) -> None:
         if self.book is not None:

@@ -231,6 +231,24 @@ def test_a_nul_byte_in_a_cell_is_named_by_row_and_column(folder):
     assert p.message.startswith("The cell holds an invisible control character (code 0, a NUL)")
 
 
+def test_one_damaged_byte_in_a_utf8_file_is_a_warning_naming_its_line(folder):
+    raw = ACTUALS.replace("Backlog cleared.", "Backlog cleared – café").encode("utf-8")
+    (folder / "actuals.csv").write_bytes(raw.replace(b"caf\xc3\xa9", b"caf\xe9"))  # one byte from another save
+    report = validate_folder(folder)
+    assert report.ok
+    (p,) = [w for w in report.warnings if w.file == "actuals.csv"]
+    assert p.row == 4 and p.message.startswith("The file is UTF-8 text, but byte")
+    comments = report.register.actuals.set_index("row")["commentary"]
+    assert comments[4] == "Backlog cleared – caf\ufffd"  # the dash is still a dash, not 'â€“'
+
+
+def test_a_windows_1252_file_is_read_as_windows_1252(folder):
+    (folder / "actuals.csv").write_bytes(ACTUALS.replace("Backlog cleared.", "Backlog – café").encode("cp1252"))
+    report = validate_folder(folder)
+    assert report.ok and report.warnings == []
+    assert report.register.actuals.set_index("row")["commentary"][4] == "Backlog – café"
+
+
 def test_utf16_with_commas_is_read(folder):
     (folder / "actuals.csv").write_bytes(ACTUALS.encode("utf-16"))
     assert errors(folder) == []
@@ -624,6 +642,18 @@ def test_excel_error_values_and_dates_in_workbook_number_cells(folder):
         ),
         (("register.xlsx (sheet actuals)", 4, "value"), "'2024-06-30' is not a number."),
     ]
+
+
+def test_a_formula_whose_result_was_never_saved_is_not_read_as_blank(folder):
+    path = workbook(folder)
+    book = openpyxl.load_workbook(path)
+    book["actuals"]["C5"] = "=C4+4"  # saved by openpyxl, as a council's script might: no result stored
+    book.save(path)
+    p = only_error(folder)
+    assert (where(p), p.message) == (
+        ("register.xlsx (sheet actuals)", 5, None),
+        "Cell C5 holds a formula whose result was never saved, so it would read as blank.",
+    )
 
 
 def test_a_used_range_to_the_last_row_of_excel_is_read_only_as_far_as_the_values(folder):

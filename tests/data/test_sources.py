@@ -114,7 +114,15 @@ def test_the_scan_finds_the_last_row_with_a_value_not_the_last_formatted_row(pre
         *[f'<{p}row r="{r}" s="2" customFormat="1"><{p}c r="A{r}" s="2"/></{p}row>' for r in range(8, 200)],
         f'<{p}row r="1048576" s="2" customFormat="1"/>',
     ]
-    assert _scan_sheet_xml(io.BytesIO(sheet_xml(rows, prefix))) == (7, ["A2:A3"])
+    assert _scan_sheet_xml(io.BytesIO(sheet_xml(rows, prefix))) == (7, ["A2:A3"], [])
+
+
+def test_the_scan_finds_formulas_whose_result_was_never_saved():
+    rows = [
+        '<row r="2"><c r="C2"><f>A2*100</f></c><c r="D2"><f t="shared" si="0"/></c><c r="E2"><f>1</f><v /></c></row>',
+        '<row r="3"><c r="C3" t="str"><f>A3</f><v></v></c><c r="D3"><f>B3</f><v>4</v></c></row>',
+    ]
+    assert _scan_sheet_xml(io.BytesIO(sheet_xml(rows))).uncalculated == ["C2", "D2", "E2"]
 
 
 def test_the_scan_of_a_sheet_without_values_or_row_numbers():
