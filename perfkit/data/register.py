@@ -31,7 +31,7 @@ from ..periods import Quarter, latest_quarter, parse_quarter, parse_year, year_l
 from ..rounding import round_half_up
 from .columns import duplicated_keys, parse_distinct, parse_numbers
 from .limits import MAX_DECIMALS, check_magnitude, check_year
-from .sources import SourceTable, read_sources, read_toml
+from .sources import SourceTable, find_data_file, read_sources, read_toml
 from .typed_cells import (
     MISSING_MARKERS,
     CellError,
@@ -176,10 +176,10 @@ def find_data_dir(data_dir: str | Path) -> Path:
 
 def load_council(data_dir: Path, problems: list[Problem]) -> Council:
     """Read ``council.toml`` if there is one."""
-    path = data_dir / "council.toml"
+    path = find_data_file(data_dir, "council.toml")
     if not os.path.lexists(path):
         return Council()
-    doc = read_toml(path, "council.toml", problems)
+    doc = read_toml(path, path.name, problems)
     if doc is None:
         return Council()
     for key in ("name", "plan_title"):
@@ -843,7 +843,7 @@ def load_register(data_dir: str | Path) -> Register:
         _warn_missing_targets(metrics, targets, actuals, sources["targets"].label, problems)
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
-    files = [p for p in [path / "council.toml"] if p.exists()]
+    files = [p for p in [find_data_file(path, "council.toml")] if p.is_file()]
     files += sorted({s.path for s in sources.values() if s is not None})
     return Register(council, metrics, targets, actuals, path, files, [p for p in problems if p.severity == "warning"])
 

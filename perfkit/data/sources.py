@@ -41,6 +41,7 @@ __all__ = [
     "SourceTable",
     "cell_text",
     "decode_text",
+    "find_data_file",
     "read_data_file",
     "read_source",
     "read_sources",
@@ -204,10 +205,34 @@ def _not_a_regular_file(path: Path, limit: int) -> tuple[str, str] | None:
         )
     if info.st_size > limit:
         return (
-            f"The file is {info.st_size / 2**20:,.0f} MB, more than the {limit / 2**20:,.0f} MB a register can be.",
+            f"The file is {_megabytes(info.st_size)}, more than perfkit reads for a register file "
+            f"({_megabytes(limit)}).",
             "Check that this is the right file; a register of a million rows is about 30 MB.",
         )
     return None
+
+
+def find_data_file(data_dir: Path, filename: str) -> Path:
+    """``data_dir / filename``, or the one file there whose name differs only in case.
+
+    A folder copied from Windows (which ignores case) may hold ``Metrics.csv`` or ``Register.XLSX``.
+
+    >>> find_data_file(tiny_dir, "METRICS.CSV").name
+    'metrics.csv'
+    """
+    exact = data_dir / filename
+    if os.path.lexists(exact):
+        return exact
+    try:
+        matches = [p for p in data_dir.iterdir() if p.name.lower() == filename.lower()]
+    except OSError:
+        return exact
+    return matches[0] if len(matches) == 1 else exact
+
+
+def _megabytes(size: int) -> str:
+    mb = size / 2**20
+    return f"{mb:,.0f} MB" if mb >= 10 or mb.is_integer() else f"{mb:.1f} MB"
 
 
 def _present(path: Path) -> bool:
@@ -640,6 +665,7 @@ class _Workbook:
 
     def __init__(self, path: Path, problems: list[Problem]):
         self.path = path
+        self.name = path.name  # register.xlsx, or as the folder spells it
         self.problems = problems
         self.book = None
         self.broken = False
@@ -648,12 +674,12 @@ class _Workbook:
         if self.book is not None or self.broken:
             return self.book
         self.broken = True
-        raw = read_data_file(self.path, WORKBOOK, self.problems)
+        raw = read_data_file(self.path, self.name, self.problems)
         if raw is None:
             return None
         why = _not_a_workbook(raw)
         if why:
-            self.problems.append(Problem(WORKBOOK, None, None, *why))
+            self.problems.append(Problem(self.name, None, None, *why))
             return None
         import openpyxl
 
@@ -662,7 +688,7 @@ class _Workbook:
         except Exception as exc:  # openpyxl and zipfile raise many types for a damaged file
             self.problems.append(
                 Problem(
-                    WORKBOOK,
+                    self.name,
                     None,
                     None,
                     f"The workbook is damaged and cannot be opened ({type(exc).__name__}: {exc}).",
@@ -693,7 +719,7 @@ class _Workbook:
         if not found:
             self.problems.append(
                 Problem(
-                    WORKBOOK,
+                    self.name,
                     None,
                     None,
                     f"The workbook has no sheet called '{name}'.",
@@ -704,7 +730,7 @@ class _Workbook:
         if len(found) > 1:
             self.problems.append(
                 Problem(
-                    WORKBOOK,
+                    self.name,
                     None,
                     None,
                     f"The workbook has {len(found)} sheets called '{name}': {', '.join(repr(s) for s in found)}.",
@@ -712,7 +738,7 @@ class _Workbook:
                 )
             )
             return None
-        label = f"{WORKBOOK} (sheet {found[0]})" if found[0] != name else f"{WORKBOOK} (sheet {name})"
+        label = f"{self.name} (sheet {found[0]})"
         sheet = book[found[0]]
         if not hasattr(sheet, "iter_rows"):
             self.problems.append(
@@ -897,11 +923,11 @@ def read_sources(data_dir: Path, names: tuple[str, ...], problems: list[Problem]
     dict
         Each name's table, or ``None`` when it is missing or unreadable (a problem says why).
     """
-    book = _Workbook(data_dir / WORKBOOK, problems)
+    book = _Workbook(find_data_file(data_dir, WORKBOOK), problems)
     tables: dict[str, SourceTable | None] = {}
     try:
         for name in names:
-            csv_path = data_dir / f"{name}.csv"
+            csv_path = find_data_file(data_dir, f"{name}.csv")
             if _present(csv_path):
                 tables[name] = _read_csv(csv_path, name, problems)
                 if _present(book.path) and name in {" ".join(s.split()).lower() for s in book.sheet_names()}:
@@ -910,7 +936,7 @@ def read_sources(data_dir: Path, names: tuple[str, ...], problems: list[Problem]
                             csv_path.name,
                             None,
                             None,
-                            f"There is both {csv_path.name} and a sheet '{name}' in {WORKBOOK}; "
+                            f"There is both {csv_path.name} and a sheet '{name}' in {book.name}; "
                             f"{csv_path.name} is read.",
                             f"Delete the one that is out of date, so nobody edits the wrong {name}.",
                             "warning",

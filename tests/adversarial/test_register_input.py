@@ -174,7 +174,43 @@ def test_a_file_far_larger_than_a_register_is_not_read(folder):
     with open(folder / "actuals.csv", "r+b") as f:
         f.truncate(300 * 2**20)  # sparse: costs no disk
     p = only_error(folder)
-    assert p.message == "The file is 300 MB, more than the 256 MB a register can be."
+    assert p.message == "The file is 300 MB, more than perfkit reads for a register file (256 MB)."
+
+
+def test_a_pipe_in_place_of_the_workbook(folder):
+    for table in TABLES:
+        (folder / f"{table}.csv").unlink()
+    os.mkfifo(folder / "register.xlsx")
+    p = only_error(folder)
+    assert (p.file, p.message) == (
+        "register.xlsx",
+        "This is not an ordinary file (it is a pipe, socket or device), so it is not read.",
+    )
+
+
+def test_a_file_that_cannot_be_opened(folder, monkeypatch):
+    import builtins
+
+    real = builtins.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("targets.csv"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)  # as root, chmod 000 would not stop the test reading it
+    p = only_error(folder)
+    assert (p.file, p.message) == ("targets.csv", "The file cannot be read (Permission denied).")
+
+
+def test_file_names_in_another_case_as_a_windows_folder_has_them(folder):
+    (folder / "metrics.csv").rename(folder / "Metrics.CSV")
+    (folder / "council.toml").rename(folder / "Council.toml")
+    report = validate_folder(folder)
+    assert report.ok and report.register.council.name == "Hostile Borough Council"
+    assert {p.name for p in report.register.files} == {"Metrics.CSV", "Council.toml", "targets.csv", "actuals.csv"}
+    (folder / "Metrics.CSV").write_text(METRICS.replace(",days,", ",weeks,"))
+    assert where(only_error(folder)) == ("Metrics.CSV", 3, "unit")
 
 
 @pytest.mark.parametrize(
@@ -568,6 +604,22 @@ def test_a_truncated_workbook(folder, capsys):
     p = only_error(folder)
     assert p.file == "register.xlsx" and p.message.startswith("The workbook is damaged and cannot be opened (")
     assert validate_exit(folder, capsys)[0] == 2
+
+
+def test_an_xml_bomb_in_a_workbook_is_refused_not_expanded(folder):
+    """A billion laughs in the workbook's XML: a thousand million 'lol's if expanded."""
+    path = workbook(folder)
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    doctype = f'<!DOCTYPE workbook [<!ENTITY lol0 "lol">{entities}]>'
+    with zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m[0] or b"") + doctype.encode(), data, count=1)
+            out.writestr(item, data)
+    p = only_error(folder)
+    assert p.file == "register.xlsx" and p.message.startswith("The workbook is damaged and cannot be opened")
 
 
 def test_sheet_names_in_another_case_are_found_and_duplicates_refused(folder):
