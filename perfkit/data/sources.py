@@ -906,7 +906,9 @@ def _not_a_workbook(raw: bytes) -> tuple[str, str] | None:
 # --- the register's tables ---------------------------------------------------------------------
 
 
-def read_sources(data_dir: Path, names: tuple[str, ...], problems: list[Problem]) -> dict[str, SourceTable | None]:
+def read_sources(
+    data_dir: Path, names: tuple[str, ...], problems: list[Problem], *, optional: tuple[str, ...] = ()
+) -> dict[str, SourceTable | None]:
     """Read each table from ``<name>.csv`` or the sheet ``name`` of ``register.xlsx``, opening the workbook once.
 
     Parameters
@@ -917,11 +919,14 @@ def read_sources(data_dir: Path, names: tuple[str, ...], problems: list[Problem]
         The tables, e.g. ``("metrics", "targets", "actuals")``.
     problems
         Problems found are appended here.
+    optional
+        Those of ``names`` whose absence is not a problem.
 
     Returns
     -------
     dict
-        Each name's table, or ``None`` when it is missing or unreadable (a problem says why).
+        Each name's table, or ``None`` when it is missing or unreadable (a problem says why,
+        unless an optional table is simply absent).
     """
     book = _Workbook(find_data_file(data_dir, WORKBOOK), problems)
     tables: dict[str, SourceTable | None] = {}
@@ -942,6 +947,10 @@ def read_sources(data_dir: Path, names: tuple[str, ...], problems: list[Problem]
                             "warning",
                         )
                     )
+            elif name in optional and not (
+                _present(book.path) and name in {" ".join(s.split()).lower() for s in book.sheet_names()}
+            ):
+                tables[name] = None
             elif _present(book.path):
                 tables[name] = book.read(name)
             else:
@@ -960,7 +969,7 @@ def read_sources(data_dir: Path, names: tuple[str, ...], problems: list[Problem]
     return tables
 
 
-def read_source(data_dir: Path, name: str, problems: list[Problem]) -> SourceTable | None:
+def read_source(data_dir: Path, name: str, problems: list[Problem], *, required: bool = True) -> SourceTable | None:
     """Read table ``name`` from ``<name>.csv`` or the sheet ``name`` of ``register.xlsx``.
 
     Parameters
@@ -971,10 +980,13 @@ def read_source(data_dir: Path, name: str, problems: list[Problem]) -> SourceTab
         ``metrics``, ``targets`` or ``actuals``.
     problems
         Problems found are appended here.
+    required
+        ``False`` for an optional table: its absence is not a problem.
 
     Returns
     -------
     SourceTable or None
-        ``None`` when the table is missing or unreadable (a problem says why).
+        ``None`` when the table is missing or unreadable (a problem says why, unless an
+        optional table is simply absent).
     """
-    return read_sources(data_dir, (name,), problems)[name]
+    return read_sources(data_dir, (name,), problems, optional=() if required else (name,))[name]

@@ -172,3 +172,21 @@ def test_read_toml_names_the_line_of_a_mistake(tmp_path):
 def test_read_toml_reads_a_settings_file(tmp_path):
     (tmp_path / "s.toml").write_bytes(b'\xef\xbb\xbfname = "Caf\xc3\xa9"\n[a.b]\nc = [1, [2]]\n')
     assert read_toml(Path(tmp_path / "s.toml"), "s.toml", []) == {"name": "Café", "a": {"b": {"c": [1, [2]]}}}
+
+
+def test_an_optional_table_may_be_absent_but_is_read_when_there(tmp_path):
+    import openpyxl
+
+    problems: list[Problem] = []
+    assert read_sources(tmp_path, ("notes",), problems, optional=("notes",)) == {"notes": None}
+    assert problems == []
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["period", "text"])
+    book.active.append(["2024/25 Q2", "A good quarter"])
+    book.save(tmp_path / "register.xlsx")
+    table = read_sources(tmp_path, ("notes",), problems, optional=("notes",))["notes"]
+    assert problems == [] and table is not None
+    assert table.frame.to_dict("list") == {"row": [2], "period": ["2024/25 Q2"], "text": ["A good quarter"]}
+    assert read_sources(tmp_path, ("metrics",), problems)["metrics"] is None
+    assert [p.message for p in problems] == ["The workbook has no sheet called 'metrics'."]
