@@ -100,12 +100,21 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 
 
 def _encoding(raw: bytes) -> str:
-    """``utf-8-sig`` for UTF-8 (also when a few bytes are damaged), else ``cp1252`` as Excel saves CSV."""
+    """``utf-8-sig`` for UTF-8, also when a few bytes are damaged; else ``cp1252``, as Excel saves CSV.
+
+    A file is taken as damaged UTF-8 when it holds at least as many UTF-8 characters of two to
+    four bytes as bytes that are not UTF-8: one stray byte from another save does not make every
+    accent and dash in it wrong.
+    """
     try:
         raw.decode("utf-8")
         return "utf-8-sig"
     except UnicodeDecodeError:
-        return "utf-8-sig" if _UTF8_SEQUENCE.search(raw) else "cp1252"
+        valid = len(_UTF8_SEQUENCE.findall(raw))
+        if not valid:
+            return "cp1252"
+        invalid = raw.decode("utf-8", errors="replace").count("\ufffd")
+        return "utf-8-sig" if valid >= invalid else "cp1252"
 
 
 def _damaged_utf8(raw: bytes, label: str, problems: list[Problem]) -> None:

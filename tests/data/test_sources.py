@@ -27,6 +27,13 @@ def test_decode_text_reads_what_excel_and_notepad_save():
     assert decode_text("ünïcode".encode()) == "ünïcode"
 
 
+def test_utf8_with_a_stray_byte_stays_utf8_and_windows_1252_stays_windows_1252():
+    damaged = "– café – naïve".encode() + b" \xe9"  # one byte from a Windows-1252 save
+    assert decode_text(damaged) == "– café – naïve \ufffd"
+    # Windows-1252 text that happens to hold one valid UTF-8 sequence (é€… is E9 80 85)
+    assert decode_text("né€… – café".encode("cp1252")) == "né€… – café"
+
+
 def test_column_letters():
     assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702, 16383)] == [
         "A",
