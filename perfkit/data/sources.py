@@ -25,6 +25,8 @@ import os
 import re
 import stat
 import sys
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
@@ -443,6 +445,8 @@ def _table(
     first = int(np.argmin(blank))
     header_row = first + 1
     names = [" ".join(str(c[first]).split()).strip(_STRIP).lower() for c in cells]
+    # "row" holds each row's number: a column of the data headed "row" is kept under another name
+    names = [f"row (column {column_letter(i)})" if n == "row" else n for i, n in enumerate(names)]
     if len([n for n in names if n]) == 1:
         _one_column_hint(next(str(c[first]) for c in cells if c[first]), label, header_row, problems)
     keep = np.flatnonzero(~blank[first + 1 :]) + first + 1
@@ -804,7 +808,7 @@ class _Workbook:
         return pd.DataFrame([r + [""] * (width - len(r)) for r in data], columns=range(width), dtype=object)
 
     def _scan(self, sheet, label: str) -> _SheetScan:
-        """The sheet's scan (:func:`_scan_sheet_xml`); its ``last_row`` is -1 when the sheet is too large."""
+        """The sheet's scan (:func:`_scan_sheet_xml`); its ``last_row`` is -1 when the sheet is too large or damaged."""
         try:
             info = sheet.parent._archive.getinfo(sheet._worksheet_path)
             if info.file_size > MAX_SHEET_XML_BYTES:
@@ -822,6 +826,17 @@ class _Workbook:
                 return _scan_sheet_xml(src)
         except (AttributeError, KeyError):  # openpyxl's internals moved: read every row instead
             return _SheetScan(None, [], [])
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # the sheet's part of the zip is damaged
+            self.problems.append(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"The sheet is damaged and cannot be read ({type(exc).__name__}: {exc}).",
+                    "Open the workbook in Excel (which can often repair it) and save it again.",
+                )
+            )
+            return _SheetScan(-1, [], [])
 
     def _report_merged(self, merged: list[str], label: str) -> None:
         from openpyxl.utils.cell import range_boundaries

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfkit import cli
 from perfkit.errors import DataValidationError, PeriodError, Problem
@@ -324,6 +326,14 @@ def test_a_column_given_twice_even_in_another_case(folder):
     p = only_error(folder)
     assert where(p) == ("actuals.csv", 1, "value")
     assert p.message == "The column 'value' appears twice (columns C and G)."
+
+
+def test_a_column_headed_row_does_not_replace_the_row_numbers(folder):
+    lines = ACTUALS.replace("M2,2024/25 Q2,22", "M2,2024/25 Q2,lots").splitlines()
+    (folder / "actuals.csv").write_text("\n".join(["row," + lines[0]] + [f"1,{line}" for line in lines[1:]]) + "\n")
+    report = validate_folder(folder)
+    assert [(where(p), p.message) for p in report.errors] == [(("actuals.csv", 5, "value"), "'lots' is not a number.")]
+    assert ("actuals.csv", 1, "row (column A)") in map(where, report.warnings)
 
 
 def test_ten_thousand_columns_give_one_warning_not_ten_thousand(folder):
@@ -622,6 +632,28 @@ def test_an_xml_bomb_in_a_workbook_is_refused_not_expanded(folder):
     assert p.file == "register.xlsx" and p.message.startswith("The workbook is damaged and cannot be opened")
 
 
+def test_a_sheet_damaged_inside_a_readable_zip(folder, capsys):
+    # a sheet long enough that opening the workbook does not read it to its end (where the CRC is checked)
+    history = "".join(
+        f"M{m},{y}/{(y + 1) % 100:02d} Q{q},50,,,\n" for m in (1, 2) for y in range(1990, 2024) for q in (1, 2, 3, 4)
+    )
+    path = workbook(folder, {"metrics": METRICS, "targets": TARGETS, "actuals": ACTUALS + history})
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as out:  # stored: the sheet's XML is in the file as is
+        for item in src.infolist():
+            out.writestr(item.filename, src.read(item.filename), zipfile.ZIP_STORED)
+    raw = path.read_bytes()
+    at = raw.index(b"</sheetData>", raw.index(b"xl/worksheets/sheet3.xml"))  # past what opening the book reads
+    path.write_bytes(raw[:at] + b"</sheetDatb>" + raw[at + 12 :])  # one byte changed: the CRC no longer matches
+    p = only_error(folder)
+    assert p.file == "register.xlsx (sheet actuals)"
+    assert (
+        p.message
+        == "The sheet is damaged and cannot be read (BadZipFile: Bad CRC-32 for file 'xl/worksheets/sheet3.xml')."
+    )
+    assert validate_exit(folder, capsys)[0] == 2
+
+
 def test_sheet_names_in_another_case_are_found_and_duplicates_refused(folder):
     path = workbook(folder, {"Metrics": METRICS, "TARGETS ": TARGETS, "actuals": ACTUALS})
     assert errors(folder) == []
@@ -873,3 +905,39 @@ def test_data_files_are_never_changed_by_validation(folder):
     before = snapshot(folder)
     validate_folder(folder)
     assert snapshot(folder) == before
+
+
+# --- anything at all ----------------------------------------------------------------------------------
+
+_TOKENS = [b",", b'"', b"\n", b"\r", b"\x00", b"\xff", b"\xe9", b";", b"\t", b"inf", b"nan", b"1e400", b"2204/05"]
+_TOKENS += [b"9999/00", b"Q5", b"#DIV/0!", b"\xef\xbb\xbf", b"=", b"(", b"%", b"\xc2\xa0", b"1,000", b"row", b"code"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["metrics.csv", "targets.csv", "actuals.csv", "council.toml"]),
+            st.floats(0, 1),
+            st.one_of(st.sampled_from(_TOKENS), st.binary(max_size=3), st.integers(-20, -1)),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_damage_to_the_files_is_a_validation_error_never_a_crash(folder, edits):
+    """Insertions of hostile text, random bytes and cuts (a negative number: delete that many bytes)."""
+    from perfkit.data.register import load_register
+
+    for name in TABLES:
+        (folder / f"{name}.csv").write_text(TABLES[name])
+    (folder / "council.toml").write_text('name = "Hostile Borough Council"\n')
+    for name, where_at, edit in edits:
+        raw = (folder / name).read_bytes()
+        at = int(where_at * len(raw))
+        raw = raw[:at] + raw[at - edit :] if isinstance(edit, int) else raw[:at] + edit + raw[at:]
+        (folder / name).write_bytes(raw)
+    try:
+        load_register(folder)
+    except DataValidationError as exc:
+        assert all(p.file for p in exc.problems)
