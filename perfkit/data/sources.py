@@ -207,12 +207,10 @@ def _not_a_regular_file(path: Path, limit: int) -> tuple[str, str] | None:
             f"The file cannot be read ({exc.strerror or type(exc).__name__}).",
             "Check that you may read it, then try again.",
         )
-    if stat.S_ISDIR(info.st_mode):
-        return ("This is a folder, not a file.", "Rename or remove the folder and put the file in its place.")
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode):  # worded as the survey's reader words it (survey/files.py)
         return (
-            "This is not an ordinary file (it is a pipe, socket or device), so it is not read.",
-            "Put an ordinary file of that name in the data folder.",
+            f"{path.name} is {_kind(info.st_mode)}, not a file; only ordinary files are read.",
+            f"Replace it with the {path.name} file itself (a copy, not a pipe, device or folder).",
         )
     if info.st_size > limit:
         return (
@@ -221,6 +219,18 @@ def _not_a_regular_file(path: Path, limit: int) -> tuple[str, str] | None:
             "Check that this is the right file; a register of a million rows is about 30 MB.",
         )
     return None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def find_data_file(data_dir: Path, filename: str) -> Path:

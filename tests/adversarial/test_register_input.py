@@ -126,7 +126,7 @@ def test_a_fifo_in_place_of_actuals_is_not_opened(folder, capsys):
     os.mkfifo(folder / "actuals.csv")  # opening it to read would wait for ever
     p = only_error(folder)
     assert where(p) == ("actuals.csv", None, None)
-    assert p.message == "This is not an ordinary file (it is a pipe, socket or device), so it is not read."
+    assert p.message == "actuals.csv is a named pipe (FIFO), not a file; only ordinary files are read."
     assert validate_exit(folder, capsys)[0] == 2
 
 
@@ -134,7 +134,7 @@ def test_a_device_in_place_of_actuals_is_not_read(folder):
     (folder / "actuals.csv").unlink()
     (folder / "actuals.csv").symlink_to("/dev/zero")  # endless
     p = only_error(folder)
-    assert p.file == "actuals.csv" and "not an ordinary file" in p.message
+    assert (p.file, p.message) == ("actuals.csv", "actuals.csv is a device, not a file; only ordinary files are read.")
 
 
 def test_a_folder_in_place_of_metrics(folder, capsys):
@@ -142,7 +142,7 @@ def test_a_folder_in_place_of_metrics(folder, capsys):
     (folder / "metrics.csv").mkdir()
     found = errors(folder)
     assert ("metrics.csv", None, None) in map(where, found)
-    assert "This is a folder, not a file." in [p.message for p in found]
+    assert "metrics.csv is a folder, not a file; only ordinary files are read." in [p.message for p in found]
     assert validate_exit(folder, capsys)[0] == 2
 
 
@@ -186,7 +186,7 @@ def test_a_pipe_in_place_of_the_workbook(folder):
     p = only_error(folder)
     assert (p.file, p.message) == (
         "register.xlsx",
-        "This is not an ordinary file (it is a pipe, socket or device), so it is not read.",
+        "register.xlsx is a named pipe (FIFO), not a file; only ordinary files are read.",
     )
 
 
@@ -569,10 +569,12 @@ def test_council_toml_with_a_name_that_is_not_text(folder):
 def test_council_toml_as_a_folder_or_a_pipe(folder):
     (folder / "council.toml").unlink()
     (folder / "council.toml").mkdir()
-    assert only_error(folder).message == "This is a folder, not a file."
+    assert only_error(folder).message == "council.toml is a folder, not a file; only ordinary files are read."
     (folder / "council.toml").rmdir()
     os.mkfifo(folder / "council.toml")
-    assert only_error(folder).message.startswith("This is not an ordinary file")
+    assert (
+        only_error(folder).message == "council.toml is a named pipe (FIFO), not a file; only ordinary files are read."
+    )
 
 
 # --- register.xlsx ------------------------------------------------------------------------------------
