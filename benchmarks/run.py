@@ -430,6 +430,72 @@ def import_time(repeat: int) -> list[Row]:
     ]
 
 
+# 8 -------------------------------------------------------------------------------------------
+VALIDATE_SCRIPT = """
+import contextlib, io, json, resource, sys, time
+t = time.perf_counter()
+from perfkit import cli
+with contextlib.redirect_stdout(io.StringIO()):
+    code = cli.main(["validate", "--data", sys.argv[1]])
+elapsed = time.perf_counter() - t
+try:  # this process's own high-water mark (ru_maxrss would include what the parent held when forking)
+    status = open("/proc/self/status").read()
+    peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
+except (OSError, IndexError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"code": code, "seconds": elapsed, "peak_mb": peak}))
+"""
+
+
+def _validate(folder: Path, repeat: int) -> tuple[float, float]:
+    """Median seconds and peak memory of ``perfkit validate`` in a fresh process (start-up included)."""
+    results = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", VALIDATE_SCRIPT, folder], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if result["code"] != 0:
+            raise SystemExit(f"perfkit validate found problems in the generated {folder}")
+        results.append(result)
+    return statistics.median(r["seconds"] for r in results), statistics.median(r["peak_mb"] for r in results)
+
+
+def register_input(repeat: int, rows: int) -> list[Row]:
+    big = WORK / f"actuals-{rows}"
+    if not (big / "actuals.csv").exists():  # generated in a process of its own, to keep this one small
+        run([sys.executable, ROOT / "tests" / "support" / "generate.py", "actuals", rows, big], cwd=ROOT)
+    count = sum(1 for _ in open(big / "actuals.csv", "rb")) - 1
+    seconds, peak = _validate(big, repeat)
+    book = WORK / "formatted-workbook"
+    if not (book / "register.xlsx").exists():
+        run([sys.executable, ROOT / "tests" / "support" / "generate.py", "workbook", 50, book], cwd=ROOT)
+    xlsx_seconds, xlsx_peak = _validate(book, repeat)
+    top = rows >= 1_000_000
+    return [
+        Row(
+            f"8. perfkit validate, {count:,} actuals rows (CSV)",
+            f"{seconds:.1f} s",
+            "≤ 10 s" if top else "",
+            verdict(seconds <= 10) if top else "",
+            "a fresh process: Python, pandas and perfkit start-up included",
+        ),
+        Row(
+            f"8. perfkit validate, {count:,} actuals rows: peak memory",
+            f"{peak:,.0f} MB",
+            "≤ 1 GB" if top else "",
+            verdict(peak <= 1024) if top else "",
+        ),
+        Row(
+            "8. perfkit validate, register.xlsx formatted to row 1,048,576",
+            f"{xlsx_seconds:.1f} s",
+            "≤ 10 s",
+            verdict(xlsx_seconds <= 10),
+            f"peak {xlsx_peak:,.0f} MB; the actuals sheet has 6 styled empty cells in each row",
+        ),
+    ]
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     try:
@@ -465,7 +531,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument(
         "--only",
-        choices=["quarter", "range", "register", "survey", "questions", "budget", "import"],
+        choices=["quarter", "range", "register", "survey", "questions", "budget", "import", "input"],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
     )
@@ -487,6 +553,7 @@ def main() -> None:
         ("questions", "a survey of many questions", lambda: survey_questions(repeat, 200 if args.quick else 1000)),
         ("budget", "where the time goes", lambda: time_budget(repeat)),
         ("import", "the cost of import perfkit", lambda: import_time(repeat)),
+        ("input", "register input at scale", lambda: register_input(repeat, 100_000 if args.quick else 1_000_000)),
     ):
         if args.only and name not in args.only:
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import sys
 import tempfile
@@ -23,7 +24,7 @@ from .batch.executors import EXECUTORS
 from .batch.jobs import FORMATS
 from .batch.progress import Progress
 from .data.register import load_register
-from .errors import DataValidationError, OutputFolderError, PerfkitError, Problem, UsageError
+from .errors import DataValidationError, OutputFolderError, PerfkitError, PeriodError, Problem, UsageError
 from .publish.safe_files import create_unique
 from .terminal import cell, plain
 from .validate import validate_folder
@@ -36,7 +37,7 @@ EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
   {EXIT_FAILED}    a quarter or notebook failed, or a request could not be met; the message says why
   {EXIT_INVALID}    the data is invalid (nothing was run, no output changed), or the command line is wrong
-  {EXIT_INTERNAL}    an internal error in perfkit: the details are in a log file whose path is printed
+  {EXIT_INTERNAL}    an internal error perfkit could not explain: the details are in a log file whose path is printed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); outputs of earlier runs are unchanged"""
 
 
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir",
     )
-    run.add_argument("--jobs", type=int, default=1, metavar="N", help="run N notebooks at once (default 1)")
+    run.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="run N notebooks at once (default 1)")
     run.add_argument("--force", action="store_true", help="run every notebook, even when its outputs are fresh")
     run.add_argument(
         "--executor",
@@ -78,7 +79,10 @@ def _parser() -> argparse.ArgumentParser:
         "--scheduler", metavar="ADDRESS", help="submit to an existing Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
     run.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="fail a notebook when one cell runs longer than this"
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="fail a notebook when one cell runs longer than this many seconds (a positive number, e.g. 600 or 2.5)",
     )
     run.add_argument(
         "--wait",
@@ -100,6 +104,38 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _positive_seconds(text: str) -> float:
+    """``--timeout``: a positive, finite number of seconds; argparse reports anything else (exit 2).
+
+    >>> _positive_seconds("2.5")
+    2.5
+    >>> _positive_seconds("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '0' is not a positive number of seconds: give a number above 0, such as 600 or 2.5
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a positive number of seconds: give a number above 0, such as 600 or 2.5"
+        )
+    return value
+
+
+def _positive_int(text: str) -> int:
+    """``--jobs``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1, such as 1, 2 or 4")
+    return value
+
+
 def _problem_table(problems: list[Problem], title: str) -> Table:
     # every cell is a Text: rich never reads a bracket from the data as markup
     table = Table(title=cell(title), show_lines=False, header_style="bold")
@@ -116,7 +152,7 @@ def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise PerfkitError(f"Unknown format '{', '.join(unknown) or text}'. Use --formats html,pdf, html or pdf.")
+        raise UsageError(f"Unknown format '{', '.join(unknown) or text}'. Use --formats html,pdf, html or pdf.")
     return chosen
 
 
@@ -126,11 +162,9 @@ def _cmd_run(args, console: Console) -> int:
     from .pipeline import run
 
     if args.last and not args.first:
-        raise PerfkitError("--to needs --from: give the first quarter of the range too.")
+        raise UsageError("--to needs --from: give the first quarter of the range too.")
     if args.first and not args.last:
-        raise PerfkitError("--from needs --to: give the last quarter of the range too.")
-    if args.jobs < 1:
-        raise PerfkitError("--jobs must be 1 or more.")
+        raise UsageError("--from needs --to: give the last quarter of the range too.")
     formats = _formats(args.formats)
     notebooks = [_notebook(p) for p in args.notebook] if args.notebook else None
 
@@ -181,7 +215,7 @@ def _cmd_run(args, console: Console) -> int:
 def _notebook(path: str) -> Path:
     p = Path(path)
     if p.suffix != ".ipynb" or not p.is_file():
-        raise PerfkitError(f"--notebook {path}: no such notebook. Give the path of an .ipynb file.")
+        raise UsageError(f"--notebook {path}: no such notebook. Give the path of an .ipynb file.")
     return p.resolve()
 
 
@@ -284,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(_problem_table(exc.problems, "The data has problems to fix before a report can be made"))
         err.print("Nothing was run and no output was changed. Run `perfkit validate` after fixing them.")
         return EXIT_INVALID
-    except UsageError as exc:
+    except (UsageError, PeriodError) as exc:  # nothing was attempted: a wrong option, folder or quarter
         err.print(plain(exc), markup=False)
         return EXIT_INVALID
     except OutputFolderError as exc:
@@ -308,8 +342,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{exc}; please tell whoever supports perfkit for you."
             )
         err.print(
-            "perfkit stopped because of an internal error, not a problem with your data as far as it can tell. "
-            + plain(where),
+            "perfkit stopped because of an internal error that it could not explain: a fault in perfkit, or "
+            "something in the data that it does not yet check. " + plain(where),
             markup=False,
             soft_wrap=True,  # the log's path on one line, whole, to copy
         )

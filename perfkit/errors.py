@@ -248,7 +248,8 @@ class RunInterrupted(RunError):
 
 
 class UsageError(PerfkitError):
-    """A command or call that asks for something impossible as given; nothing was run (exit 2).
+    """The command or call is wrong as given (a missing folder, an option without its partner, two
+    notebooks with one name): nothing was attempted, and the command line exits with status 2.
 
     Examples
     --------

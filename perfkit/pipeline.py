@@ -9,11 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .data.limits import check_year
 from .data.register import Register, find_data_dir
-from .errors import PerfkitError
+from .errors import CellError, PerfkitError, PeriodError
 from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
 
-__all__ = ["resolve_out", "run", "select_quarters"]
+__all__ = ["MAX_QUARTERS_AHEAD", "resolve_out", "run", "select_quarters"]
+
+#: A run may report this many quarters after the latest with figures (each with "no data"), no more.
+MAX_QUARTERS_AHEAD = 4
+
+
+def _plausible(text: object) -> Quarter:
+    """A quarter given on the command line, refused when its year is outside 1990/91 to 2099/00."""
+    quarter = parse_quarter(text)
+    try:
+        check_year(quarter.start_year)
+    except CellError as exc:
+        raise PeriodError(exc.message, exc.fix) from exc
+    return quarter
 
 
 def resolve_out(out: str | Path, data_dir: str | Path) -> Path:
@@ -44,20 +58,35 @@ def select_quarters(
     """The quarters a run reports: one, a range, every quarter with data, or (by default) the latest.
 
     A quarter after the data's latest is allowed (a report can be made before every figure is in),
-    with a warning, since every metric would show "no data".
+    with a warning, since every metric would show "no data"; a quarter more than
+    :data:`MAX_QUARTERS_AHEAD` quarters after it, or in a year outside 1990/91 to 2099/00, is a
+    typing slip and refused. ``all_quarters`` means the quarters that have actuals, not every
+    quarter between the first and the last.
+
+    Raises
+    ------
+    PeriodError
+        For a quarter that cannot be understood or is implausible.
     """
     if (first is None) != (last is None):
         raise PerfkitError("A range needs both ends: give --from and --to (or first= and last=).")
     if first is not None:
-        chosen = quarter_range(first, last)
+        chosen = quarter_range(_plausible(first), _plausible(last))
     elif all_quarters:
-        have = register.quarters_with_data()
-        chosen = quarter_range(have[0], have[-1])
+        chosen = register.quarters_with_data()
     elif quarter not in (None, ""):
-        chosen = [parse_quarter(quarter)]
+        chosen = [_plausible(quarter)]
     else:
         chosen = [register.latest_quarter()]
-    warn_if_after(chosen, register.latest_quarter(), stacklevel=2)
+    latest = register.latest_quarter()
+    ahead = max((q.index for q in chosen), default=latest.index) - latest.index
+    if ahead > MAX_QUARTERS_AHEAD:
+        raise PeriodError(
+            f"{max(chosen).label} is {ahead} quarters after the latest quarter with figures ({latest.label}): "
+            f"a run reports at most {MAX_QUARTERS_AHEAD} quarters ahead of the data.",
+            "Check the quarter for a typing slip.",
+        )
+    warn_if_after(chosen, latest, stacklevel=2)
     return chosen
 
 
@@ -150,11 +179,15 @@ def run(
     ...
     perfkit.errors.PerfkitError: A range needs both ends: give --from and --to (or first= and last=).
     """
+    from .batch.execute import data_stamp, remember_register
     from .batch.executors import run_batch
     from .validate import validate_folder
 
-    report = validate_folder(data_dir)
+    folder = find_data_dir(data_dir)
+    stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
+    report = validate_folder(folder)
     register = report.raise_if_invalid()
+    remember_register(register, stamp)  # the jobs run here (or in forked workers) use this load
     if on_validated:
         on_validated(report)
     quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)

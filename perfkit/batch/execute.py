@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
-import json
 import tempfile
 import time
 import traceback
@@ -31,7 +30,15 @@ from .jobs import Job, JobResult
 from .kernel import KERNEL_NAME, KERNEL_SETUP, STOP, kernel_manager_class, log_tail
 from .swap import STAGING_PREFIX, make_staging
 
-__all__ = ["IOPUB_WAIT", "KERNEL_START_WAIT", "STAGING_PREFIX", "build_job", "execute_job"]
+__all__ = [
+    "IOPUB_WAIT",
+    "KERNEL_START_WAIT",
+    "STAGING_PREFIX",
+    "build_job",
+    "data_stamp",
+    "execute_job",
+    "remember_register",
+]
 
 #: Seconds to wait, after a cell has finished, for the last of its output to arrive. nbclient's
 #: default is 4, and papermill fails the notebook when it runs out: a large table, or a busy
@@ -215,11 +222,32 @@ def _check_sources(job: Job, when: str) -> None:
         )
 
 
+def data_stamp(data_dir: Path) -> tuple[str, str]:
+    """The folder and a hash of the content of its files: what a cached register depends on.
+
+    Content, not names, sizes and times: a long-lived worker serves many runs, and a copy that
+    keeps times (or a coarse network share) can change a file's content and nothing else.
+    """
+    h = hashlib.sha256()
+    for path in sorted(p for p in data_dir.glob("*") if p.is_file()):
+        h.update(path.name.encode() + b"\0" + sha256_file(path).encode())
+    return str(data_dir), h.hexdigest()
+
+
+def remember_register(register: Register, stamp: tuple[str, str]) -> None:
+    """Keep a register the caller has loaded, so this process (and workers forked from it) need not load it again.
+
+    ``stamp`` is :func:`data_stamp` taken *before* the register was loaded: if a file changed since,
+    the stamps differ and the register is loaded afresh.
+    """
+    _REGISTERS.clear()
+    _REGISTERS[stamp] = register
+
+
 def _register(job: Job) -> Register:
     """The register for a job, loaded once per worker process for each content of the data files."""
     _check_sources(job, "after the run started")
-    digest = hashlib.sha256(json.dumps(job.sources, sort_keys=True).encode()).hexdigest()
-    key = (str(job.data_dir), digest)
+    key = data_stamp(job.data_dir)
     if key not in _REGISTERS:
         register = load_register(job.data_dir)
         _check_sources(job, "while it was being read")  # what was loaded is what the hashes describe

@@ -16,16 +16,22 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
+import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..errors import DataValidationError, PerfkitError, PeriodError, Problem, UnknownNameError
+from ..errors import DataValidationError, PeriodError, Problem, UnknownNameError, UsageError
 from ..periods import Quarter, latest_quarter, parse_quarter, parse_year, year_label
 from ..rounding import round_half_up
-from .sources import SourceTable, read_source
+from .columns import duplicated_keys, parse_distinct, parse_numbers
+from .limits import MAX_DECIMALS, check_magnitude, check_year
+from .sources import SourceTable, find_data_file, read_sources, read_toml
 from .typed_cells import (
     MISSING_MARKERS,
     CellError,
@@ -149,7 +155,7 @@ def find_data_dir(data_dir: str | Path) -> Path:
 
     Raises
     ------
-    PerfkitError
+    UsageError
         When the folder cannot be found.
     """
     path = Path(data_dir).expanduser()
@@ -160,27 +166,34 @@ def find_data_dir(data_dir: str | Path) -> Path:
             candidate = parent / path
             if candidate.is_dir():
                 return candidate
-    raise PerfkitError(f"The data folder '{data_dir}' does not exist. Check the path given with --data.")
+    if os.path.lexists(path):
+        raise UsageError(
+            f"The data folder '{data_dir}' is a file, not a folder. Give --data the folder that holds "
+            "metrics.csv, targets.csv and actuals.csv (or register.xlsx)."
+        )
+    raise UsageError(f"The data folder '{data_dir}' does not exist. Check the path given with --data.")
 
 
 def load_council(data_dir: Path, problems: list[Problem]) -> Council:
     """Read ``council.toml`` if there is one."""
-    path = data_dir / "council.toml"
-    if not path.exists():
+    path = find_data_file(data_dir, "council.toml")
+    if not os.path.lexists(path):
         return Council()
-    try:
-        doc = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        problems.append(
-            Problem(
-                "council.toml",
-                None,
-                None,
-                f"The file is not valid TOML ({exc}).",
-                'Write it as lines like name = "Demo District Council".',
+    doc = read_toml(path, path.name, problems)
+    if doc is None:
+        return Council()
+    for key in ("name", "plan_title"):
+        if key in doc and not isinstance(doc[key], str):
+            problems.append(
+                Problem(
+                    "council.toml",
+                    None,
+                    key,
+                    f"{key} is not text.",
+                    f'Write {key} = "…", with the text in double quotes.',
+                )
             )
-        )
-        return Council()
+            doc.pop(key)
     objectives = doc.get("objectives", [])
     if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
         problems.append(
@@ -200,38 +213,141 @@ def load_council(data_dir: Path, problems: list[Problem]) -> Council:
     )
 
 
+#: Problems of one kind reported in one column before the rest are summarised in one line.
+MAX_PER_COLUMN = 50
+#: Problems kept in full per column: beyond them only their rows are counted (and summarised).
+KEPT_PER_COLUMN = 500
+
+#: Texts that are a program's word for "no number" or "infinity": refused, since a figure is expected.
+_NOT_FIGURES = {
+    "nan": "what a program writes for a missing number",
+    "-nan": "what a program writes for a missing number",
+    "inf": "infinity",
+    "-inf": "minus infinity",
+    "+inf": "infinity",
+    "infinity": "infinity",
+    "-infinity": "minus infinity",
+}
+_EXCEL_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+
 class _Checker:
-    """Parses the cells of one source table, recording problems with their location."""
+    """Parses the cells of one source table, recording problems with their location.
+
+    Problems are kept until :meth:`finish`, which adds them in row order, at most
+    :data:`MAX_PER_COLUMN` errors per column and message, the rest counted in one line.
+    """
 
     def __init__(self, table: SourceTable, problems: list[Problem]):
         self.table = table
         self.problems = problems
+        self._found: list[Problem] = []
+        self._parsed: dict[tuple[str, str], tuple[bool, Any]] = {}
+        self._counts: dict[tuple, int] = {}
+        self._overflow: dict[tuple, list[int]] = {}
 
     def problem(self, row: int | None, column: str | None, message: str, fix: str, severity: str = "error") -> None:
-        self.problems.append(Problem(self.table.label, row, column, message, fix, severity))
+        key = (column, severity)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        if self._counts[key] <= KEPT_PER_COLUMN or row is None:
+            self._found.append(Problem(self.table.label, row, column, message, fix, severity))
+        else:  # a million bad rows must not cost a million messages
+            self._overflow.setdefault(key, []).append(row)
+
+    def many(
+        self, positions: np.ndarray, column: str, describe: Callable[[int], tuple[str, str]], severity: str = "error"
+    ) -> None:
+        """A problem on each of the table's rows at ``positions``; ``describe(i)`` gives its message and fix.
+
+        Only as many messages are made as will be shown; the other rows are just counted.
+        """
+        key = (column, severity)
+        room = max(0, KEPT_PER_COLUMN - self._counts.get(key, 0))
+        rows = self.table.frame["row"].to_numpy()
+        for i in positions[:room]:
+            self.problem(int(rows[i]), column, *describe(int(i)), severity)
+        rest = positions[room:]
+        if len(rest):
+            self._counts[key] = self._counts.get(key, 0) + len(rest)
+            self._overflow.setdefault(key, []).extend(rows[rest].tolist())
+
+    def finish(self) -> None:
+        """Add the problems found to the load's list: in row order, repeated ones summarised."""
+        found = sorted(self._found, key=lambda p: -1 if p.row is None else p.row)  # stable: same row keeps order
+        shown: dict[tuple, int] = {}
+        more: dict[tuple, list[int]] = {}
+        for p in found:
+            kind = (p.column, p.severity, _shape(p.message))
+            shown[kind] = shown.get(kind, 0) + 1
+            if shown[kind] <= MAX_PER_COLUMN or p.row is None:
+                self.problems.append(p)
+            elif (p.column, p.severity) in self._overflow:
+                self._overflow[(p.column, p.severity)].append(p.row)
+            else:
+                more.setdefault(kind, []).append(p.row)
+        for (column, severity, _), rows in more.items():
+            self.problems.append(
+                Problem(
+                    self.table.label,
+                    rows[0],
+                    column,
+                    f"…and {len(rows):,} more rows with the same problem (rows {rows[0]:,} to {rows[-1]:,}).",
+                    "Fix the ones listed above the same way, then validate again.",
+                    severity,
+                )
+            )
+        for (column, severity), rows in self._overflow.items():
+            first, last = min(rows), max(rows)
+            self.problems.append(
+                Problem(
+                    self.table.label,
+                    first,
+                    column,
+                    f"…and {len(rows):,} more problems in this column (rows {first:,} to {last:,}).",
+                    "Fix the ones listed above, then validate again: the rest are often the same mistake.",
+                    severity,
+                )
+            )
+        self._found, self._counts, self._overflow = [], {}, {}
 
     def columns(self) -> bool:
         spec = COLUMNS[self.table.name]
         present = [c for c in self.table.frame.columns if c != "row"]
         known = spec["required"] + spec["optional"]
+        header = self.table.header_row
         ok = True
         for col in spec["required"]:
             if col not in present:
                 guess = difflib.get_close_matches(col, present, n=1)
                 hint = f" The column '{guess[0]}' may be meant: rename it to '{col}'." if guess else ""
-                self.problem(1, col, f"The required column '{col}' is missing.", f"Add a column headed '{col}'.{hint}")
-                ok = False
-        for col in present:
-            if col not in known:
-                guess = difflib.get_close_matches(col, known, n=1)
-                hint = f"Did you mean '{guess[0]}'? " if guess else ""
+                if not guess and not set(present) & set(known):
+                    hint = (
+                        f" No known column was found in row {header}: the header must be the table's first "
+                        "row, with no title above it."
+                    )
                 self.problem(
-                    1,
-                    col,
-                    f"The column '{col}' is not part of the {self.table.name} table and is ignored.",
-                    f"{hint}Known columns: {', '.join(known)}.",
-                    "warning",
+                    header, col, f"The required column '{col}' is missing.", f"Add a column headed '{col}'.{hint}"
                 )
+                ok = False
+        unknown = [col for col in present if col not in known]
+        for col in unknown[:10]:
+            guess = difflib.get_close_matches(col, known, n=1)
+            hint = f"Did you mean '{guess[0]}'? " if guess else ""
+            self.problem(
+                header,
+                col,
+                f"The column '{col}' is not part of the {self.table.name} table and is ignored.",
+                f"{hint}Known columns: {', '.join(known)}.",
+                "warning",
+            )
+        if len(unknown) > 10:
+            self.problem(
+                header,
+                None,
+                f"{len(unknown) - 10:,} more columns are not part of the {self.table.name} table and are ignored.",
+                f"Known columns: {', '.join(known)}.",
+                "warning",
+            )
         for col in spec["optional"]:
             if col not in present:
                 self.table.frame[col] = ""
@@ -254,11 +370,29 @@ class _Checker:
         return None
 
     def number(self, row: int, column: str, text: str, *, required: bool = False) -> float:
+        """One number cell: blank → NaN; a refusal (with its fix) for anything that is not a plain figure."""
         if is_blank(text):
             if required:
                 self.problem(row, column, f"The {column} is blank.", f"Enter the {column} as a number.")
             return math.nan
-        if text.strip().lower() in MISSING_MARKERS:
+        folded = text.strip().lower()
+        if folded in _NOT_FIGURES:
+            self.problem(
+                row,
+                column,
+                f"'{text}' is not a figure: it is {_NOT_FIGURES[folded]}.",
+                "Enter the figure, or leave the cell blank when it is not available.",
+            )
+            return math.nan
+        if text.strip().upper() in _EXCEL_ERRORS:
+            self.problem(
+                row,
+                column,
+                f"'{text}' is an Excel error value: the formula that fills this cell failed.",
+                "Correct the formula in Excel (or type the figure), or leave the cell blank if it is not available.",
+            )
+            return math.nan
+        if folded in MISSING_MARKERS:
             if required:
                 self.problem(row, column, f"'{text}' is not a number.", f"Enter the {column} as a number.")
             else:
@@ -271,9 +405,14 @@ class _Checker:
                 )
             return math.nan
         try:
-            return parse_number(text)
+            value = parse_number(text)
+            check_magnitude(value, text.strip())
+            return value
         except CellError as exc:
-            self.problem(row, column, exc.message, exc.fix)
+            fix = exc.fix
+            if _looks_like_a_date(text):
+                fix = "The cell holds a date: format it as a number in Excel (Home > Number format) and re-enter it."
+            self.problem(row, column, exc.message, fix)
             return math.nan
 
     def parse(self, row: int, column: str, text: str, parser, default=None):
@@ -283,14 +422,76 @@ class _Checker:
             self.problem(row, column, exc.message, exc.fix)
             return default
 
+    def parse_once(self, row: int, column: str, text: str, parser, default=None):
+        """As :meth:`parse`, parsing each distinct text of a column once (the parser must not depend on the row)."""
+        key = (column, text)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = (True, parser(text))
+            except (CellError, PeriodError) as exc:
+                self._parsed[key] = (False, (exc.message, exc.fix))
+        ok, result = self._parsed[key]
+        if ok:
+            return result
+        self.problem(row, column, *result)
+        return default
+
+
+def _shape(message: str) -> str:
+    """A message without the quoted cell text and numbers, so that repeats of one problem group together."""
+    return re.sub(r"'[^']*'|\d+", "…", message)
+
+
+def _looks_like_a_date(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{2,4}", text.strip()))
+
+
+def _decimals(text: str) -> int:
+    """Display precision: a whole number from 0 to 6; blank is 1."""
+    value = parse_int(text, 1)
+    if value > MAX_DECIMALS:
+        raise CellError(
+            f"{value} decimal places is more than a report can show ({MAX_DECIMALS} at most).",
+            "Enter the number of decimal places to show, usually 0, 1 or 2.",
+        )
+    return value
+
+
+def _tolerance(text: str):
+    tolerance = parse_tolerance(text)
+    if tolerance is not None:
+        check_magnitude(tolerance.amount, text.strip())
+    return tolerance
+
+
+def _quarter_index(text: str) -> int:
+    quarter = parse_quarter(text)
+    check_year(quarter.start_year)
+    return quarter.index
+
+
+def _year(text: str) -> int:
+    start = parse_year(text)
+    check_year(start)
+    return start
+
 
 def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
     chk = _Checker(table, problems)
+    try:
+        return _metrics_rows(chk, table)
+    finally:
+        chk.finish()
+
+
+def _metrics_rows(chk: _Checker, table: SourceTable) -> pd.DataFrame:
     if not chk.columns():
         return _empty_metrics()
     records = []
     seen: dict[str, int] = {}
-    for rec in table.frame.to_dict("records"):
+    names = list(table.frame.columns)
+    for values in zip(*(table.frame[c].tolist() for c in names), strict=True):
+        rec = dict(zip(names, values, strict=True))
         row = rec["row"]
         code = chk.required_text(row, "code", rec["code"])
         if code is None:
@@ -316,9 +517,9 @@ def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
             "polarity": chk.choice(row, "polarity", rec["polarity"], POLARITIES),
             "kind": chk.choice(row, "kind", rec["kind"], KINDS),
             "frequency": chk.choice(row, "frequency", rec["frequency"], FREQUENCIES),
-            "tolerance": chk.parse(row, "tolerance", rec["tolerance"], parse_tolerance),
-            "decimals": chk.parse(row, "decimals", rec["decimals"], lambda t: parse_int(t, 1), 1),
-            "cumulative": chk.parse(row, "cumulative", rec["cumulative"], parse_yes_no, False),
+            "tolerance": chk.parse_once(row, "tolerance", rec["tolerance"], _tolerance),
+            "decimals": chk.parse_once(row, "decimals", rec["decimals"], _decimals, 1),
+            "cumulative": chk.parse_once(row, "cumulative", rec["cumulative"], parse_yes_no, False),
             "row": row,
         }
         if m["kind"] == "target" and m["polarity"] == "none":
@@ -369,179 +570,229 @@ ACTUAL_DTYPES = {
 }
 
 
-def _typed_frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
-    """Records as a frame with the given columns and types, also when there are none."""
+def _typed_frame(records: list[dict] | dict[str, Any], dtypes: dict[str, str]) -> pd.DataFrame:
+    """Records (or columns) as a frame with the given columns and types, also when there are none."""
+    if isinstance(records, dict):
+        return pd.DataFrame({c: records[c] for c in dtypes}).astype(dtypes)
     return pd.DataFrame.from_records(records, columns=list(dtypes)).astype(dtypes)
+
+
+class _Codes:
+    """Guesses the code a mistyped one was meant to be; letter O for zero and case count as slips."""
+
+    def __init__(self, known: list[str]):
+        self.known = known
+        self._plain: dict[str, str] = {}
+        for k in known:
+            self._plain.setdefault(self.plain(k), k)
+        self._guesses: dict[str, str | None] = {}
+
+    @staticmethod
+    def plain(c: str) -> str:
+        return c.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+
+    def similar(self, code: str) -> str | None:
+        if code not in self._guesses:
+            same = self._plain.get(self.plain(code))
+            if same is None and len(self._guesses) < MAX_PER_COLUMN:  # difflib is slow on long lists
+                guess = difflib.get_close_matches(code, self.known, n=1)
+                same = guess[0] if guess else None
+            self._guesses[code] = same
+        return self._guesses[code]
 
 
 def _similar_code(code: str, known: list[str]) -> str | None:
     """The known code a typed one was probably meant to be: letter O for zero and case count as slips."""
-
-    def plain(c: str) -> str:
-        return c.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
-
-    same = [k for k in known if plain(k) == plain(code)]
-    if same:
-        return same[0]
-    guess = difflib.get_close_matches(code, known, n=1)
-    return guess[0] if guess else None
+    return _Codes(known).similar(code)
 
 
-def _known_code(chk: _Checker, row: int, text: str, metrics: pd.DataFrame) -> str | None:
-    code = chk.required_text(row, "code", text)
-    if code is None:
-        return None
-    if code not in metrics.index:  # an Index lookup is a hash lookup
-        if not metrics.empty:
-            guess = _similar_code(code, list(metrics.index))
+def _known_codes(chk: _Checker, metrics: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The code column, and which rows name a metric of the metrics table (the others are reported)."""
+    frame = chk.table.frame
+    codes = frame["code"].to_numpy(dtype=object)
+    known = pd.Index(metrics.index).get_indexer(codes) >= 0 if len(metrics) else np.zeros(len(codes), dtype=bool)
+    blank = codes == ""
+    chk.many(np.flatnonzero(blank), "code", lambda i: ("The code is blank.", "Enter the code."))
+    unknown = np.flatnonzero(~known & ~blank)
+    if not metrics.empty and len(unknown):
+        guesses = _Codes(list(metrics.index))
+
+        def describe(i: int) -> tuple[str, str]:
+            guess = guesses.similar(codes[i])
             hint = f" Did you mean '{guess}'?" if guess else ""
-            chk.problem(
-                row,
-                "code",
-                f"'{code}' is not a metric in the metrics table.",
+            return (
+                f"'{codes[i]}' is not a metric in the metrics table.",
                 f"Add it to the metrics table or correct the code.{hint}",
             )
-        return None
-    return code
+
+        chk.many(unknown, "code", describe)
+    return codes, known
+
+
+_QUARTER_CELLS = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4, "1": 1, "2": 2, "3": 3, "4": 4, "": 0}
+
+
+def _quarter_cell(text: str) -> int:
+    q = "".join(text.split()).upper()
+    if q not in _QUARTER_CELLS:
+        raise CellError(
+            f"'{text}' is not a quarter.", "Enter Q1, Q2, Q3 or Q4, or leave it blank for every quarter of the year."
+        )
+    return _QUARTER_CELLS[q]
 
 
 def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     chk = _Checker(table, problems)
-    records = []
-    if chk.columns():
-        seen: dict[tuple, int] = {}
-        for rec in table.frame.to_dict("records"):
-            row = rec["row"]
-            code = _known_code(chk, row, rec["code"], metrics)
-            if is_blank(rec["year"]):
-                chk.problem(row, "year", "The year is blank.", "Enter the financial year, e.g. 2024/25.")
-                continue
-            start = chk.parse(row, "year", rec["year"], parse_year)
-            q = rec["quarter"].strip().upper()
-            quarter = 0
-            if q:
-                if q in {"Q1", "Q2", "Q3", "Q4", "1", "2", "3", "4"}:
-                    quarter = int(q[-1])
-                else:
-                    chk.problem(
-                        row,
-                        "quarter",
-                        f"'{rec['quarter']}' is not a quarter.",
-                        "Enter Q1, Q2, Q3 or Q4, or leave it blank for every quarter of the year.",
-                    )
-                    continue
-            target = chk.number(row, "target", rec["target"], required=True)
-            if code is None or start is None or math.isnan(target):
-                continue
-            key = (code, start, quarter)
-            if key in seen:
-                when = year_label(start) + (f" Q{quarter}" if quarter else "")
-                chk.problem(
-                    row,
-                    "target",
-                    f"A second target for {code} in {when} (first on row {seen[key]}).",
-                    "Keep one target per metric and period.",
-                )
-                continue
-            seen[key] = row
-            records.append({"code": code, "start_year": start, "quarter": quarter, "target": target, "row": row})
-    return _typed_frame(records, TARGET_DTYPES)
+    try:
+        if not chk.columns():
+            return _typed_frame([], TARGET_DTYPES)
+        codes, known = _known_codes(chk, metrics)
+        years, year_ok = parse_distinct(
+            chk, "year", _year, blank=("The year is blank.", "Enter the financial year, e.g. 2024/25.")
+        )
+        quarters, quarter_ok = parse_distinct(chk, "quarter", _quarter_cell)
+        targets = parse_numbers(chk, "target", required=True)
+        rows = table.frame["row"].to_numpy()
+        ok = known & year_ok & quarter_ok & ~np.isnan(targets)
+        start = np.where(year_ok, years, 0).astype(np.int64)
+        quarter = np.where(quarter_ok, quarters, 0).astype(np.int64)
+        dup, first = duplicated_keys({"code": codes[ok], "start": start[ok], "quarter": quarter[ok]}, rows[ok])
+        firsts = dict(zip(np.flatnonzero(ok)[dup].tolist(), first[dup].tolist(), strict=True))
+
+        def second_target(i: int) -> tuple[str, str]:
+            when = year_label(int(start[i])) + (f" Q{quarter[i]}" if quarter[i] else "")
+            return (
+                f"A second target for {codes[i]} in {when} (first on row {firsts[i]}).",
+                "Keep one target per metric and period.",
+            )
+
+        chk.many(np.flatnonzero(ok)[dup], "target", second_target)
+        keep = np.flatnonzero(ok)[~dup]
+        return _typed_frame(
+            {
+                "code": codes[keep],
+                "start_year": start[keep],
+                "quarter": quarter[keep],
+                "target": targets[keep],
+                "row": rows[keep],
+            },
+            TARGET_DTYPES,
+        )
+    finally:
+        chk.finish()
 
 
 def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     chk = _Checker(table, problems)
-    records = []
-    # per-metric facts needed on every row, looked up once rather than per row
-    units = dict(zip(metrics.index, zip(metrics["unit"], metrics["decimals"], strict=True), strict=True))
-    periods: dict[str, Quarter] = {}
-    if chk.columns():
-        seen: dict[tuple, int] = {}
-        for rec in table.frame.to_dict("records"):
-            row = rec["row"]
-            code = _known_code(chk, row, rec["code"], metrics)
-            if is_blank(rec["period"]):
-                chk.problem(row, "period", "The period is blank.", "Enter the quarter, e.g. 2024/25 Q2.")
-                continue
-            quarter = periods.get(rec["period"])
-            if quarter is None:
-                quarter = chk.parse(row, "period", rec["period"], parse_quarter)
-                if quarter is not None:
-                    periods[rec["period"]] = quarter
-            value = chk.number(row, "value", rec["value"])
-            num = chk.number(row, "numerator", rec["numerator"])
-            den = chk.number(row, "denominator", rec["denominator"])
-            if code is None or quarter is None:
-                continue
-            key = (code, quarter.index)
-            if key in seen:
-                chk.problem(
-                    row,
-                    "period",
-                    f"{code} has a second row for {quarter.label} (first on row {seen[key]}).",
-                    "Keep one row per metric and period: delete or correct the duplicate.",
-                )
-                continue
-            seen[key] = row
-            unit, decimals = units[code]
-            value = _derive_value(chk, row, unit, decimals, value, num, den)
-            records.append(
-                {
-                    "code": code,
-                    "period": quarter.label,
-                    "period_index": quarter.index,
-                    "value": value,
-                    "numerator": num,
-                    "denominator": den,
-                    "commentary": rec["commentary"],
-                    "row": row,
-                }
+    try:
+        if not chk.columns():
+            return _typed_frame([], ACTUAL_DTYPES)
+        codes, known = _known_codes(chk, metrics)
+        quarters, quarter_ok = parse_distinct(
+            chk, "period", _quarter_index, blank=("The period is blank.", "Enter the quarter, e.g. 2024/25 Q2.")
+        )
+        value = parse_numbers(chk, "value")
+        num = parse_numbers(chk, "numerator")
+        den = parse_numbers(chk, "denominator")
+        rows = table.frame["row"].to_numpy()
+        ok = known & quarter_ok
+        index = np.where(quarter_ok, quarters, 0).astype(np.int64)
+        dup, first = duplicated_keys({"code": codes[ok], "period": index[ok]}, rows[ok])
+        firsts = dict(zip(np.flatnonzero(ok)[dup].tolist(), first[dup].tolist(), strict=True))
+
+        def second_row(i: int) -> tuple[str, str]:
+            return (
+                f"{codes[i]} has a second row for {Quarter.from_index(int(index[i])).label} "
+                f"(first on row {firsts[i]}).",
+                "Keep one row per metric and period: delete or correct the duplicate.",
             )
-    return _typed_frame(records, ACTUAL_DTYPES)
+
+        chk.many(np.flatnonzero(ok)[dup], "period", second_row)
+        keep = np.flatnonzero(ok)[~dup]
+        value = _derive_values(chk, metrics, codes[keep], rows[keep], value[keep], num[keep], den[keep])
+        labels = {int(i): Quarter.from_index(int(i)).label for i in np.unique(index[keep])}
+        return _typed_frame(
+            {
+                "code": codes[keep],
+                "period": [labels[i] for i in index[keep].tolist()],
+                "period_index": index[keep],
+                "value": value,
+                "numerator": num[keep],
+                "denominator": den[keep],
+                "commentary": table.frame["commentary"].to_numpy(dtype=object)[keep],
+                "row": rows[keep],
+            },
+            ACTUAL_DTYPES,
+        )
+    finally:
+        chk.finish()
 
 
-def _derive_value(chk: _Checker, row: int, unit: str, decimals: int, value: float, num: float, den: float) -> float:
-    has_num, has_den = not math.isnan(num), not math.isnan(den)
-    if not has_num and not has_den:
+def _derive_values(
+    chk: _Checker,
+    metrics: pd.DataFrame,
+    codes: np.ndarray,
+    rows: np.ndarray,
+    value: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+) -> np.ndarray:
+    """Each row's value: as given, or worked out from numerator and denominator, which must agree with it."""
+    has_num, has_den = ~np.isnan(num), ~np.isnan(den)
+    if not (has_num | has_den).any():
         return value
-    if has_num != has_den:
-        missing = "denominator" if has_num else "numerator"
+    value = value.copy()
+    unit = metrics["unit"].reindex(codes).to_numpy(dtype=object)
+    decimals = metrics["decimals"].reindex(codes).to_numpy()
+    for i in np.flatnonzero(has_num != has_den):
+        missing, given = ("denominator", "numerator") if has_num[i] else ("numerator", "denominator")
         chk.problem(
-            row,
+            int(rows[i]),
             missing,
-            f"The {missing} is blank but the {'numerator' if has_num else 'denominator'} is given.",
+            f"The {missing} is blank but the {given} is given.",
             "Give both the numerator and the denominator, or neither.",
         )
-        return value
-    if den <= 0:
+    both = has_num & has_den
+    for i in np.flatnonzero(both & (den <= 0)):
         chk.problem(
-            row,
+            int(rows[i]),
             "denominator",
-            f"The denominator is {den:g}; a share needs a denominator above zero.",
+            f"The denominator is {den[i]:g}; a share needs a denominator above zero.",
             "Enter the number of cases counted (more than 0), or leave numerator and denominator blank.",
         )
-        return value
-    if num < 0:
+    for i in np.flatnonzero(both & (den > 0) & (num < 0)):
         chk.problem(
-            row,
+            int(rows[i]),
             "numerator",
-            f"The numerator is {num:g}; a count cannot be negative.",
+            f"The numerator is {num[i]:g}; a count cannot be negative.",
             "Enter the number of cases that met the standard.",
         )
-        return value
-    scale = 100.0 if unit == "percent" else 1.0
-    derived = scale * num / den
-    if math.isnan(value):
-        return derived
-    decimals = int(decimals)
-    if round_half_up(value, decimals) != round_half_up(derived, decimals):
-        chk.problem(
-            row,
-            "value",
-            f"The value {value:g} does not match numerator / denominator "
-            f"({num:g} / {den:g} = {round_half_up(derived, decimals):.{decimals}f}).",
-            "Correct the value, the numerator or the denominator, or leave the value blank to have it worked out.",
-        )
+    usable = both & (den > 0) & (num >= 0)
+    derived = np.full(len(value), np.nan)
+    scale = np.where(unit == "percent", 100.0, 1.0)
+    np.divide(scale * num, den, out=derived, where=usable)
+    fill = usable & np.isnan(value)
+    value[fill] = derived[fill]
+    compare = np.flatnonzero(usable & ~fill)
+    for i in compare[_may_differ(value[compare], derived[compare], decimals[compare])]:
+        d = int(decimals[i])
+        if round_half_up(value[i], d) != round_half_up(derived[i], d):
+            chk.problem(
+                int(rows[i]),
+                "value",
+                f"The value {value[i]:g} does not match numerator / denominator "
+                f"({num[i]:g} / {den[i]:g} = {round_half_up(derived[i], d):.{d}f}).",
+                "Correct the value, the numerator or the denominator, or leave the value blank to have it worked out.",
+            )
     return value
+
+
+def _may_differ(a: np.ndarray, b: np.ndarray, decimals: np.ndarray) -> np.ndarray:
+    """Rows where two numbers might show differently at their display precision (checked exactly after)."""
+    scale = 10.0 ** decimals.astype(np.float64)
+    x, y = a * scale, b * scale
+    near_half = (np.abs(x - np.floor(x) - 0.5) < 1e-6) | (np.abs(y - np.floor(y) - 0.5) < 1e-6)
+    return (np.round(x) != np.round(y)) | near_half
 
 
 def load_register(data_dir: str | Path) -> Register:
@@ -570,7 +821,7 @@ def load_register(data_dir: str | Path) -> Register:
     path = find_data_dir(data_dir)
     problems: list[Problem] = []
     council = load_council(path, problems)
-    sources = {name: read_source(path, name, problems) for name in ("metrics", "targets", "actuals")}
+    sources = read_sources(path, ("metrics", "targets", "actuals"), problems)
     metrics = _parse_metrics(sources["metrics"], problems) if sources["metrics"] else _empty_metrics()
     targets = (
         _parse_targets(sources["targets"], metrics, problems) if sources["targets"] else _typed_frame([], TARGET_DTYPES)
@@ -592,7 +843,7 @@ def load_register(data_dir: str | Path) -> Register:
         _warn_missing_targets(metrics, targets, actuals, sources["targets"].label, problems)
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
-    files = [p for p in [path / "council.toml"] if p.exists()]
+    files = [p for p in [find_data_file(path, "council.toml")] if p.is_file()]
     files += sorted({s.path for s in sources.values() if s is not None})
     return Register(council, metrics, targets, actuals, path, files, [p for p in problems if p.severity == "warning"])
 
@@ -604,22 +855,31 @@ def _warn_missing_targets(
     if metrics.empty or actuals.empty:
         return
     targeted = metrics.index[metrics["kind"] == "target"]
-    years = (
-        actuals.assign(start_year=actuals["period_index"] // 4)
-        .loc[lambda f: f["code"].isin(targeted) & f["value"].notna(), ["code", "start_year"]]
-        .drop_duplicates()
-    )
-    have = set(zip(targets["code"], targets["start_year"], strict=True))
     latest_year = int(actuals["period_index"].max()) // 4
-    for code, start in years.itertuples(index=False):
-        if start == latest_year and (code, start) not in have:
-            problems.append(
-                Problem(
-                    label,
-                    None,
-                    "target",
-                    f"{code} has figures for {year_label(start)} but no target, so it will show as 'no target'.",
-                    f"Add a row to the targets table for {code} and {year_label(start)} if a target was set.",
-                    "warning",
-                )
+    recent = actuals.loc[actuals["period_index"] // 4 == latest_year]
+    codes = recent.loc[recent["code"].isin(targeted) & recent["value"].notna(), "code"].drop_duplicates()
+    have = targets.loc[targets["start_year"] == latest_year, "code"]
+    missing = codes[~codes.isin(have)].tolist()
+    year = year_label(latest_year)
+    for code in missing[:MAX_PER_COLUMN]:
+        problems.append(
+            Problem(
+                label,
+                None,
+                "target",
+                f"{code} has figures for {year} but no target, so it will show as 'no target'.",
+                f"Add a row to the targets table for {code} and {year} if a target was set.",
+                "warning",
             )
+        )
+    if len(missing) > MAX_PER_COLUMN:
+        problems.append(
+            Problem(
+                label,
+                None,
+                "target",
+                f"…and {len(missing) - MAX_PER_COLUMN:,} more metrics have figures for {year} but no target.",
+                f"Add their targets for {year} if targets were set.",
+                "warning",
+            )
+        )

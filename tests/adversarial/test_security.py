@@ -334,7 +334,8 @@ def test_escape_sequences_in_the_data_never_reach_the_terminal(tiny, capsys, mon
 
 
 def test_an_error_message_quoting_the_input_is_printed_without_its_escape_sequences(tiny, capsys):
-    assert cli.main(["run", "--data", str(tiny), "--quarter", "2024/25 Q9\x1b[31m", "--formats", "html"]) == 1
+    # a quarter that cannot be understood is invalid usage: nothing was attempted (DESIGN §7)
+    assert cli.main(["run", "--data", str(tiny), "--quarter", "2024/25 Q9\x1b[31m", "--formats", "html"]) == 2
     captured = capsys.readouterr()
     assert "\x1b" not in captured.out + captured.err
     assert "2024/25 Q9" in captured.err

@@ -116,7 +116,7 @@ def test_cli_explains_a_bad_quarter_without_a_traceback(tiny_dir):
         timeout=120,
         env=WIDE,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # invalid usage: nothing was attempted (DESIGN §7)
     assert "'Q5' has no financial year" in proc.stderr and "Traceback" not in proc.stderr
 
 

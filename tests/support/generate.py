@@ -2,6 +2,8 @@
 
 python tests/support/generate.py register 5000 /tmp/register-5000
 python tests/support/generate.py survey 1000 /tmp/survey-1000/2024    # 1,000 questions, 2,000 respondents
+python tests/support/generate.py actuals 1000000 /tmp/actuals-1m
+python tests/support/generate.py workbook 50 /tmp/formatted-workbook
 """
 
 from __future__ import annotations
@@ -95,6 +97,68 @@ def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int 
     return folder
 
 
+def make_million_actuals(folder: Path, rows: int = 1_000_000, n_quarters: int = 48, seed: int = 1) -> int:
+    """A register with at least ``rows`` actuals rows (48 quarters of enough metrics); returns the row count.
+
+    The shape is :func:`make_register`'s (about 10% annual metrics, reported once a year),
+    so about 44 rows per metric.
+    """
+    per_metric = 0.9 * n_quarters + 0.1 * (n_quarters // 4)
+    n_metrics = int(rows / per_metric * 1.01) + 1
+    make_register(folder, n_metrics, n_quarters=n_quarters, seed=seed)
+    with open(folder / "actuals.csv", "rb") as f:
+        count = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b"")) - 1
+    if count < rows:
+        raise RuntimeError(f"generated {count:,} actuals rows, fewer than {rows:,}")
+    return count
+
+
+def format_to_last_row(path: Path, sheet: str, last: int = 1_048_576) -> None:
+    """Give a workbook sheet formatted, empty rows down to Excel's last row, as formatting whole columns can.
+
+    Each added row holds six empty cells with a style, as Excel writes rows formatted cell by cell,
+    and the sheet's dimension says ``A1:F1048576``: the worst case for a reader that trusts it.
+    """
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    index = openpyxl.load_workbook(path, read_only=True).sheetnames.index(sheet) + 1
+    target = f"xl/worksheets/sheet{index}.xml"
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == target:
+                text = data.decode()
+                text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:F{last}"/>', text)
+                first = int(re.findall(r'<row r="(\d+)"', text)[-1]) + 1
+                rows = "".join(
+                    f'<row r="{r}" spans="1:6">' + "".join(f'<c r="{c}{r}" s="0"/>' for c in "ABCDEF") + "</row>"
+                    for r in range(first, last + 1)
+                )
+                data = text.replace("</sheetData>", rows + "</sheetData>").encode()
+            out.writestr(item, data)
+
+
+def make_formatted_workbook(folder: Path, n_metrics: int = 50) -> Path:
+    """A register in ``register.xlsx`` whose actuals sheet is formatted down to row 1,048,576."""
+    make_register(folder, n_metrics)
+    book = folder / "register.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        for name in ("metrics", "targets", "actuals"):
+            frame = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+            for col in ("value", "target", "decimals"):  # Excel keeps numbers as numbers
+                if col in frame:
+                    frame[col] = pd.to_numeric(frame[col].replace("", None))
+            frame.to_excel(xl, sheet_name=name, index=False)
+            (folder / f"{name}.csv").unlink()
+    format_to_last_row(book, "actuals")
+    return book
+
+
 SURVEY_CATEGORIES = {
     "age_band": ["16-34", "35-54", "55-74", "75+"],
     "sex": ["Female", "Male"],
@@ -185,5 +249,9 @@ if __name__ == "__main__":
         make_register(target, size)
     elif what == "survey":
         make_survey_wave(target, size, 2000)
+    elif what == "actuals":
+        make_million_actuals(target, size)
+    elif what == "workbook":
+        make_formatted_workbook(target, size)
     else:
-        raise SystemExit("usage: generate.py register|survey N FOLDER")
+        raise SystemExit("usage: generate.py register|survey|actuals|workbook N FOLDER")
