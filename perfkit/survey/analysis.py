@@ -11,6 +11,7 @@ import pandas as pd
 from ..errors import Problem, UnknownNameError
 from ..periods import Quarter, parse_quarter
 from .config import WaveConfig, find_waves, waves_for_quarter
+from .design import SurveyDesign, build_design, design_weights
 from .estimates import compare_waves, estimate_wave
 from .responses import read_population, read_responses
 from .weighting import Weighting, rake
@@ -28,6 +29,7 @@ class WaveResult:
     weighting: Weighting
     estimates: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    design: SurveyDesign | None = None  # strata, clusters and fpc, when survey.toml gives them
 
 
 @dataclass
@@ -229,12 +231,21 @@ def _match(what: str, given: str, known: list[str], aliases: dict[str, str] | No
 def analyse_wave(wave: WaveConfig) -> WaveResult:
     """Read, weight and estimate one wave."""
     responses = read_responses(wave)
-    margins = read_population(wave)
+    margins = read_population(wave) if wave.needs_population else {}
+    assert wave.responses is not None, "load_wave_config refuses a wave without a responses file"
+    label = f"survey/{wave.name}/{wave.responses.name}"
+    start = design_weights(responses, wave, label) if wave.weight else None
+    design = build_design(responses, wave, label) if wave.has_design else None
     weighting = rake(
-        responses, margins, list(wave.weight_by), trim=wave.trim, label=f"survey/{wave.name}/population.csv"
+        responses,
+        margins,
+        list(wave.weight_by),
+        trim=wave.trim,
+        label=f"survey/{wave.name}/population.csv",
+        start=start,
     )
-    estimates, warnings = estimate_wave(responses, weighting.weights, wave, margins)
-    return WaveResult(wave, responses, margins, weighting, estimates, warnings)
+    estimates, warnings = estimate_wave(responses, weighting.weights, wave, margins, design)
+    return WaveResult(wave, responses, margins, weighting, estimates, warnings, design)
 
 
 def survey_for_quarter(data_dir: str | Path, quarter: Quarter | str) -> SurveyAnalysis | None:

@@ -21,9 +21,11 @@ from ..periods import Quarter
 from .files import check_regular, read_bytes
 
 __all__ = [
+    "DESIGN_COLUMNS",
     "QUESTION_KEYS",
     "RESPONSE_FILES",
     "TRIM_KEYS",
+    "VARIANCES",
     "WAVE_KEYS",
     "Question",
     "WaveConfig",
@@ -43,8 +45,17 @@ WAVE_KEYS = (
     "min_cell",
     "trim",
     "population_source",
+    "weight",
+    "strata",
+    "cluster",
+    "fpc",
+    "variance",
     "questions",
 )
+#: The design keys of ``survey.toml`` (DESIGN §5, Designs v2) that name a column of the responses.
+DESIGN_COLUMNS = ("weight", "strata", "cluster", "fpc")
+#: The values ``variance`` may take.
+VARIANCES = ("fixed", "raked")
 #: The keys of the ``[trim]`` table.
 TRIM_KEYS = ("lower", "upper")
 #: The keys a ``[questions.KEY]`` table may have.
@@ -79,6 +90,22 @@ class WaveConfig:
     responses: Path | None = field(default=None)
     population_source: str = ""  # e.g. "Census 2021", named in the narrative
     warnings: tuple[Problem, ...] = ()
+    # The sampling design (DESIGN §5, Designs v2): column names, "" when not given.
+    weight: str = ""
+    strata: str = ""
+    cluster: str = ""
+    fpc: str = ""
+    variance: str = "fixed"
+
+    @property
+    def has_design(self) -> bool:
+        """Whether strata, clusters or a finite population correction change the standard errors."""
+        return bool(self.strata or self.cluster or self.fpc)
+
+    @property
+    def needs_population(self) -> bool:
+        """Whether the wave is raked to population.csv (not when the agency's final weights are used as delivered)."""
+        return bool(self.weight_by) or not self.weight
 
 
 #: Control characters other than tab and line breaks: invisible, and never meant in a label or name.
@@ -244,6 +271,49 @@ def _trim(doc: dict, checks: _Checks) -> tuple[float, float] | None:
     return float(lo), float(hi)  # type: ignore[arg-type]
 
 
+def _design(doc: dict, checks: _Checks, rid: str, weight_by: tuple[str, ...]) -> dict[str, str]:
+    """The design keys: each a column name, distinct from each other and from the id; and ``variance``."""
+    examples = {
+        "weight": 'weight = "design_weight"',
+        "strata": 'strata = "ward"',
+        "cluster": 'cluster = "household_id"',
+        "fpc": 'fpc = "ward_population"',
+    }
+    design = {key: _text(doc, key, checks, example, required=False) for key, example in examples.items()}
+    for key in DESIGN_COLUMNS:
+        if key in doc and not design[key] and isinstance(doc[key], str):
+            checks.add(
+                key, f"'{key}' is blank.", f"Name a column of the responses, as in {examples[key]}, or remove it."
+            )
+        if design[key] and design[key] == rid:
+            checks.add(key, f"{key} names '{rid}', the respondent id.", f"Name another column, as in {examples[key]}.")
+    named = [design[k] for k in DESIGN_COLUMNS if design[k]]
+    for column in sorted({c for c in named if named.count(c) > 1}):
+        keys = [k for k in DESIGN_COLUMNS if design[k] == column]
+        checks.add(
+            keys[1],
+            f"{' and '.join(keys)} both name the column '{column}'.",
+            "Each design setting needs its own column.",
+        )
+    variance = doc.get("variance", "fixed")
+    if variance not in VARIANCES:
+        checks.add(
+            "variance",
+            f'variance must be "fixed" or "raked", not {_shown(variance)}.',
+            'Write variance = "fixed" (final weights treated as fixed) or variance = "raked" (allow for the raking).',
+        )
+        variance = "fixed"
+    elif variance == "raked" and not weight_by:
+        checks.add(
+            "variance",
+            'variance = "raked" allows for raking, but the wave is not raked (weight_by is empty).',
+            'Remove the line (or write variance = "fixed"), or list the raking variables in weight_by.',
+        )
+        variance = "fixed"
+    design["variance"] = variance
+    return design
+
+
 def _questions(doc: dict, checks: _Checks, rid: str) -> tuple[Question, ...]:
     qs = doc.get("questions", {})
     fix = "Add a [questions.KEY] table with label and positive answers for each question."
@@ -313,7 +383,7 @@ def _unknown(doc: dict, known: tuple[str, ...], checks: _Checks, prefix: str = "
         )
 
 
-def _files(folder: Path, checks: _Checks) -> Path | None:
+def _files(folder: Path, checks: _Checks, population_needed: bool = True) -> Path | None:
     where = f"survey/{folder.name}"
     present = [folder / f for f in RESPONSE_FILES if (folder / f).exists()]
     responses = None
@@ -344,6 +414,9 @@ def _files(folder: Path, checks: _Checks) -> Path | None:
         if problem is not None:
             checks.problems.append(problem)
     population = folder / "population.csv"
+    # With the agency's final weights used as delivered (weight, no weight_by) there is nothing to rake to.
+    if not population_needed:
+        return responses
     if not population.exists():
         checks.problems.append(
             Problem(
@@ -388,8 +461,9 @@ def load_wave_config(folder: Path) -> WaveConfig:
     trim = _trim(doc, checks)
     questions = _questions(doc, checks, rid)
     population_source = _text(doc, "population_source", checks, 'population_source = "Census 2021"', required=False)
+    design = _design(doc, checks, rid, weight_by)
     _unknown(doc, WAVE_KEYS, checks)
-    responses = _files(folder, checks)
+    responses = _files(folder, checks, population_needed=bool(weight_by) or not design["weight"])
     errors = [p for p in checks.problems if p.severity == "error"]
     if errors:
         raise DataValidationError(checks.problems)
@@ -407,6 +481,7 @@ def load_wave_config(folder: Path) -> WaveConfig:
         responses,
         population_source,
         tuple(checks.problems),
+        **design,
     )
 
 

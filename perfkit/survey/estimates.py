@@ -39,6 +39,7 @@ from scipy import special  # the t and normal distributions; lighter to import t
 from ..errors import DataValidationError, Problem
 from .answers import check_questions, classify, factorize
 from .config import WaveConfig
+from .design import SurveyDesign
 
 __all__ = ["ESTIMATE_COLUMNS", "EXTRA_COLUMNS", "check_questions", "classify", "compare_waves", "estimate_wave"]
 
@@ -212,6 +213,150 @@ def raked_variance(
     return n_all / (n_all - 1) * (sum_x2 - sum_x**2 / n_all)
 
 
+class _Pairs:
+    """The sampling units of each group of a breakdown: the unit of account for design-based variances.
+
+    A pair is (group, sampling unit) with at least one respondent of the group in the unit. Sums over a
+    group's respondents by unit are sums over its pairs, so each question costs a few passes over the
+    respondents, however many groups and units there are.
+    """
+
+    def __init__(self, codes: np.ndarray, groups: int, design: SurveyDesign):
+        valid = codes >= 0
+        units = len(design.psu_stratum)
+        keys, inverse = np.unique(codes[valid] * units + design.psu[valid], return_inverse=True)
+        self.of_row = np.full(len(codes), -1, dtype=np.int64)
+        self.of_row[valid] = inverse
+        self.group = keys // units
+        self.psu = keys % units
+        self.stratum = design.psu_stratum[self.psu]
+        self.groups = groups
+        self.strata = len(design.n_psu)
+        self.cell = self.group * self.strata + self.stratum
+        self.count = len(keys)
+
+    def by_cell(self, values: np.ndarray) -> np.ndarray:
+        """Sums of a value per pair over groups × strata."""
+        cells = self.groups * self.strata
+        return np.bincount(self.cell, weights=values, minlength=cells).reshape(self.groups, self.strata)
+
+    def degrees_of_freedom(self, present: np.ndarray) -> np.ndarray:
+        """R's ``degf`` of each group's domain: its sampling units less its strata.
+
+        ``present`` marks the pairs that hold respondents of the question's base.
+        """
+        units = np.bincount(self.group, weights=present, minlength=self.groups)
+        strata = (self.by_cell(present.astype(float)) > 0).sum(axis=1)
+        return units - strata
+
+
+def _stratified(design: SurveyDesign, sum_sq: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """``Σ_h (1 − f_h) n_h/(n_h − 1) (Σ Z² − (Σ Z)²/n_h)`` from per-stratum sums over sampling units.
+
+    A variance that is zero in exact arithmetic (every answer in a domain the same) can come out a
+    rounding error below zero; it is taken as zero.
+    """
+    var = ((sum_sq - total**2 / design.n_psu[None, :]) * design.scale[None, :]).sum(axis=1)
+    return np.where(var < 0, 0.0, var)
+
+
+@dataclass
+class DesignEstimates:
+    """Domain estimates under a design, and the group-against-rest test: arrays over the groups."""
+
+    est: DomainEstimates
+    df: np.ndarray
+    p_vs_rest: np.ndarray
+
+
+def _interval(p: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``svyciprop(method = "logit")`` with ``df`` degrees of freedom (no interval where ``df`` < 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(df > 0, special.stdtrit(np.maximum(df, 1), 1 - ALPHA / 2), np.nan)
+        se_logit = se / (p * (1 - p))
+        logit = np.log(p / (1 - p))
+        lo = 1 / (1 + np.exp(-(logit - t * se_logit)))
+        hi = 1 / (1 + np.exp(-(logit + t * se_logit)))
+    lo = np.where(p == 0, 0.0, np.where(p == 1, 1.0, lo))
+    hi = np.where(p == 0, 0.0, np.where(p == 1, 1.0, hi))
+    return lo, hi
+
+
+def design_estimates(
+    y: np.ndarray,
+    in_base: np.ndarray,
+    w: np.ndarray,
+    pairs: _Pairs,
+    design: SurveyDesign,
+    rest: bool = True,
+) -> DesignEstimates:
+    """Domain shares, their variance and interval, and group against rest, under strata, clusters and fpc.
+
+    The share's influence values are ``z = w (y − p) / Σw`` in the domain (0 outside), summed over
+    each sampling unit, as ``svymean`` on ``subset(design, in_base & in_group)``; the interval is
+    ``svyciprop(method = "logit")`` on ``degf`` of the domain's design. Group against rest is
+    ``svyttest(positive ~ in_group, subset(design, in_base))``: the difference's influence is the
+    group's ``z`` less the rest's, and the test is Student's t on ``degf`` of the base's design − 1.
+    """
+    keep = in_base & (pairs.of_row >= 0)
+    rows, wk = pairs.of_row[keep], w[keep]
+    wy = wk * y[keep]
+    a_pair = np.bincount(rows, weights=wy, minlength=pairs.count)
+    b_pair = np.bincount(rows, weights=wk, minlength=pairs.count)
+    n_pair = np.bincount(rows, minlength=pairs.count)
+    present = (n_pair > 0).astype(float)
+    n = np.bincount(pairs.group, weights=n_pair, minlength=pairs.groups)
+    s0 = np.bincount(pairs.group, weights=b_pair, minlength=pairs.groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.bincount(pairs.group, weights=a_pair, minlength=pairs.groups) / s0
+        x = (a_pair - p[pairs.group] * b_pair) / s0[pairs.group]
+        var = _stratified(design, pairs.by_cell(x * x), pairs.by_cell(x))
+    se = np.sqrt(var)
+    df = pairs.degrees_of_freedom(present)
+    lo, hi = _interval(p, se, df)
+    est = DomainEstimates(n, p, se, lo, hi, var)
+    p_vs_rest = np.full(pairs.groups, np.nan)
+    if rest:
+        p_vs_rest = _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0)
+    return DesignEstimates(est, df, p_vs_rest)
+
+
+def _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0) -> np.ndarray:
+    """p-values of ``svyttest(positive ~ in_group, subset(design, in_base))`` for every group at once."""
+    units, strata = len(design.psu_stratum), len(design.n_psu)
+    psu, wb = design.psu[in_base], w[in_base]
+    a = np.bincount(psu, weights=wb * y[in_base], minlength=units)  # Σ w·y of the base by sampling unit
+    b = np.bincount(psu, weights=wb, minlength=units)
+    in_unit = np.bincount(psu, minlength=units) > 0
+    s0_all, p_all = b.sum(), a.sum() / b.sum()
+    e = a - p_all * b  # centred on the base's share, so that sums of squares do not cancel
+    by_stratum = lambda v: np.bincount(design.psu_stratum, weights=v, minlength=strata)[None, :]  # noqa: E731
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s0_rest = s0_all - s0
+        p_rest = (p_all * s0_all - p * s0) / s0_rest
+        delta = p_rest - p_all
+        alpha = 1 / s0 + 1 / s0_rest
+        beta = p / s0 + p_rest / s0_rest
+        g = pairs.group
+        # The rest's influence summed by unit is R = (e − δ b)/S0_rest; the difference's is U = α A − β B − R
+        rest_pair = (e[pairs.psu] - delta[g] * b[pairs.psu]) / s0_rest[g]
+        u_pair = alpha[g] * a_pair - beta[g] * b_pair - rest_pair
+        r_sq = (
+            by_stratum(e * e) - 2 * delta[:, None] * by_stratum(e * b) + delta[:, None] ** 2 * by_stratum(b * b)
+        ) / s0_rest[:, None] ** 2
+        r_sum = (by_stratum(e) - delta[:, None] * by_stratum(b)) / s0_rest[:, None]
+        sum_sq = pairs.by_cell(u_pair * u_pair - rest_pair * rest_pair) + r_sq
+        total = pairs.by_cell(u_pair + rest_pair) - r_sum
+        var = _stratified(design, sum_sq, total)
+        t = (p - p_rest) / np.sqrt(var)
+    units_in_base = in_unit.sum()
+    strata_in_base = (np.bincount(design.psu_stratum[in_unit], minlength=strata) > 0).sum()
+    df = units_in_base - strata_in_base - 1
+    if df < 1:
+        return np.full(pairs.groups, np.nan)
+    return 2 * special.stdtr(df, -np.abs(t))
+
+
 def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:
     present = [v for v in pd.unique(values) if v != ""]
     if preferred:
@@ -220,7 +365,11 @@ def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:
 
 
 def estimate_wave(
-    responses: pd.DataFrame, weights: np.ndarray, wave: WaveConfig, margins: dict[str, pd.Series] | None = None
+    responses: pd.DataFrame,
+    weights: np.ndarray,
+    wave: WaveConfig,
+    margins: dict[str, pd.Series] | None = None,
+    design: SurveyDesign | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Estimates for every question, for All and every group of every breakdown.
 
@@ -235,6 +384,11 @@ def estimate_wave(
     ------
     DataValidationError
         When none of a question's positive answers occurs in the responses (almost surely a typo).
+
+    Notes
+    -----
+    With a ``design`` (strata, clusters or fpc) the standard errors, intervals and group-against-rest
+    tests are those of :func:`design_estimates`; without one, of ``svydesign(ids = ~1, weights = ~w)``.
     """
     rows = []
     n_all = len(responses)
@@ -252,27 +406,39 @@ def estimate_wave(
         remap = np.array([position.get(u, -1) for u in uniques] + [-1])
         breakdown_codes[breakdown] = (cats, remap[raw_codes])
     problems = check_questions(responses, wave)
+    complex_design = design is not None and wave.has_design
+    pairs = (
+        {b: _Pairs(codes, len(cats), design) for b, (cats, codes) in breakdown_codes.items()}
+        if complex_design and design is not None
+        else {}
+    )
     for q in wave.questions:
         y, base = classify(responses[q.key], q)
         total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1)
         for breakdown in ["All", *wave.breakdowns]:
             cats, codes = breakdown_codes[breakdown]
             sums = _sums(y, base, weights, codes, len(cats))
-            est = _finish(sums, n_all)
+            if complex_design:
+                by_design = design_estimates(y, base, weights, pairs[breakdown], design, breakdown != "All")  # type: ignore[arg-type]
+                est, p_vs_rest, df = by_design.est, by_design.p_vs_rest, by_design.df
+            else:
+                est = _finish(sums, n_all)
+                df = est.n - 1
+                p_vs_rest = np.full(len(cats), np.nan)
+                if breakdown != "All" and total.n[0] > 2:
+                    # The rest: everyone else in the base, including those who did not answer this breakdown.
+                    rest = _finish(
+                        _Sums(*(np.repeat(getattr(total, f), len(cats)) for f in ("n", "s0", "s1", "a", "b"))) - sums,
+                        n_all,
+                    )
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        t = (est.p - rest.p) / np.sqrt(est.var + rest.var)
+                    p_vs_rest = 2 * special.stdtr(total.n[0] - 2, -np.abs(t))
             var_raked = (
                 raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
-                if raking is not None
+                if raking is not None and not complex_design
                 else np.full(len(cats), np.nan)
             )
-            p_vs_rest = np.full(len(cats), np.nan)
-            if breakdown != "All" and total.n[0] > 2:
-                # The rest: everyone else in the base, including those who did not answer this breakdown.
-                rest = _finish(
-                    _Sums(*(np.repeat(getattr(total, f), len(cats)) for f in ("n", "s0", "s1", "a", "b"))) - sums, n_all
-                )
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    t = (est.p - rest.p) / np.sqrt(est.var + rest.var)
-                p_vs_rest = 2 * special.stdtr(total.n[0] - 2, -np.abs(t))
             for g, cat in enumerate(cats):
                 rows.append(
                     {
@@ -288,6 +454,7 @@ def estimate_wave(
                         "ci_low": 100 * est.ci_low[g],
                         "ci_high": 100 * est.ci_high[g],
                         "p_vs_rest": p_vs_rest[g],
+                        "df": int(df[g]),  # degrees of freedom of the interval (R's degf); not published
                     }
                 )
     frame = pd.DataFrame(rows)

@@ -131,13 +131,17 @@ def read_responses(wave: WaveConfig) -> pd.DataFrame:
     label = f"survey/{wave.name}/{wave.responses.name}"
     raw = _read_table(wave)
     problems: list[Problem] = []
-    needed = list(dict.fromkeys([wave.id, *wave.weight_by, *wave.breakdowns, *[q.key for q in wave.questions]]))
+    design = [c for c in (wave.weight, wave.strata, wave.cluster, wave.fpc) if c]
+    needed = list(
+        dict.fromkeys([wave.id, *wave.weight_by, *wave.breakdowns, *[q.key for q in wave.questions], *design])
+    )
     names = list(raw.columns)
     for col in needed:
         if col not in names:
             guess = difflib.get_close_matches(col, [str(n) for n in names], n=1, cutoff=0.5)
             hint = f" The column '{guess[0]}' may be meant." if guess else ""
             where = "id" if col == wave.id else ("questions" if col in {q.key for q in wave.questions} else "variables")
+            where = "design" if col in design and col not in wave.breakdowns + wave.weight_by else where
             problems.append(
                 Problem(
                     label,

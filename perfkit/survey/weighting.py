@@ -174,6 +174,7 @@ def rake(
     trim: tuple[float, float] | None = None,
     tol: float = 1e-8,
     label: str = "population.csv",
+    start: np.ndarray | None = None,
 ) -> Weighting:
     """Rake weights to the population margins of every ``weight_by`` variable.
 
@@ -190,6 +191,9 @@ def rake(
         raked again until both hold.
     tol
         Largest allowed difference between a weighted and a population share.
+    start
+        Design (starting) weights, one per respondent: raking starts from them, as R's ``rake()``
+        of a ``svydesign(weights = ~w)``. Without raking variables they are the final weights.
 
     Raises
     ------
@@ -198,9 +202,9 @@ def rake(
     """
     n = len(responses)
     prepared = _prepare(responses, margins, weight_by, label)
-    w = np.ones(n)
+    w = np.ones(n) if start is None else np.asarray(start, dtype=float)
     if not prepared:
-        return Weighting(w, True, 0)
+        return Weighting(w / w.mean() if start is not None else w, True, 0)
     w, converged, iterations = _ipf(w, prepared, n, tol)
     if trim is not None:
         w, converged, iterations = _trim(w, prepared, n, tol, trim, converged, iterations)
