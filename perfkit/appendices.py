@@ -47,7 +47,7 @@ def _survey_estimates(register: Register, quarter: Quarter, folder: Path) -> lis
     est = folder / "survey_estimates.csv"
     est.write_text(survey_estimates_csv(analysis.estimates, ESTIMATE_COLUMNS + EXTRA_COLUMNS), encoding="utf-8")
     weighting = folder / "survey_weighting.json"
-    write_json(weighting, {**analysis.current.weighting.diagnostics(), "wave": analysis.current.wave.name})
+    write_json(weighting, {**analysis.current.diagnostics(), "wave": analysis.current.wave.name})
     return [est, weighting]
 
 

@@ -31,6 +31,14 @@ class WaveResult:
     warnings: list[Problem] = field(default_factory=list)
     design: SurveyDesign | None = None  # strata, clusters and fpc, when survey.toml gives them
 
+    def diagnostics(self) -> dict:
+        """The keys of ``survey_weighting.json``: the weighting's (v1) and the design's (v2), DESIGN §6."""
+        from .diagnostics import design_diagnostics
+
+        d = self.weighting.diagnostics()
+        w = self.weighting.weights
+        return {**d, **design_diagnostics(self.responses, w, self.wave, self.design, self.weighting.design_effect)}
+
 
 @dataclass
 class SurveyAnalysis:

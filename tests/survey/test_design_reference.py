@@ -123,3 +123,38 @@ def test_agency_weights_without_weight_by_are_used_as_delivered_scaled_to_mean_1
     pw = pd.read_csv(DESIGNS / "cluster" / "responses.csv")["pw"].to_numpy()
     assert np.allclose(result.weighting.weights, pw / pw.mean(), rtol=1e-12)
     assert result.weighting.iterations == 0
+
+
+@pytest.mark.parametrize("case", ["cluster", "stratified_cluster", "raked_cluster_fixed"])
+def test_design_effect_of_clustering_matches_r_variance_ratio(case, reference):
+    folder, _ = CASES[case]
+    result = analyse_wave(load_wave_config(DESIGNS / folder))
+    ours = result.diagnostics()["design_effect_clustering"]
+    ref = reference.query("case == @case and breakdown == 'All'").set_index("question")["design_effect_clustering"]
+    assert set(ours) == set(ref.index)
+    for question, value in ref.items():
+        assert abs(ours[question] - value) < TOL, question
+    assert min(ours.values()) != 1
+
+
+def test_weighting_json_v2_keys_by_hand_from_r_weights():
+    result = analyse_wave(load_wave_config(DESIGNS / "raked"))
+    d = result.diagnostics()
+    ref = pd.read_csv(REF / "survey_design_reference_weights.csv", dtype={"snum": str}).query("case == 'raked'")
+    w = ref["weight"].to_numpy()
+    assert d["design_effect_weighting"] == d["design_effect"]
+    assert abs(d["design_effect_weighting"] - len(w) * (w**2).sum() / w.sum() ** 2) < TOL
+    # no cluster: clustering changes nothing
+    assert d["design_effect_clustering"] == {"sch_wide": 1.0, "comp_imp": 1.0, "both": 1.0}
+    stype = result.responses["stype"].to_numpy()
+    for group in ("E", "H", "M"):
+        wg = w[stype == group]
+        assert abs(d["n_effective_by_group"]["stype"][group] - wg.sum() ** 2 / (wg**2).sum()) < TOL
+    # 200 schools, 21 in year-round schools: above min_cell = 10; a min_cell of 30 withholds them
+    yr = result.responses["yr_rnd"].to_numpy()
+    assert (yr == "Yes").sum() == 21 and d["n_effective_by_group"]["yr_rnd"]["Yes"] is not None
+    strict = dataclasses.replace(result, wave=dataclasses.replace(result.wave, min_cell=30))
+    assert strict.diagnostics()["n_effective_by_group"]["yr_rnd"] == {
+        "No": pytest.approx(d["n_effective_by_group"]["yr_rnd"]["No"]),
+        "Yes": None,
+    }

@@ -83,6 +83,11 @@ def test_survey_weighting_json_has_the_contract_keys(survey_run):
     assert {"converged", "iterations", "n", "n_effective", "design_effect", "weight_min", "weight_max"} <= set(d)
     assert d["converged"] is True and d["n"] == 400
     assert d["design_effect"] == pytest.approx(d["n"] / d["n_effective"], rel=1e-5)
+    # v2: a wave without a design has no clustering, and the Kish design effect under its v2 name
+    assert d["design_effect_weighting"] == d["design_effect"]
+    assert set(d["design_effect_clustering"].values()) == {1.0}
+    groups = d["n_effective_by_group"]
+    assert all(n is None or 0 < n <= d["n"] for by in groups.values() for n in by.values())
 
 
 def test_no_respondent_level_data_reaches_any_output(survey_run):
