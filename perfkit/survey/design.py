@@ -71,6 +71,12 @@ class SurveyDesign:
     strata_names: tuple[str, ...]
     clustered: bool
 
+    @classmethod
+    def simple(cls, n: int) -> SurveyDesign:
+        """``svydesign(ids = ~1)``: each of ``n`` respondents its own sampling unit, one stratum, no fpc."""
+        zeros = np.zeros(n, dtype=np.int64)
+        return cls(np.arange(n), zeros, zeros, np.array([n]), np.zeros(1), ("All",), False)
+
     @property
     def scale(self) -> np.ndarray:
         """``(1 − f_h) n_h / (n_h − 1)`` per stratum: the factor of each stratum's sum of squares."""

@@ -267,6 +267,7 @@ class DesignEstimates:
     est: DomainEstimates
     df: np.ndarray
     p_vs_rest: np.ndarray
+    df_rest: int = 0  # degrees of freedom of the group-against-rest test
 
 
 def _interval(p: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -315,13 +316,13 @@ def design_estimates(
     df = pairs.degrees_of_freedom(present)
     lo, hi = _interval(p, se, df)
     est = DomainEstimates(n, p, se, lo, hi, var)
-    p_vs_rest = np.full(pairs.groups, np.nan)
+    p_vs_rest, df_rest = np.full(pairs.groups, np.nan), 0
     if rest:
-        p_vs_rest = _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0)
-    return DesignEstimates(est, df, p_vs_rest)
+        p_vs_rest, df_rest = _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0)
+    return DesignEstimates(est, df, p_vs_rest, df_rest)
 
 
-def _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0) -> np.ndarray:
+def _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0) -> tuple[np.ndarray, int]:
     """p-values of ``svyttest(positive ~ in_group, subset(design, in_base))`` for every group at once."""
     units, strata = len(design.psu_stratum), len(design.n_psu)
     psu, wb = design.psu[in_base], w[in_base]
@@ -351,10 +352,117 @@ def _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0) -> np.nda
         t = (p - p_rest) / np.sqrt(var)
     units_in_base = in_unit.sum()
     strata_in_base = (np.bincount(design.psu_stratum[in_unit], minlength=strata) > 0).sum()
-    df = units_in_base - strata_in_base - 1
+    df = int(units_in_base - strata_in_base - 1)
     if df < 1:
-        return np.full(pairs.groups, np.nan)
-    return 2 * special.stdtr(df, -np.abs(t))
+        return np.full(pairs.groups, np.nan), df
+    return 2 * special.stdtr(df, -np.abs(t)), df
+
+
+def _sweep(sums: list[np.ndarray], margins: RakingMargins) -> list[np.ndarray]:
+    """R's ten raking sweeps on category sums of ``x / w``: the coefficients ``T_m`` (groups × categories).
+
+    The adjusted influence of a respondent is ``x − w · Σ_m T_m[category of m]``.
+    """
+    m = len(margins.codes)
+    total = [np.zeros_like(s) for s in sums]
+    current = [s.copy() for s in sums]
+    for _ in range(RAKING_SWEEPS):
+        for i in range(m):
+            coef = current[i] / margins.counts[i, i].diagonal()[None, :]
+            total[i] += coef
+            for j in range(m):
+                current[j] -= coef @ margins.counts[i, j]
+    return total
+
+
+class _Units:
+    """Sums over sampling units, and from them over strata, for the raked variance under a design."""
+
+    def __init__(self, design: SurveyDesign, margins: RakingMargins, weights: np.ndarray):
+        self.design = design
+        self.count = len(design.psu_stratum)
+        self.order = np.argsort(design.psu_stratum, kind="stable")
+        self.starts = np.searchsorted(design.psu_stratum[self.order], np.arange(len(design.n_psu)))
+        # Σ w by category of each margin and sampling unit: how an adjustment of T_m moves each unit's sum
+        self.w_by = [
+            np.bincount(c * self.count + design.psu, weights=weights, minlength=k * self.count).reshape(k, self.count)
+            for c, k in zip(margins.codes, margins.sizes, strict=True)
+        ]
+
+    def variance(self, x: np.ndarray) -> np.ndarray:
+        """The design variance of each row of ``x`` (groups × sampling units)."""
+        ordered = x[:, self.order]
+        return _stratified(
+            self.design,
+            np.add.reduceat(ordered * ordered, self.starts, axis=1),
+            np.add.reduceat(ordered, self.starts, axis=1),
+        )
+
+
+def raked_design_variance(
+    y: np.ndarray,
+    in_base: np.ndarray,
+    w: np.ndarray,
+    codes: np.ndarray,
+    groups: int,
+    p: np.ndarray,
+    s0: np.ndarray,
+    margins: RakingMargins,
+    units: _Units,
+    rest: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Variances allowing for the raking under strata, clusters and fpc: of each domain's share and of group − rest.
+
+    As R's ``svymean`` on ``subset(rake(design), ...)`` and ``svyttest`` on ``subset(rake(design), in_base)``:
+    the influence values are adjusted by the raking sweeps over every respondent (:func:`_sweep`), then summed
+    by sampling unit. Returns ``(var, var_difference)`` over the groups (the second NaN when ``rest`` is false).
+    """
+    keep = in_base & (codes >= 0)
+    c, wk, yk = codes[keep], w[keep], y[keep]
+    psu = units.design.psu
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sums_g, sums_r = [], []
+        for mcodes, k in zip(margins.codes, margins.sizes, strict=True):
+            joint = c * k + mcodes[keep]
+            n_y = np.bincount(joint, weights=yk, minlength=groups * k).reshape(groups, k)
+            n_1 = np.bincount(joint, minlength=groups * k).reshape(groups, k).astype(float)
+            sums_g.append((n_y - p[:, None] * n_1) / s0[:, None])
+            if rest:
+                base_y = np.bincount(mcodes[in_base], weights=y[in_base], minlength=k)[None, :]
+                base_1 = np.bincount(mcodes[in_base], minlength=k).astype(float)[None, :]
+                sums_r.append((base_y - n_y, base_1 - n_1))
+        cells = c * units.count + psu[keep]
+        size = groups * units.count
+        a_g = np.bincount(cells, weights=wk * yk, minlength=size).reshape(groups, units.count)
+        b_g = np.bincount(cells, weights=wk, minlength=size).reshape(groups, units.count)
+        x_g = (a_g - p[:, None] * b_g) / s0[:, None]
+        for t, w_by in zip(_sweep(sums_g, margins), units.w_by, strict=True):
+            x_g -= t @ w_by
+        var = units.variance(x_g)
+        if not rest:
+            return var, np.full(groups, np.nan)
+        a = np.bincount(psu[in_base], weights=(w * y)[in_base], minlength=units.count)[None, :]
+        b = np.bincount(psu[in_base], weights=w[in_base], minlength=units.count)[None, :]
+        s0_rest = b.sum() - s0
+        p_rest = (a.sum() - p * s0) / s0_rest
+        x_r = ((a - a_g) - p_rest[:, None] * (b - b_g)) / s0_rest[:, None]
+        rest_sums = [(ny - p_rest[:, None] * n1) / s0_rest[:, None] for ny, n1 in sums_r]
+        for t, w_by in zip(_sweep(rest_sums, margins), units.w_by, strict=True):
+            x_r -= t @ w_by
+        return var, units.variance(x_g - x_r)
+
+
+def _raked(
+    est: DomainEstimates, var: np.ndarray, df: np.ndarray, var_diff: np.ndarray, total: _Sums, sums: _Sums, df_rest: int
+) -> tuple[DomainEstimates, np.ndarray]:
+    """Estimates whose standard error, interval and group-against-rest test allow for the raking."""
+    se = np.sqrt(var)
+    lo, hi = _interval(est.p, se, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_rest = (total.s1[0] - sums.s1) / (total.s0[0] - sums.s0)
+        t = (est.p - p_rest) / np.sqrt(var_diff)
+    p_vs_rest = 2 * special.stdtr(df_rest, -np.abs(t)) if df_rest >= 1 else np.full(len(se), np.nan)
+    return DomainEstimates(est.n, est.p, se, lo, hi, var), p_vs_rest
 
 
 def _categories(values: pd.Series, preferred: list[str] | None) -> list[str]:
@@ -412,6 +520,10 @@ def estimate_wave(
         if complex_design and design is not None
         else {}
     )
+    # Raked variances under a design, or for variance = "raked" (which needs the raked group-against-rest test)
+    units = None
+    if raking is not None and (complex_design or wave.variance == "raked"):
+        units = _Units(design if complex_design and design is not None else SurveyDesign.simple(n_all), raking, weights)
     for q in wave.questions:
         y, base = classify(responses[q.key], q)
         total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1)
@@ -421,9 +533,10 @@ def estimate_wave(
             if complex_design:
                 by_design = design_estimates(y, base, weights, pairs[breakdown], design, breakdown != "All")  # type: ignore[arg-type]
                 est, p_vs_rest, df = by_design.est, by_design.p_vs_rest, by_design.df
+                df_rest = by_design.df_rest
             else:
                 est = _finish(sums, n_all)
-                df = est.n - 1
+                df, df_rest = est.n - 1, int(total.n[0]) - 2
                 p_vs_rest = np.full(len(cats), np.nan)
                 if breakdown != "All" and total.n[0] > 2:
                     # The rest: everyone else in the base, including those who did not answer this breakdown.
@@ -434,11 +547,17 @@ def estimate_wave(
                     with np.errstate(divide="ignore", invalid="ignore"):
                         t = (est.p - rest.p) / np.sqrt(est.var + rest.var)
                     p_vs_rest = 2 * special.stdtr(total.n[0] - 2, -np.abs(t))
-            var_raked = (
-                raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
-                if raking is not None and not complex_design
-                else np.full(len(cats), np.nan)
-            )
+            if units is not None and raking is not None:
+                test = wave.variance == "raked" and breakdown != "All"
+                var_raked, var_diff = raked_design_variance(
+                    y, base, weights, codes, len(cats), est.p, sums.s0, raking, units, test
+                )
+                if wave.variance == "raked":
+                    est, p_vs_rest = _raked(est, var_raked, df, var_diff, total, sums, df_rest)
+            elif raking is not None:
+                var_raked = raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
+            else:
+                var_raked = np.full(len(cats), np.nan)
             for g, cat in enumerate(cats):
                 rows.append(
                     {

@@ -26,6 +26,8 @@ CASES = {
     "cluster": ("cluster", "fixed"),
     "stratified_cluster": ("stratified_cluster", "fixed"),
     "raked_fixed": ("raked", "fixed"),
+    "raked_raked": ("raked", "raked"),
+    "raked_cluster_raked": ("raked_cluster", "raked"),
     "raked_cluster_fixed": ("raked_cluster", "fixed"),
 }
 
@@ -158,3 +160,24 @@ def test_weighting_json_v2_keys_by_hand_from_r_weights():
         "No": pytest.approx(d["n_effective_by_group"]["yr_rnd"]["No"]),
         "Yes": None,
     }
+
+
+@pytest.mark.parametrize("case", ["raked_fixed", "raked_cluster_fixed", "raked_raked", "raked_cluster_raked"])
+def test_se_raked_is_the_standard_error_of_r_rake_design_whatever_variance_says(case, reference):
+    merged, _ = _merged(case, reference)
+    assert _max_diff(merged, "se_raked") < TOL
+    if case.endswith("_raked"):
+        assert (merged["se"] == merged["se_raked"]).all()
+    else:
+        # raking on school type and awards removes variation they explain: fixed and raked SEs differ
+        assert (merged["se"] - merged["se_raked"]).abs().max() > 0.1
+
+
+def test_raked_variance_without_a_design_uses_the_raked_standard_error(reference):
+    wave = dataclasses.replace(load_wave_config(FIXTURES / "survey_ref" / "wave"), min_cell=1, variance="raked")
+    ours = analyse_wave(wave).estimates
+    ref = pd.read_csv(REF / "survey_reference.csv")
+    merged = ref.merge(ours, on=["question", "breakdown", "group"], suffixes=("_r", ""))
+    ok = merged["se_raked_r"].notna() & (merged["se_raked_r"] > 0)
+    assert ok.sum() > 90
+    assert ((merged.loc[ok, "se"] - merged.loc[ok, "se_raked_r"]).abs() / merged.loc[ok, "se_raked_r"]).max() < TOL
