@@ -32,6 +32,8 @@ from ..render.html import Html
 from ..render.tables import Column, html_table, text_cell
 from .analysis import SurveyAnalysis, survey_for_quarter
 from .charts import estimates_chart, profile_chart
+from .config import WaveConfig
+from .design import SurveyDesign
 from .narrative import breakdown_name, draft_survey_narrative, pct
 
 __all__ = [
@@ -190,10 +192,17 @@ def weighting(rep: SurveyAnalysis | None) -> Html:
         if wave.trim
         else ""
     )
-    return Html(
+    how = (
         f"<p>Each response is given a weight so that the weighted respondents match the population by "
         f"{escape(vars_)} (a method called raking). {fit}{trim}</p>"
-        f"<p>The weights range from {d['weight_min']:.2f} to {d['weight_max']:.2f}, with an average of 1: the most "
+        if wave.weight_by
+        else "<p>The survey agency's weights are used as delivered, scaled to an average of 1.</p>"
+        if wave.weight
+        else "<p>Every response counts equally: the wave is not weighted.</p>"
+    )
+    return Html(
+        how
+        + f"<p>The weights range from {d['weight_min']:.2f} to {d['weight_max']:.2f}, with an average of 1: the most "
         f"heavily weighted response counts {wt.weights.max() / wt.weights.min():.1f} times as much as the least.</p>"
         f"<p>Weighting costs some precision. The design effect is {d['design_effect']:.2f}, so the "
         f"{d['n']:,} responses give results about as precise as a simple random sample of "
@@ -395,6 +404,56 @@ def change(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Html
     return Html(intro + table)
 
 
+def design_note(wave: WaveConfig, design: SurveyDesign | None) -> str:
+    """The sampling design in plain words, with the R call it corresponds to ("" for a wave without one)."""
+    if not (wave.weight or wave.has_design or wave.variance == "raked"):
+        return ""
+    parts = []
+    if wave.weight and wave.weight_by:
+        parts.append(
+            f"Weighting started from the survey agency's design weights ({escape(wave.weight)}), which allow for "
+            "some people being more likely to be sampled than others, and then matched the population."
+        )
+    elif wave.weight:
+        parts.append(
+            f"The survey agency's final weights ({escape(wave.weight)}) were used as delivered, scaled to an "
+            "average of 1; perfkit did not weight the responses again."
+        )
+    if design is not None and wave.strata:
+        parts.append(
+            f"The sample was drawn separately in {len(design.strata_names)} groups ({escape(wave.strata)}, the "
+            "strata), so margins of error compare respondents within each of them."
+        )
+    if design is not None and wave.cluster:
+        parts.append(
+            f"Respondents were sampled in {len(design.psu_stratum):,} clusters ({escape(wave.cluster)}, such as "
+            "households or sampling points). People in the same cluster tend to answer alike, so margins of error "
+            "allow for this, and are usually wider than for the same number of unrelated respondents."
+        )
+    if wave.fpc:
+        parts.append(
+            "The sample is a sizeable share of the population, so margins of error are reduced to allow for that "
+            "(a finite population correction)."
+        )
+    if wave.variance == "raked":
+        parts.append(
+            "Margins of error allow for the weighting to the population, which makes them narrower for questions "
+            "related to the weighting variables."
+        )
+    elif wave.weight_by and wave.has_design:
+        parts.append("Margins of error treat the final weights as fixed.")
+    ids = f"~{wave.cluster}" if wave.cluster else "~1"
+    args = [f"ids = {ids}"] + [
+        f"{k} = ~{v}" for k, v in (("strata", wave.strata), ("weights", wave.weight or "w"), ("fpc", wave.fpc)) if v
+    ]
+    call = f"svydesign({', '.join(args)})" + (", then rake()" if wave.weight_by else "")
+    return (
+        f"<p>{' '.join(parts)} In R's survey package this is {escape(call)}"
+        + (", with standard errors from the raked design." if wave.variance == "raked" else ".")
+        + "</p>"
+    )
+
+
 def method_notes(rep: SurveyAnalysis | None) -> Html:
     """How the figures were made, the tests used, and the suppression rule."""
     if rep is None:
@@ -414,11 +473,12 @@ def method_notes(rep: SurveyAnalysis | None) -> Html:
     )
     return Html(
         "<h3>How results are calculated</h3>"
-        "<p>Each result is the weighted share of respondents giving a positive answer among those who answered "
+        + design_note(rep.current.wave, rep.current.design)
+        + "<p>Each result is the weighted share of respondents giving a positive answer among those who answered "
         "the question; “Don't know” and blank answers are left out. Margins of error are 95% confidence "
         "intervals on the logit scale, and standard errors are calculated by Taylor linearisation, following "
         "the R survey package (svymean and svyciprop), against which perfkit is tested.</p>"
-        "<h3>Significance tests</h3>"
+        + "<h3>Significance tests</h3>"
         "<p>A group is marked significantly higher or lower when its result differs from that of all other "
         "respondents at the 95% level (a design-based t test of the difference, as svyttest). A change since "
         "the previous survey is significant when the difference between the two independent samples is "

@@ -134,3 +134,35 @@ def test_agency_weights_need_no_population_file(wave_dir):
     assert not (wave_dir / "population.csv").exists()
     result = analyse_wave(load_wave_config(wave_dir))
     assert result.margins == {} and result.design is not None
+
+
+def _analysis(folder):
+    from perfkit.periods import parse_quarter
+    from perfkit.survey.analysis import SurveyAnalysis
+    from perfkit.survey.estimates import compare_waves
+
+    current = analyse_wave(load_wave_config(folder))
+    return SurveyAnalysis(parse_quarter("2024/25 Q2"), current, None, compare_waves(current.estimates, None))
+
+
+def test_method_notes_say_which_design_was_used_in_plain_words():
+    from perfkit.survey import report
+
+    notes = str(report.method_notes(_analysis(DESIGNS / "stratified_cluster")))
+    assert "final weights (pw) were used as delivered" in notes
+    assert "drawn separately in 2 groups (region, the strata)" in notes
+    assert "sampled in 15 clusters (dnum" in notes
+    assert "svydesign(ids = ~dnum, strata = ~region, weights = ~pw)" in notes
+    raked = str(report.method_notes(_analysis(DESIGNS / "raked")))
+    assert "started from the survey agency's design weights (pw)" in raked
+    assert "finite population correction" in raked and "allow for the weighting to the population" in raked
+    assert "then rake(), with standard errors from the raked design" in raked
+    # the agency's weights, not raking, are described in the weighting section
+    assert "used as delivered" in str(report.weighting(_analysis(DESIGNS / "cluster")))
+
+
+def test_a_wave_without_a_design_has_no_design_note():
+    from perfkit.survey.report import design_note
+
+    wave = load_wave_config(FIXTURES / "survey_ref" / "wave")
+    assert design_note(wave, None) == ""
