@@ -221,6 +221,65 @@ print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "data_mb": before 
 """
 
 
+# 5c ------------------------------------------------------------------------------------------
+# A sampling design (DESIGN §5 v2): strata, household clusters, design weights and fpc, raked as before.
+DESIGN_SCRIPT = """
+import datetime as dt, json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from tests.support.generate import make_design_survey
+from perfkit.survey import Question, WaveConfig, rake
+from perfkit.survey.design import build_design, design_weights
+from perfkit.survey.estimates import estimate_wave
+n = int(sys.argv[1])
+frame, margins = make_design_survey(n)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+questions = tuple(Question(f"q{i}", f"Question {i}", ("Very satisfied", "Fairly satisfied"), ("Don't know",))
+                  for i in range(10))
+wave = WaveConfig("bench", None, "Benchmark", dt.date(2024, 7, 31), "respondent_id", ("age_band", "sex", "ward"),
+                  ("age_band", "sex", "ward", "disability", "ethnicity"), 10, questions, weight="design_weight",
+                  strata="ward", cluster="household_id", fpc="ward_households")
+t = time.perf_counter()
+start = design_weights(frame, wave, "responses.csv")
+design = build_design(frame, wave, "responses.csv")
+w = rake(frame, margins, list(wave.weight_by), start=start)
+est, _ = estimate_wave(frame, w.weights, wave, margins, design)
+elapsed = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "data_mb": before / 1024, "rows": len(est),
+                  "clusters": len(design.psu_stratum), "strata": len(design.n_psu)}))
+"""
+
+
+def survey_design(repeat: int, n: int) -> list[Row]:
+    """Weight and estimate ``n`` respondents in strata and household clusters, with design weights and fpc."""
+    results = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", DESIGN_SCRIPT, str(n), ROOT], capture_output=True, text=True, check=True
+        )
+        results.append(json.loads(out.stdout))
+    seconds = statistics.median(r["seconds"] for r in results)
+    peak = statistics.median(r["peak_mb"] for r in results)
+    first = results[0]
+    what = f"{first['strata']} strata, {first['clusters']:,} household clusters, design weights, fpc, raked"
+    return [
+        Row(
+            f"5c. Survey design, {n:,} respondents: weight and estimate ({first['rows']} estimates)",
+            f"{seconds:.2f} s",
+            "≤ 10 s",
+            verdict(seconds <= 10),
+            what,
+        ),
+        Row(
+            f"5c. Survey design, {n:,} respondents: peak memory of the process",
+            f"{peak:,.0f} MB",
+            "≤ 2 GB",
+            verdict(peak <= 2048),
+            f"{statistics.median(r['data_mb'] for r in results):,.0f} MB with the responses loaded",
+        ),
+    ]
+
+
 def survey_scale(repeat: int, sizes: list[int]) -> list[Row]:
     rows = []
     for n in sizes:
@@ -531,7 +590,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument(
         "--only",
-        choices=["quarter", "range", "register", "survey", "questions", "budget", "import", "input"],
+        choices=["quarter", "range", "register", "survey", "design", "questions", "budget", "import", "input"],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
     )
@@ -549,6 +608,11 @@ def main() -> None:
             "survey",
             "survey scale",
             lambda: survey_scale(repeat, [1000, 10000] if args.quick else [1000, 100000, 1000000]),
+        ),
+        (
+            "design",
+            "a survey with strata and clusters",
+            lambda: survey_design(repeat, 10000 if args.quick else 1000000),
         ),
         ("questions", "a survey of many questions", lambda: survey_questions(repeat, 200 if args.quick else 1000)),
         ("budget", "where the time goes", lambda: time_budget(repeat)),

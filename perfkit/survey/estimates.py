@@ -268,6 +268,7 @@ class DesignEstimates:
     df: np.ndarray
     p_vs_rest: np.ndarray
     df_rest: int = 0  # degrees of freedom of the group-against-rest test
+    s0: np.ndarray | None = None  # Σ w over each group's base
 
 
 def _interval(p: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -283,6 +284,49 @@ def _interval(p: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray
     return lo, hi
 
 
+class _Base:
+    """A question's base summed by sampling unit, shared by every breakdown: ``a = Σ w·y``, ``b = Σ w``."""
+
+    def __init__(self, y: np.ndarray, in_base: np.ndarray, w: np.ndarray, design: SurveyDesign):
+        units, strata = len(design.psu_stratum), len(design.n_psu)
+        psu, wb = design.psu[in_base], w[in_base]
+        self.a = np.bincount(psu, weights=wb * y[in_base], minlength=units)
+        self.b = np.bincount(psu, weights=wb, minlength=units)
+        in_unit = np.bincount(psu, minlength=units) > 0
+        self.s0, self.s1 = self.b.sum(), self.a.sum()
+        self.p = self.s1 / self.s0 if self.s0 > 0 else np.nan
+        self.e = self.a - self.p * self.b  # centred on the base's share, so that sums of squares do not cancel
+        stratum = design.psu_stratum
+
+        def by_stratum(v):
+            return np.bincount(stratum, weights=v, minlength=strata)[None, :]
+
+        self.ee, self.eb, self.bb = by_stratum(self.e * self.e), by_stratum(self.e * self.b), by_stratum(self.b**2)
+        self.e_sum, self.b_sum = by_stratum(self.e), by_stratum(self.b)
+        # degf of the base's design, less 1 for the group's coefficient: svyglm's residual df in svyttest
+        strata_in_base = (np.bincount(stratum[in_unit], minlength=strata) > 0).sum()
+        self.df_rest = int(in_unit.sum() - strata_in_base - 1)
+
+
+@dataclass
+class _PairSums:
+    """Σ w·y, Σ w and respondents of a question's base over the (group, unit) pairs of a breakdown."""
+
+    a: np.ndarray
+    b: np.ndarray
+    n: np.ndarray
+
+    @classmethod
+    def of(cls, y: np.ndarray, in_base: np.ndarray, w: np.ndarray, pairs: _Pairs) -> _PairSums:
+        keep = in_base & (pairs.of_row >= 0)
+        rows, wk = pairs.of_row[keep], w[keep]
+        return cls(
+            np.bincount(rows, weights=wk * y[keep], minlength=pairs.count),
+            np.bincount(rows, weights=wk, minlength=pairs.count),
+            np.bincount(rows, minlength=pairs.count),
+        )
+
+
 def design_estimates(
     y: np.ndarray,
     in_base: np.ndarray,
@@ -290,6 +334,8 @@ def design_estimates(
     pairs: _Pairs,
     design: SurveyDesign,
     rest: bool = True,
+    base: _Base | None = None,
+    sums: _PairSums | None = None,
 ) -> DesignEstimates:
     """Domain shares, their variance and interval, and group against rest, under strata, clusters and fpc.
 
@@ -299,18 +345,13 @@ def design_estimates(
     ``svyttest(positive ~ in_group, subset(design, in_base))``: the difference's influence is the
     group's ``z`` less the rest's, and the test is Student's t on ``degf`` of the base's design − 1.
     """
-    keep = in_base & (pairs.of_row >= 0)
-    rows, wk = pairs.of_row[keep], w[keep]
-    wy = wk * y[keep]
-    a_pair = np.bincount(rows, weights=wy, minlength=pairs.count)
-    b_pair = np.bincount(rows, weights=wk, minlength=pairs.count)
-    n_pair = np.bincount(rows, minlength=pairs.count)
-    present = (n_pair > 0).astype(float)
-    n = np.bincount(pairs.group, weights=n_pair, minlength=pairs.groups)
-    s0 = np.bincount(pairs.group, weights=b_pair, minlength=pairs.groups)
+    sums = sums or _PairSums.of(y, in_base, w, pairs)
+    present = (sums.n > 0).astype(float)
+    n = np.bincount(pairs.group, weights=sums.n, minlength=pairs.groups)
+    s0 = np.bincount(pairs.group, weights=sums.b, minlength=pairs.groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.bincount(pairs.group, weights=a_pair, minlength=pairs.groups) / s0
-        x = (a_pair - p[pairs.group] * b_pair) / s0[pairs.group]
+        p = np.bincount(pairs.group, weights=sums.a, minlength=pairs.groups) / s0
+        x = (sums.a - p[pairs.group] * sums.b) / s0[pairs.group]
         var = _stratified(design, pairs.by_cell(x * x), pairs.by_cell(x))
     se = np.sqrt(var)
     df = pairs.degrees_of_freedom(present)
@@ -318,44 +359,39 @@ def design_estimates(
     est = DomainEstimates(n, p, se, lo, hi, var)
     p_vs_rest, df_rest = np.full(pairs.groups, np.nan), 0
     if rest:
-        p_vs_rest, df_rest = _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0)
-    return DesignEstimates(est, df, p_vs_rest, df_rest)
+        base = base or _Base(y, in_base, w, design)
+        p_vs_rest, df_rest = _against_rest(pairs, design, base, sums, p, s0)
+    return DesignEstimates(est, df, p_vs_rest, df_rest, s0)
 
 
-def _against_rest(y, in_base, w, pairs, design, a_pair, b_pair, p, s0) -> tuple[np.ndarray, int]:
+def _difference(pairs: _Pairs, base: _Base, sums: _PairSums, p: np.ndarray, s0: np.ndarray):
+    """The group-minus-rest influence by unit, as S (on the group's pairs) + R (on every unit of the base).
+
+    Returns ``(p_rest, s0_rest, delta, s_pair, r_pair, r_sq, r_sum)``: ``R = −(e − δ b)/S0_rest`` with
+    ``δ = p_rest − p_base``, and ``r_sq``, ``r_sum`` its sums of squares and sums by stratum.
+    """
+    s0_rest = base.s0 - s0
+    p_rest = (base.s1 - p * s0) / s0_rest
+    delta = p_rest - base.p
+    g = pairs.group
+    s_pair = (1 / s0 + 1 / s0_rest)[g] * sums.a - (p / s0 + p_rest / s0_rest)[g] * sums.b
+    r_pair = -(base.e[pairs.psu] - delta[g] * base.b[pairs.psu]) / s0_rest[g]
+    d = delta[:, None]
+    r_sq = (base.ee - 2 * d * base.eb + d**2 * base.bb) / s0_rest[:, None] ** 2
+    r_sum = -(base.e_sum - d * base.b_sum) / s0_rest[:, None]
+    return p_rest, s0_rest, delta, s_pair, r_pair, r_sq, r_sum
+
+
+def _against_rest(pairs, design, base: _Base, sums: _PairSums, p, s0) -> tuple[np.ndarray, int]:
     """p-values of ``svyttest(positive ~ in_group, subset(design, in_base))`` for every group at once."""
-    units, strata = len(design.psu_stratum), len(design.n_psu)
-    psu, wb = design.psu[in_base], w[in_base]
-    a = np.bincount(psu, weights=wb * y[in_base], minlength=units)  # Σ w·y of the base by sampling unit
-    b = np.bincount(psu, weights=wb, minlength=units)
-    in_unit = np.bincount(psu, minlength=units) > 0
-    s0_all, p_all = b.sum(), a.sum() / b.sum()
-    e = a - p_all * b  # centred on the base's share, so that sums of squares do not cancel
-    by_stratum = lambda v: np.bincount(design.psu_stratum, weights=v, minlength=strata)[None, :]  # noqa: E731
     with np.errstate(divide="ignore", invalid="ignore"):
-        s0_rest = s0_all - s0
-        p_rest = (p_all * s0_all - p * s0) / s0_rest
-        delta = p_rest - p_all
-        alpha = 1 / s0 + 1 / s0_rest
-        beta = p / s0 + p_rest / s0_rest
-        g = pairs.group
-        # The rest's influence summed by unit is R = (e − δ b)/S0_rest; the difference's is U = α A − β B − R
-        rest_pair = (e[pairs.psu] - delta[g] * b[pairs.psu]) / s0_rest[g]
-        u_pair = alpha[g] * a_pair - beta[g] * b_pair - rest_pair
-        r_sq = (
-            by_stratum(e * e) - 2 * delta[:, None] * by_stratum(e * b) + delta[:, None] ** 2 * by_stratum(b * b)
-        ) / s0_rest[:, None] ** 2
-        r_sum = (by_stratum(e) - delta[:, None] * by_stratum(b)) / s0_rest[:, None]
-        sum_sq = pairs.by_cell(u_pair * u_pair - rest_pair * rest_pair) + r_sq
-        total = pairs.by_cell(u_pair + rest_pair) - r_sum
-        var = _stratified(design, sum_sq, total)
+        p_rest, _, _, s_pair, r_pair, r_sq, r_sum = _difference(pairs, base, sums, p, s0)
+        sum_sq = pairs.by_cell(s_pair * s_pair + 2 * s_pair * r_pair) + r_sq
+        var = _stratified(design, sum_sq, pairs.by_cell(s_pair) + r_sum)
         t = (p - p_rest) / np.sqrt(var)
-    units_in_base = in_unit.sum()
-    strata_in_base = (np.bincount(design.psu_stratum[in_unit], minlength=strata) > 0).sum()
-    df = int(units_in_base - strata_in_base - 1)
-    if df < 1:
-        return np.full(pairs.groups, np.nan), df
-    return 2 * special.stdtr(df, -np.abs(t)), df
+    if base.df_rest < 1:
+        return np.full(pairs.groups, np.nan), base.df_rest
+    return 2 * special.stdtr(base.df_rest, -np.abs(t)), base.df_rest
 
 
 def _sweep(sums: list[np.ndarray], margins: RakingMargins) -> list[np.ndarray]:
@@ -376,39 +412,90 @@ def _sweep(sums: list[np.ndarray], margins: RakingMargins) -> list[np.ndarray]:
 
 
 class _Units:
-    """Sums over sampling units, and from them over strata, for the raked variance under a design."""
+    """What the raked variance under a design needs of the margins, by sampling unit and stratum, once per wave.
+
+    ``W_m[k, c]`` is the sum of weights of unit ``c``'s respondents in category ``k`` of margin ``m``: the
+    raking moves a unit's influence by ``Σ_m Σ_k T_m[k] W_m[k, c]``. Sums of squares over a stratum's units
+    then need only ``D_mm'[h] = Σ_{c∈h} W_m[:, c] W_m'[:, c]ᵀ`` and ``E_m[h] = Σ_{c∈h} W_m[:, c]``, so no
+    array has a row per group and a column per unit.
+    """
 
     def __init__(self, design: SurveyDesign, margins: RakingMargins, weights: np.ndarray):
-        self.design = design
-        self.count = len(design.psu_stratum)
-        self.order = np.argsort(design.psu_stratum, kind="stable")
-        self.starts = np.searchsorted(design.psu_stratum[self.order], np.arange(len(design.n_psu)))
-        # Σ w by category of each margin and sampling unit: how an adjustment of T_m moves each unit's sum
-        self.w_by = [
-            np.bincount(c * self.count + design.psu, weights=weights, minlength=k * self.count).reshape(k, self.count)
-            for c, k in zip(margins.codes, margins.sizes, strict=True)
-        ]
+        from scipy import sparse
 
-    def variance(self, x: np.ndarray) -> np.ndarray:
-        """The design variance of each row of ``x`` (groups × sampling units)."""
-        ordered = x[:, self.order]
-        return _stratified(
-            self.design,
-            np.add.reduceat(ordered * ordered, self.starts, axis=1),
-            np.add.reduceat(ordered, self.starts, axis=1),
-        )
+        self.design = design
+        self.margins = margins
+        self._joint: dict[str, list[np.ndarray]] = {}
+        units, strata = len(design.psu_stratum), len(design.n_psu)
+        self.by_stratum = []  # per margin: units × (strata · categories), each unit in its stratum's block
+        self.e = []
+        for codes, k in zip(margins.codes, margins.sizes, strict=True):
+            column = design.stratum * k + codes
+            matrix = sparse.csr_matrix((weights, (design.psu, column)), shape=(units, strata * k))
+            matrix.sum_duplicates()
+            self.by_stratum.append(matrix)
+            self.e.append(np.asarray(matrix.sum(axis=0)).reshape(strata, k))
+        self.plain = [  # units × categories
+            sparse.csr_matrix((weights, (design.psu, codes)), shape=(units, k))
+            for codes, k in zip(margins.codes, margins.sizes, strict=True)
+        ]
+        self.d = {
+            (i, j): (self.by_stratum[i].T @ self.plain[j]).toarray().reshape(strata, margins.sizes[i], -1)
+            for i in range(len(margins.codes))
+            for j in range(len(margins.codes))
+        }
+
+    def crossed(self, rows: np.ndarray, units: np.ndarray, values: np.ndarray, groups: int) -> list[np.ndarray]:
+        """``Σ_{c∈h} X[g, c] W_m[k, c]`` for a sparse ``X`` given as (row, unit, value): groups × strata × K."""
+        from scipy import sparse
+
+        x = sparse.csr_matrix((values, (rows, units)), shape=(groups, len(self.design.psu_stratum)))
+        strata = len(self.design.n_psu)
+        return [np.asarray((x @ m).todense()).reshape(groups, strata, -1) for m in self.by_stratum]
+
+    def joint(self, breakdown: str, codes: np.ndarray, groups: int) -> list[np.ndarray]:
+        """Per margin, each respondent's (group, category) cell; ``groups · K`` for a respondent without a group.
+
+        Computed once per breakdown and kept, since every question of the wave uses them.
+        """
+        if breakdown not in self._joint:
+            self._joint[breakdown] = [
+                np.where(codes >= 0, codes * k + mcodes, groups * k)
+                for mcodes, k in zip(self.margins.codes, self.margins.sizes, strict=True)
+            ]
+        return self._joint[breakdown]
+
+    def base_crossed(self, base: _Base) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``Σ_{c∈h} e_c W_m[k, c]`` and ``Σ_{c∈h} b_c W_m[k, c]`` of a question's base: strata × K per margin."""
+        strata = len(self.design.n_psu)
+        fe = [np.asarray(base.e @ m).reshape(strata, -1) for m in self.by_stratum]
+        fb = [np.asarray(base.b @ m).reshape(strata, -1) for m in self.by_stratum]
+        return fe, fb
+
+    def adjusted(
+        self, sum_sq: np.ndarray, total: np.ndarray, cross: list[np.ndarray], t: list[np.ndarray]
+    ) -> np.ndarray:
+        """The design variance of ``X − Σ_m T_m W_m`` from the sums of ``X`` (groups × strata) and its crosses."""
+        for m, tm in enumerate(t):
+            sum_sq = sum_sq - 2 * np.einsum("ghk,gk->gh", cross[m], tm)
+            total = total - tm @ self.e[m].T
+            for n, tn in enumerate(t):
+                sum_sq = sum_sq + np.einsum("gk,hkl,gl->gh", tm, self.d[m, n], tn)
+        return _stratified(self.design, sum_sq, total)
 
 
 def raked_design_variance(
+    breakdown: str,
     y: np.ndarray,
     in_base: np.ndarray,
-    w: np.ndarray,
     codes: np.ndarray,
-    groups: int,
+    pairs: _Pairs,
     p: np.ndarray,
     s0: np.ndarray,
     margins: RakingMargins,
     units: _Units,
+    base: _Base,
+    sums: _PairSums,
     rest: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Variances allowing for the raking under strata, clusters and fpc: of each domain's share and of group − rest.
@@ -417,49 +504,44 @@ def raked_design_variance(
     the influence values are adjusted by the raking sweeps over every respondent (:func:`_sweep`), then summed
     by sampling unit. Returns ``(var, var_difference)`` over the groups (the second NaN when ``rest`` is false).
     """
-    keep = in_base & (codes >= 0)
-    c, wk, yk = codes[keep], w[keep], y[keep]
-    psu = units.design.psu
+    groups = pairs.groups
+    in_base_f = in_base.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sums_g, sums_r = [], []
-        for mcodes, k in zip(margins.codes, margins.sizes, strict=True):
-            joint = c * k + mcodes[keep]
-            n_y = np.bincount(joint, weights=yk, minlength=groups * k).reshape(groups, k)
-            n_1 = np.bincount(joint, minlength=groups * k).reshape(groups, k).astype(float)
+        sums_g, base_sums = [], []
+        for mcodes, k, joint in zip(margins.codes, margins.sizes, units.joint(breakdown, codes, groups), strict=True):
+            # y is 0 outside the base, and respondents without a group fall in the extra last bin
+            n_y = np.bincount(joint, weights=y, minlength=groups * k + 1)[:-1].reshape(groups, k)
+            n_1 = np.bincount(joint, weights=in_base_f, minlength=groups * k + 1)[:-1].reshape(groups, k)
             sums_g.append((n_y - p[:, None] * n_1) / s0[:, None])
             if rest:
-                base_y = np.bincount(mcodes[in_base], weights=y[in_base], minlength=k)[None, :]
-                base_1 = np.bincount(mcodes[in_base], minlength=k).astype(float)[None, :]
-                sums_r.append((base_y - n_y, base_1 - n_1))
-        cells = c * units.count + psu[keep]
-        size = groups * units.count
-        a_g = np.bincount(cells, weights=wk * yk, minlength=size).reshape(groups, units.count)
-        b_g = np.bincount(cells, weights=wk, minlength=size).reshape(groups, units.count)
-        x_g = (a_g - p[:, None] * b_g) / s0[:, None]
-        for t, w_by in zip(_sweep(sums_g, margins), units.w_by, strict=True):
-            x_g -= t @ w_by
-        var = units.variance(x_g)
+                base_y = np.bincount(mcodes, weights=y, minlength=k)[None, :]
+                base_1 = np.bincount(mcodes, weights=in_base_f, minlength=k)[None, :]
+                base_sums.append((base_y - n_y, base_1 - n_1))
+        x_pair = (sums.a - p[pairs.group] * sums.b) / s0[pairs.group]
+        t_g = _sweep(sums_g, margins)
+        cross = units.crossed(pairs.group, pairs.psu, x_pair, groups)
+        var = units.adjusted(pairs.by_cell(x_pair * x_pair), pairs.by_cell(x_pair), cross, t_g)
         if not rest:
             return var, np.full(groups, np.nan)
-        a = np.bincount(psu[in_base], weights=(w * y)[in_base], minlength=units.count)[None, :]
-        b = np.bincount(psu[in_base], weights=w[in_base], minlength=units.count)[None, :]
-        s0_rest = b.sum() - s0
-        p_rest = (a.sum() - p * s0) / s0_rest
-        x_r = ((a - a_g) - p_rest[:, None] * (b - b_g)) / s0_rest[:, None]
-        rest_sums = [(ny - p_rest[:, None] * n1) / s0_rest[:, None] for ny, n1 in sums_r]
-        for t, w_by in zip(_sweep(rest_sums, margins), units.w_by, strict=True):
-            x_r -= t @ w_by
-        return var, units.variance(x_g - x_r)
+        p_rest, s0_rest, delta, s_pair, r_pair, r_sq, r_sum = _difference(pairs, base, sums, p, s0)
+        sum_sq = pairs.by_cell(s_pair * s_pair + 2 * s_pair * r_pair) + r_sq
+        total = pairs.by_cell(s_pair) + r_sum
+        cross = units.crossed(pairs.group, pairs.psu, s_pair, groups)
+        fe, fb = units.base_crossed(base)
+        for m in range(len(cross)):
+            cross[m] = cross[m] - (fe[m][None] - delta[:, None, None] * fb[m][None]) / s0_rest[:, None, None]
+        rest_sums = [(ny - p_rest[:, None] * n1) / s0_rest[:, None] for ny, n1 in base_sums]
+        t_u = [tg - tr for tg, tr in zip(t_g, _sweep(rest_sums, margins), strict=True)]
+        return var, units.adjusted(sum_sq, total, cross, t_u)
 
 
 def _raked(
-    est: DomainEstimates, var: np.ndarray, df: np.ndarray, var_diff: np.ndarray, total: _Sums, sums: _Sums, df_rest: int
+    est: DomainEstimates, var: np.ndarray, df: np.ndarray, var_diff: np.ndarray, p_rest: np.ndarray, df_rest: int
 ) -> tuple[DomainEstimates, np.ndarray]:
     """Estimates whose standard error, interval and group-against-rest test allow for the raking."""
     se = np.sqrt(var)
     lo, hi = _interval(est.p, se, df)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_rest = (total.s1[0] - sums.s1) / (total.s0[0] - sums.s0)
         t = (est.p - p_rest) / np.sqrt(var_diff)
     p_vs_rest = 2 * special.stdtr(df_rest, -np.abs(t)) if df_rest >= 1 else np.full(len(se), np.nan)
     return DomainEstimates(est.n, est.p, se, lo, hi, var), p_vs_rest
@@ -515,27 +597,31 @@ def estimate_wave(
         breakdown_codes[breakdown] = (cats, remap[raw_codes])
     problems = check_questions(responses, wave)
     complex_design = design is not None and wave.has_design
-    pairs = (
-        {b: _Pairs(codes, len(cats), design) for b, (cats, codes) in breakdown_codes.items()}
-        if complex_design and design is not None
-        else {}
-    )
     # Raked variances under a design, or for variance = "raked" (which needs the raked group-against-rest test)
-    units = None
-    if raking is not None and (complex_design or wave.variance == "raked"):
-        units = _Units(design if complex_design and design is not None else SurveyDesign.simple(n_all), raking, weights)
+    units, pairs = None, {}
+    unit_design = design if complex_design and design is not None else SurveyDesign.simple(n_all)
+    if complex_design or (raking is not None and wave.variance == "raked"):
+        pairs = {b: _Pairs(codes, len(cats), unit_design) for b, (cats, codes) in breakdown_codes.items()}
+        if raking is not None:
+            units = _Units(unit_design, raking, weights)
     for q in wave.questions:
         y, base = classify(responses[q.key], q)
-        total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1)
+        total = _sums(y, base, weights, np.zeros(n_all, dtype=np.int64), 1) if not complex_design else None
+        unit_base = _Base(y, base, weights, unit_design) if pairs else None
         for breakdown in ["All", *wave.breakdowns]:
             cats, codes = breakdown_codes[breakdown]
-            sums = _sums(y, base, weights, codes, len(cats))
+            pair_sums = _PairSums.of(y, base, weights, pairs[breakdown]) if pairs else None
             if complex_design:
-                by_design = design_estimates(y, base, weights, pairs[breakdown], design, breakdown != "All")  # type: ignore[arg-type]
+                by_design = design_estimates(
+                    y, base, weights, pairs[breakdown], unit_design, breakdown != "All", unit_base, pair_sums
+                )
                 est, p_vs_rest, df = by_design.est, by_design.p_vs_rest, by_design.df
-                df_rest = by_design.df_rest
+                df_rest, s0 = by_design.df_rest, by_design.s0
+                assert s0 is not None, "design_estimates always sets s0"
             else:
-                est = _finish(sums, n_all)
+                assert total is not None
+                sums = _sums(y, base, weights, codes, len(cats))
+                est, s0 = _finish(sums, n_all), sums.s0
                 df, df_rest = est.n - 1, int(total.n[0]) - 2
                 p_vs_rest = np.full(len(cats), np.nan)
                 if breakdown != "All" and total.n[0] > 2:
@@ -547,15 +633,17 @@ def estimate_wave(
                     with np.errstate(divide="ignore", invalid="ignore"):
                         t = (est.p - rest.p) / np.sqrt(est.var + rest.var)
                     p_vs_rest = 2 * special.stdtr(total.n[0] - 2, -np.abs(t))
-            if units is not None and raking is not None:
+            if units is not None and raking is not None and unit_base is not None and pair_sums is not None:
                 test = wave.variance == "raked" and breakdown != "All"
                 var_raked, var_diff = raked_design_variance(
-                    y, base, weights, codes, len(cats), est.p, sums.s0, raking, units, test
+                    breakdown, y, base, codes, pairs[breakdown], est.p, s0, raking, units, unit_base, pair_sums, test
                 )
                 if wave.variance == "raked":
-                    est, p_vs_rest = _raked(est, var_raked, df, var_diff, total, sums, df_rest)
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        p_rest = (unit_base.s1 - est.p * s0) / (unit_base.s0 - s0)
+                    est, p_vs_rest = _raked(est, var_raked, df, var_diff, p_rest, df_rest)
             elif raking is not None:
-                var_raked = raked_variance(y, base, weights, codes, len(cats), est.p, sums.s0, raking)
+                var_raked = raked_variance(y, base, weights, codes, len(cats), est.p, s0, raking)
             else:
                 var_raked = np.full(len(cats), np.nan)
             for g, cat in enumerate(cats):

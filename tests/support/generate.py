@@ -204,6 +204,28 @@ def make_survey(n: int, seed: int = 1, n_questions: int = 10) -> tuple[pd.DataFr
     return pd.DataFrame(data), margins
 
 
+def make_design_survey(n: int, seed: int = 1, n_questions: int = 10) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """:func:`make_survey` with a sampling design: strata (the ward), households of 1 to 4 respondents
+    as clusters within wards, a design weight per household, and each ward's population in households (fpc).
+    """
+    frame, margins = make_survey(n, seed=seed, n_questions=n_questions)
+    rng = np.random.default_rng(seed + 1)
+    frame = frame.sort_values("ward", kind="stable").reset_index(drop=True)
+    size = rng.integers(1, 5, size=n)  # household sizes drawn in turn until every respondent has one
+    starts = np.cumsum(size)
+    household = np.searchsorted(starts, np.arange(n), side="right")
+    # a household never spans two wards: start a new one where the ward changes
+    ward_change = np.r_[False, frame["ward"].to_numpy()[1:] != frame["ward"].to_numpy()[:-1]]
+    household = household + np.cumsum(ward_change)
+    _, household = np.unique(household, return_inverse=True)
+    frame["household_id"] = pd.Series(np.char.add("H", household.astype(str)), dtype="str")
+    per_household = rng.uniform(0.5, 3.0, size=household.max() + 1)
+    frame["design_weight"] = pd.Series(np.round(per_household[household], 4).astype(str), dtype="str")
+    households_in_ward = frame.groupby("ward")["household_id"].transform("nunique")
+    frame["ward_households"] = (households_in_ward * 20).astype(str).astype("str")
+    return frame, margins
+
+
 def make_survey_wave(
     folder: Path,
     n_questions: int,
