@@ -269,6 +269,7 @@ class DesignEstimates:
     p_vs_rest: np.ndarray
     df_rest: int = 0  # degrees of freedom of the group-against-rest test
     s0: np.ndarray | None = None  # Σ w over each group's base
+    influence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # x by pair; Σ x², Σ x by group × stratum
 
 
 def _interval(p: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -352,7 +353,8 @@ def design_estimates(
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.bincount(pairs.group, weights=sums.a, minlength=pairs.groups) / s0
         x = (sums.a - p[pairs.group] * sums.b) / s0[pairs.group]
-        var = _stratified(design, pairs.by_cell(x * x), pairs.by_cell(x))
+        x_sq, x_sum = pairs.by_cell(x * x), pairs.by_cell(x)
+        var = _stratified(design, x_sq, x_sum)
     se = np.sqrt(var)
     df = pairs.degrees_of_freedom(present)
     lo, hi = _interval(p, se, df)
@@ -361,7 +363,7 @@ def design_estimates(
     if rest:
         base = base or _Base(y, in_base, w, design)
         p_vs_rest, df_rest = _against_rest(pairs, design, base, sums, p, s0)
-    return DesignEstimates(est, df, p_vs_rest, df_rest, s0)
+    return DesignEstimates(est, df, p_vs_rest, df_rest, s0, (x, x_sq, x_sum))
 
 
 def _difference(pairs: _Pairs, base: _Base, sums: _PairSums, p: np.ndarray, s0: np.ndarray):
@@ -497,6 +499,7 @@ def raked_design_variance(
     base: _Base,
     sums: _PairSums,
     rest: bool,
+    influence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Variances allowing for the raking under strata, clusters and fpc: of each domain's share and of group − rest.
 
@@ -517,10 +520,13 @@ def raked_design_variance(
                 base_y = np.bincount(mcodes, weights=y, minlength=k)[None, :]
                 base_1 = np.bincount(mcodes, weights=in_base_f, minlength=k)[None, :]
                 base_sums.append((base_y - n_y, base_1 - n_1))
-        x_pair = (sums.a - p[pairs.group] * sums.b) / s0[pairs.group]
+        if influence is None:
+            x_pair = (sums.a - p[pairs.group] * sums.b) / s0[pairs.group]
+            influence = (x_pair, pairs.by_cell(x_pair * x_pair), pairs.by_cell(x_pair))
+        x_pair, x_sq, x_sum = influence
         t_g = _sweep(sums_g, margins)
         cross = units.crossed(pairs.group, pairs.psu, x_pair, groups)
-        var = units.adjusted(pairs.by_cell(x_pair * x_pair), pairs.by_cell(x_pair), cross, t_g)
+        var = units.adjusted(x_sq, x_sum, cross, t_g)
         if not rest:
             return var, np.full(groups, np.nan)
         p_rest, s0_rest, delta, s_pair, r_pair, r_sq, r_sum = _difference(pairs, base, sums, p, s0)
@@ -616,10 +622,11 @@ def estimate_wave(
                     y, base, weights, pairs[breakdown], unit_design, breakdown != "All", unit_base, pair_sums
                 )
                 est, p_vs_rest, df = by_design.est, by_design.p_vs_rest, by_design.df
-                df_rest, s0 = by_design.df_rest, by_design.s0
+                df_rest, s0, influence = by_design.df_rest, by_design.s0, by_design.influence
                 assert s0 is not None, "design_estimates always sets s0"
             else:
                 assert total is not None
+                influence = None
                 sums = _sums(y, base, weights, codes, len(cats))
                 est, s0 = _finish(sums, n_all), sums.s0
                 df, df_rest = est.n - 1, int(total.n[0]) - 2
@@ -636,7 +643,19 @@ def estimate_wave(
             if units is not None and raking is not None and unit_base is not None and pair_sums is not None:
                 test = wave.variance == "raked" and breakdown != "All"
                 var_raked, var_diff = raked_design_variance(
-                    breakdown, y, base, codes, pairs[breakdown], est.p, s0, raking, units, unit_base, pair_sums, test
+                    breakdown,
+                    y,
+                    base,
+                    codes,
+                    pairs[breakdown],
+                    est.p,
+                    s0,
+                    raking,
+                    units,
+                    unit_base,
+                    pair_sums,
+                    test,
+                    influence,
                 )
                 if wave.variance == "raked":
                     with np.errstate(divide="ignore", invalid="ignore"):
