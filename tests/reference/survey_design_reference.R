@@ -55,18 +55,21 @@ population(list(awards = apipop$awards, meals_band = meals_band(apipop$meals)), 
 read <- function(folder) read.csv(file.path(fixtures, folder, "responses.csv"), colClasses = "character",
                                   na.strings = character(0))
 num <- function(d, cols) { for (c in cols) d[[c]] <- as.numeric(d[[c]]); d }
-questions <- c("sch_wide", "comp_imp", "both")          # positive = ["Yes"] in every survey.toml
-breakdowns <- c("stype", "yr_rnd", "awards")
+api_questions <- list(sch_wide = list(pos = "Yes", excl = character(0)),   # as the fixtures' survey.toml
+                      comp_imp = list(pos = "Yes", excl = character(0)),
+                      both = list(pos = "Yes", excl = character(0)))
+api_breakdowns <- c("stype", "yr_rnd", "awards")
 fmt <- function(x) unname(ifelse(is.na(x), "", sprintf("%.17g", as.vector(x))))
 
-estimates <- function(case, design, d, flat = NULL, raked = NULL) {
+estimates <- function(case, design, d, flat = NULL, raked = NULL, questions = api_questions,
+                      breakdowns = api_breakdowns) {
   # design: the design whose variance is published; flat: ids = ~1 with the same strata and weights
   # (for design_effect_clustering); raked: the rake() design (se_raked)
   rows <- list()
   n <- nrow(d)
-  for (q in questions) {
-    in_base <- d[[q]] != ""
-    positive <- as.numeric(d[[q]] == "Yes")
+  for (q in names(questions)) {
+    in_base <- !(d[[q]] %in% c(questions[[q]]$excl, ""))
+    positive <- as.numeric(d[[q]] %in% questions[[q]]$pos & in_base)
     deff <- NA
     upd <- function(des, in_group) if (is.null(des)) NULL else
       update(des, positive = positive, in_base = in_base, in_group = in_group)
@@ -145,6 +148,31 @@ fixed <- svydesign(ids = ~dnum, fpc = ~fpc, weights = ~w, data = d)
 flat <- list(clustered = svydesign(ids = ~dnum, weights = ~w, data = d), flat = svydesign(ids = ~1, weights = ~w, data = d))
 out[[6]] <- estimates("raked_cluster_fixed", fixed, d, flat, raked)
 out[[7]] <- estimates("raked_cluster_raked", raked, d, flat, raked)
+
+# 5. the demo wave (data/demo/survey/2024), stratified by ward (interviews drawn ward by ward), raked to
+#    age band, sex and ward from equal starting weights; variance "fixed" and "raked". This R has no
+#    package to read .sav, so it reads tests/fixtures/survey_design/demo_responses.csv, the .sav's value
+#    labels exported by tests/reference/export_demo_responses.py (pyreadstat, as perfkit reads it).
+d <- read.csv(file.path(fixtures, "demo_responses.csv"), colClasses = "character", na.strings = character(0),
+              check.names = FALSE)
+pop <- read.csv("data/demo/survey/2024/population.csv", colClasses = c("character", "character", "numeric"))
+demo_margin <- function(v) { p <- pop[pop$variable == v, ]; out <- data.frame(p$category, p$share * nrow(d)); names(out) <- c(v, "Freq"); out }
+demo_weight_by <- c("age_band", "sex", "ward")
+raked <- rake(suppressWarnings(svydesign(ids = ~1, strata = ~ward, data = d)),
+              lapply(demo_weight_by, function(v) as.formula(paste0("~", v))), lapply(demo_weight_by, demo_margin),
+              control = list(maxit = 1000, epsilon = 1e-13, verbose = FALSE))
+d$w <- weights(raked) / mean(weights(raked))
+demo_questions <- list(
+  satisfied_council = list(pos = c("Very satisfied", "Fairly satisfied"), excl = c("Don't know")),
+  value_for_money   = list(pos = c("Strongly agree", "Tend to agree"), excl = c("Don't know")),
+  satisfied_area    = list(pos = c("Very satisfied", "Fairly satisfied"), excl = c("Don't know")),
+  safe_after_dark   = list(pos = c("Very safe", "Fairly safe"), excl = c("Don't know")),
+  informed          = list(pos = c("Very well informed", "Fairly well informed"), excl = c("Don't know"))
+)
+demo_breakdowns <- c("age_band", "sex", "ward", "disability", "ethnicity")
+fixed <- svydesign(ids = ~1, strata = ~ward, weights = ~w, data = d)
+out[[8]] <- estimates("demo_strata_fixed", fixed, d, NULL, raked, demo_questions, demo_breakdowns)
+out[[9]] <- estimates("demo_strata_raked", raked, d, NULL, raked, demo_questions, demo_breakdowns)
 
 out <- do.call(rbind, out)
 write.csv(out, file.path(here, "survey_design_reference.csv"), row.names = FALSE)
