@@ -83,6 +83,7 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
     """Check every wave under ``survey/``: its settings, responses, margins, and that the margins fit."""
     from .survey.answers import check_questions
     from .survey.config import load_wave_config
+    from .survey.design import build_design, design_weights
     from .survey.responses import read_population, read_responses
     from .survey.weighting import rake
 
@@ -105,7 +106,7 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
                 if step == "responses":
                     responses = read_responses(wave)
                 else:
-                    margins = read_population(wave)
+                    margins = read_population(wave) if wave.needs_population else {}
             except DataValidationError as exc:
                 problems += exc.problems
         if responses is not None and wave.min_cell > len(responses):
@@ -123,8 +124,17 @@ def _survey_problems(data_dir: Path) -> tuple[list[Problem], list[str]]:
         if responses is None or margins is None:
             continue
         try:
+            label = f"survey/{wave.name}/{wave.responses.name if wave.responses else 'responses'}"
+            start = design_weights(responses, wave, label) if wave.weight else None
+            if wave.has_design:
+                build_design(responses, wave, label)
             weighting = rake(
-                responses, margins, list(wave.weight_by), trim=wave.trim, label=f"survey/{wave.name}/population.csv"
+                responses,
+                margins,
+                list(wave.weight_by),
+                trim=wave.trim,
+                label=f"survey/{wave.name}/population.csv",
+                start=start,
             )
             problems += check_questions(responses, wave)
             if not weighting.converged:

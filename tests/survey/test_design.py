@@ -166,3 +166,17 @@ def test_a_wave_without_a_design_has_no_design_note():
 
     wave = load_wave_config(FIXTURES / "survey_ref" / "wave")
     assert design_note(wave, None) == ""
+
+
+def test_perfkit_validate_reports_design_problems(tmp_path):
+    from perfkit.validate import _survey_problems
+
+    wave = tmp_path / "survey" / "2024"
+    shutil.copytree(DESIGNS / "stratified_cluster", wave)
+    _edit_responses(wave, lambda f: f.__setitem__("pw", ["-1", *list(f["pw"].iloc[1:])]))
+    problems, names = _survey_problems(tmp_path)
+    assert names == ["2024"]
+    assert [(p.file, p.row, p.column) for p in problems] == [("survey/2024/responses.csv", 2, "pw")]
+    clean = tmp_path / "clean"
+    shutil.copytree(DESIGNS / "stratified_cluster", clean / "survey" / "2024")
+    assert _survey_problems(clean)[0] == []
