@@ -1,4 +1,4 @@
-"""The ``perfkit`` command: run, validate, status.
+"""The ``perfkit`` command: run, validate, status, returns.
 
 Every error perfkit expects (bad data, a bad quarter, a failing notebook) is
 shown as a short explanation with a non-zero exit code. Anything unexpected is
@@ -26,6 +26,8 @@ from .batch.progress import Progress
 from .data.register import load_register
 from .errors import DataValidationError, OutputFolderError, PerfkitError, PeriodError, Problem, UsageError
 from .publish.safe_files import create_unique
+from .returns.commands import add_parser as add_returns_parser
+from .returns.commands import run_returns
 from .terminal import cell, plain
 from .validate import validate_folder
 
@@ -101,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument(
         "--data", default="data/demo", help="the data folder the outputs are made from (default: data/demo)"
     )
+    add_returns_parser(sub)
     return p
 
 
@@ -313,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(highlight=False, emoji=False, soft_wrap=not sys.stdout.isatty())
     err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=not sys.stderr.isatty())
     try:
+        if args.command == "returns":
+            return run_returns(args, console, main)
         return {"run": _cmd_run, "validate": _cmd_validate, "status": _cmd_status}[args.command](args, console)
     except DataValidationError as exc:
         err.print(_problem_table(exc.problems, "The data has problems to fix before a report can be made"))

@@ -34,11 +34,15 @@ SERVICES = [
 ]
 
 
-def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int = 1) -> Path:
+def make_register(
+    folder: Path, n_metrics: int, n_quarters: int = 12, seed: int = 1, n_services: int | None = None
+) -> Path:
     """A register of ``n_metrics`` metrics over ``n_quarters`` quarters ending 2024/25 Q2.
 
     About 80% targeted (of which ~10% annual and ~5% cumulative), 20% trend; targets
-    set so that most are on target and about one in twelve is an exception.
+    set so that most are on target and about one in twelve is an exception. With
+    ``n_services``, the metrics are dealt in turn to that many services (``Service 001`` …)
+    instead of the ten named ones.
     """
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -55,7 +59,9 @@ def make_register(folder: Path, n_metrics: int, n_quarters: int = 12, seed: int 
             "code": codes,
             "title": [f"Benchmark metric {i} ({u})" for i, u in enumerate(unit)],
             "objective": rng.choice(OBJECTIVES, size=n_metrics),
-            "service": rng.choice(SERVICES, size=n_metrics),
+            "service": rng.choice(SERVICES, size=n_metrics)
+            if n_services is None
+            else [f"Service {i % n_services + 1:03d}" for i in range(n_metrics)],
             "owner": "Service manager",
             "unit": unit,
             "polarity": polarity,
