@@ -110,6 +110,11 @@ class Collected:
         return self._count("conflict")
 
     @property
+    def replaced(self) -> int:
+        """Entries written over different ones (``--replace``)."""
+        return sum(1 for r in self.accepted for o in r.all_outcomes if o.state == "written" and o.conflicts)
+
+    @property
     def exit_code(self) -> int:
         """0 when everything was written (or would be), 1 when a workbook was refused or a conflict remains."""
         return 1 if self.refused or self.conflicts else 0
@@ -150,9 +155,10 @@ class Collected:
         tail = ""
         if conflicts and not self.replace:
             tail = " (left as they were: --replace applies them)"
+        replaced = f" ({self.replaced} replacing different entries)" if self.replaced else ""
         return (
             f"{n} workbook{'s' if n != 1 else ''} read: {self.written} entr{'ies' if self.written != 1 else 'y'} "
-            f"{verb}, {self.unchanged} unchanged, {conflicts} conflict{'s' if conflicts != 1 else ''}{tail}, "
+            f"{verb}{replaced}, {self.unchanged} unchanged, {conflicts} conflict{'s' if conflicts != 1 else ''}{tail}, "
             f"{len(self.refused)} refused."
         )
 
@@ -411,7 +417,8 @@ def _log(data_dir: Path, results: list[Result], now: dt.datetime | None) -> None
                     {**base, "sheet": sheet, "cell": cell, "code": c.code, "period": c.period, "field": c.field}
                     | {"old": c.old, "new": c.new}
                 )
-        if ret.sha256 not in logged and ret.identity is not None and ret.quarter is not None and not ret.empty:
+        complete = not any(o.state == "conflict" for o in r.all_outcomes)
+        if ret.sha256 not in logged and ret.identity and ret.quarter and not ret.empty and complete:
             sheet, _, cell = ret.identity.sign_off_name_cell.rpartition("!")
             rows.append(
                 {**base, "sheet": sheet, "cell": cell, "code": "", "period": ret.quarter.label, "field": "returned"}

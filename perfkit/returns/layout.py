@@ -206,7 +206,7 @@ def highlight_columns() -> list[Column]:
         ),
         Column(
             "objective",
-            "Objective (optional, fill in)",
+            "Objective (fill in, optional)",
             30,
             True,
             "Optional: the Council Plan objective it is about, from the list.",
@@ -214,7 +214,7 @@ def highlight_columns() -> list[Column]:
         ),
         Column(
             "code",
-            "Metric code (optional, fill in)",
+            "Metric code (fill in, optional)",
             16,
             True,
             "Optional: the code of the metric it is about, from the list.",

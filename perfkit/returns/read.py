@@ -456,7 +456,8 @@ def _letters(columns) -> dict[str, str]:
 
 def _metrics(grid: _Grid, ret: Return, view: View, quarter: Quarter, inputs: set) -> None:
     assert ret.identity is not None
-    letters = _letters(metric_columns(quarter))
+    columns = metric_columns(quarter)
+    letters = _letters(columns)
     for r in _rows_of(ret.identity, METRICS):
         code = _text(grid.value(METRICS, letters["code"], r))
         row = _Row(grid, ret, METRICS, r, letters, code, inputs)
@@ -481,8 +482,7 @@ def _metrics(grid: _Grid, ret: Return, view: View, quarter: Quarter, inputs: set
             except CellError as exc:
                 row.issue("for_period", exc.message, exc.fix)
         fields = {k: v for k, v in fields.items() if v}
-        for key in fields:
-            cells[key] = row.ref(key)
+        cells.update({c.key: row.ref(c.key) for c in columns if c.fill})
         if not ({"value", "numerator", "denominator", "commentary", "status"} & fields.keys()):
             entered = [k for k in _SECONDARY if k in fields]
             if entered:
@@ -524,7 +524,7 @@ def _milestones(grid: _Grid, ret: Return, view: View, inputs: set) -> None:
                 f"Choose one from the list: {', '.join(view.words.accepted())}.",
             )
             continue
-        cells = {"code": row.ref("code"), **{k: row.ref(k) for k in fields}}
+        cells = {"code": row.ref("code"), **{k: row.ref(k) for k in ("status", "commentary", "revised_due")}}
         ret.entries.append(Entry(MILESTONES, r, code, "milestone", 0, fields, cells))
 
 

@@ -160,12 +160,32 @@ class Table:
         self._deleted.add(i)
         self._index = None
 
+    def _settle_columns(self) -> None:
+        """Added columns that no row uses are dropped, and the rest put in the contract's order."""
+        width = len(self.columns) - len(self._added_columns)
+        used = [
+            c
+            for j, c in enumerate(self.columns[width:], start=width)
+            if any(rec is not None and j < len(rec) and rec[j] for rec in self.records)
+        ]
+        keep = sorted(used, key=_order)
+        if keep == self.columns[width:]:
+            return
+        moves = [self.columns.index(c) for c in keep]
+        for rec in self.records:
+            if rec is not None and len(rec) > width:
+                rec[width:] = [rec[j] if j < len(rec) else "" for j in moves]
+        self.columns[width:] = keep
+        self._added_columns = list(keep)
+
     @property
     def dirty(self) -> bool:
+        self._settle_columns()
         return bool(self._changed or self._appended or self._deleted or self._added_columns)
 
     def candidate_csv(self) -> tuple[bytes, list[int]]:
         """The table as a plain UTF-8 CSV for checking, and which record each data row is."""
+        self._settle_columns()
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
@@ -267,6 +287,7 @@ class CsvTable(Table):
 
     def render(self) -> bytes:
         """The file's new bytes: untouched records as they were."""
+        self._settle_columns()
         out = [self._bom]
         header = self._raw[0]
         if self._added_columns:
@@ -286,7 +307,7 @@ class CsvTable(Table):
                 continue
             raw = self._raw[i + 1]
             if i in self._changed:
-                raw = self._line(rec or [])
+                raw = self._line(self._full(rec))
             if i > last_kept and rec is None:
                 tail.append(raw)  # blank lines at the end stay at the end
                 continue
@@ -297,9 +318,14 @@ class CsvTable(Table):
             for i in self._appended:
                 if i in self._deleted:
                     continue
-                out.append(self._line(self.records[i] or []))
+                out.append(self._line(self._full(self.records[i])))
         out.extend(tail)
         return b"".join(out)
+
+    def _full(self, rec: list[str] | None) -> list[str]:
+        """A changed or new row, with a cell for every column (untouched rows keep their width)."""
+        n = len(self.columns)
+        return ((rec or []) + [""] * n)[:n]
 
     def _line(self, cells: list[str]) -> bytes:
         buf = io.StringIO()
@@ -386,6 +412,7 @@ class XlsxTable(Table):
     def save(self) -> None:
         if not self.dirty:
             return
+        self._settle_columns()
         ws = self.sheet
         for j, column in enumerate(self.columns, start=1):
             if ws.cell(1, j).value in (None, ""):
