@@ -87,6 +87,10 @@ class Table:
     path: Path
     columns: list[str]
     records: list[list[str] | None]
+    _changed: set[int]
+    _appended: list[int]
+    _deleted: set[int]
+    _added_columns: list[str]
 
     def __init__(self) -> None:
         self._index: dict[tuple[str, ...], int] | None = None
@@ -204,10 +208,10 @@ class Table:
         return True
 
     def _reset(self) -> None:
-        self._changed: set[int] = set()
-        self._appended: list[int] = []
-        self._deleted: set[int] = set()
-        self._added_columns: list[str] = []
+        self._changed = set()
+        self._appended = []
+        self._deleted = set()
+        self._added_columns = []
 
 
 def _fold(text: str) -> str:
