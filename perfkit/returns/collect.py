@@ -22,7 +22,7 @@ from ..errors import DataValidationError, PerfkitError, Problem, UsageError
 from ..periods import Quarter, parse_quarter
 from .merge import Change, Outcome, apply_return
 from .read import Issue, Return, read_return
-from .tables import CsvTable, Table, open_table
+from .tables import CsvTable, Table, XlsxTable, open_table
 from .view import View, load_view
 
 __all__ = ["LOG_COLUMNS", "Collected", "collect_returns", "log_path"]
@@ -211,7 +211,7 @@ def _tables(view: View) -> tuple[Table, Table]:
     path = view.highlights_path
     assert path is not None
     if path.suffix.lower() == ".xlsx":
-        highlights: Table = open_table(path, "highlights")
+        highlights: Table = open_table(path, "highlights", like=actuals)
     elif path.exists():
         highlights = CsvTable.open(path, "highlights")
     else:
@@ -391,12 +391,13 @@ def _where(item: object, p: Problem) -> tuple[str, str]:
 
 
 def _write(view: View, actuals: Table, highlights: Table, collected: Collected, now: dt.datetime | None) -> None:
-    accepted = collected.accepted
-    if actuals.dirty:
+    if isinstance(actuals, XlsxTable) and isinstance(highlights, XlsxTable) and highlights.book is actuals.book:
+        if actuals.apply() | highlights.apply():
+            actuals.write()
+    else:
         actuals.save()
-    if highlights.dirty:
         highlights.save()
-    _log(view.data_dir, accepted, now)
+    _log(view.data_dir, collected.accepted, now)
 
 
 def _log(data_dir: Path, results: list[Result], now: dt.datetime | None) -> None:

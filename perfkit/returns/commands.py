@@ -73,6 +73,7 @@ def _quarter(text: str | None):
 
 def _make(args, console: Console, main: Callable[[list[str]], int]) -> int:
     from .make import make_returns
+    from .template import long_date
 
     try:
         made = make_returns(args.data, _quarter(args.quarter), out=args.out, service=args.service)
@@ -82,9 +83,10 @@ def _make(args, console: Console, main: Callable[[list[str]], int]) -> int:
         console.print(
             plain(
                 f"Made {len(made.made)} return{'s' if len(made.made) != 1 else ''} for {made.quarter.label} in "
-                f"{made.folder} (return by {made.deadline:%A %d %B %Y}):"
+                f"{made.folder} (return by {long_date(made.deadline)}):"
             ),
             markup=False,
+            soft_wrap=True,
         )
         for path, m in made.made:
             contact = f"; contact {m.contact}" if m.contact else ""
@@ -94,11 +96,13 @@ def _make(args, console: Console, main: Callable[[list[str]], int]) -> int:
                     f"{m.milestones} milestone{'s' if m.milestones != 1 else ''}{contact}"
                 ),
                 markup=False,
+                soft_wrap=True,
             )
     for path, why in made.skipped:
         console.print(
             plain(f"{path.name}: left as it was: {why}. Move it elsewhere to make a blank return again."),
             markup=False,
+            soft_wrap=True,
         )
     return made.exit_code
 
@@ -113,7 +117,7 @@ def _collect(args, console: Console, main: Callable[[list[str]], int]) -> int:
     )
     for line in done.lines():
         console.print(plain(line), markup=False, soft_wrap=True)
-    console.print(plain(done.summary()), markup=False)
+    console.print(plain(done.summary()), markup=False, soft_wrap=True)
     code = done.exit_code
     if args.run:
         if code != 0:
@@ -145,7 +149,7 @@ def _status(args, console: Console, main: Callable[[list[str]], int]) -> int:
         missing = ", ".join(s.missing) if s.missing else "none"
         table.add_row(*(cell(c) for c in (s.service, got, signed, s.contact if not s.returned else "", missing)))
     console.print(table)
-    console.print(plain(state.summary()), markup=False)
+    console.print(plain(state.summary()), markup=False, soft_wrap=True)
     return 0
 
 

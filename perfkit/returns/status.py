@@ -16,6 +16,7 @@ from ..periods import Quarter, parse_quarter
 from .collect import log_path
 from .settings import latest_ended_quarter
 from .tables import CsvTable
+from .template import long_date
 from .view import load_view
 
 __all__ = ["RoundStatus", "ServiceStatus", "returns_status"]
@@ -77,8 +78,8 @@ class RoundStatus:
         unsigned_text = f" ({len(unsigned)} not signed off)" if unsigned else ""
         return (
             f"{self.quarter.label}: {len(self.services)} service{'s' if len(self.services) != 1 else ''}, "
-            f"{len(returned)} returned{unsigned_text}, {outstanding} outstanding; returns were "
-            f"{'due' if self.days_left < 0 else 'due by'} {self.deadline:%d %B %Y} ({self.when()})."
+            f"{len(returned)} returned{unsigned_text}, {outstanding} outstanding; deadline "
+            f"{long_date(self.deadline)} ({self.when()})."
         )
 
 

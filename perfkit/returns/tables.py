@@ -384,7 +384,7 @@ NUMERIC = frozenset({"value", "numerator", "denominator", "progress"})
 class XlsxTable(Table):
     """A sheet of ``register.xlsx``: only the cells that change are written; the other sheets stay as they are."""
 
-    def __init__(self, path: Path, name: str):
+    def __init__(self, path: Path, name: str, book=None):
         super().__init__()
         import openpyxl
 
@@ -392,7 +392,8 @@ class XlsxTable(Table):
         self.name = name
         self.label = f"{path.name} (sheet {name})"
         self._reset()
-        self.book = openpyxl.load_workbook(path)
+        # Two tables of one workbook share it, so that saving one does not undo the other.
+        self.book = book if book is not None else openpyxl.load_workbook(path)
         match = {s.strip().lower(): s for s in self.book.sheetnames}
         if name in match:
             self.sheet = self.book[match[name]]
@@ -414,8 +415,19 @@ class XlsxTable(Table):
         return self._rows[i]
 
     def save(self) -> None:
+        if self.apply():
+            self.write()
+
+    def write(self) -> None:
+        """Save the workbook (with every table of it applied)."""
+        buf = io.BytesIO()
+        self.book.save(buf)
+        write_atomic(self.path, buf.getvalue())
+
+    def apply(self) -> bool:
+        """Write the changes into the workbook in memory; whether there were any."""
         if not self.dirty:
-            return
+            return False
         self._settle_columns()
         ws = self.sheet
         for j, column in enumerate(self.columns, start=1):
@@ -437,9 +449,8 @@ class XlsxTable(Table):
         for i in sorted(self._deleted, reverse=True):
             if i < len(self._rows):
                 ws.delete_rows(self._rows[i])
-        buf = io.BytesIO()
-        self.book.save(buf)
-        write_atomic(self.path, buf.getvalue())
+        self._reset()
+        return True
 
 
 def _typed(column: str, text: str) -> object:
@@ -454,10 +465,14 @@ def _typed(column: str, text: str) -> object:
     return text
 
 
-def open_table(path: Path, name: str) -> Table:
-    """The register's table ``name`` at ``path`` (a CSV file or ``register.xlsx``)."""
+def open_table(path: Path, name: str, like: Table | None = None) -> Table:
+    """The register's table ``name`` at ``path`` (a CSV file or ``register.xlsx``).
+
+    ``like``: another table of the same workbook, whose loaded workbook is shared.
+    """
     if path.suffix.lower() == ".xlsx":
-        return XlsxTable(path, name)
+        book = like.book if isinstance(like, XlsxTable) and like.path == path else None
+        return XlsxTable(path, name, book)
     if not path.exists():
         raise PerfkitError(f"{path.name} is missing.")
     return CsvTable.open(path, name)

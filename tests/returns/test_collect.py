@@ -10,7 +10,7 @@ import pytest
 
 from perfkit.errors import DataValidationError, UsageError
 from perfkit.returns import collect_returns, make_returns
-from tests.support.returns import COLLECTED_AT, MADE_AT, Q3, SIGNED_BY, SIGNED_ON, copy_fixture, fill, snapshot
+from tests.support.returns import COLLECTED_AT, CUSTOMER, HOUSING, MADE_AT, Q3, SIGNED_BY, copy_fixture, fill, snapshot
 
 ORIGINAL = (
     b"code,period,value,numerator,denominator,commentary\r\n"
@@ -47,34 +47,6 @@ EXPECTED_HIGHLIGHTS = (
     b'2024/25 Q3,Housing,achievement,"New lettings policy adopted, with cross-party support.",Homes,\r\n'
     b'2024/25 Q3,Housing,challenge,"Rising demand for temporary accommodation, ""as expected"".",,HOU.03\r\n'
 )
-
-CUSTOMER = {
-    "Metrics!K2": 0.96,  # a percentage cell: Excel stores 96% as 0.96
-    "Metrics!O2": 'Backlog cleared, "as promised".\nNew system live.',
-    "Metrics!K3": "1,234",
-    "Metrics!O3": " Busy quarter ",
-    "Metrics!K4": " 71 ",  # CUS.03 is annual: its Figure for cell keeps the preset 2023/24
-    "Metrics!O4": "Annual survey, 2023/24.",
-}
-HOUSING = {
-    "Metrics!L2": 27,
-    "Metrics!M2": "54",
-    "Metrics!K3": 33.5,
-    "Metrics!O3": "Contractor went into administration in November.",
-    "Metrics!R3": "Extra voids team from January",
-    "Metrics!S3": dt.datetime(2025, 1, 31),
-    "Metrics!K4": 130,
-    "Metrics!O4": "Up with demand.",
-    "Metrics!K5": "88%",
-    "Highlights!B2": "Achievement",
-    "Highlights!C2": "New lettings policy adopted, with cross-party support.",
-    "Highlights!D2": "homes",
-    "Highlights!B3": "challenge",
-    "Highlights!C3": 'Rising demand for temporary accommodation, "as expected".',
-    "Highlights!E3": "hou.03",
-    SIGNED_BY: "Jo Bloggs, Head of Housing",
-    SIGNED_ON: dt.datetime(2025, 1, 20),
-}
 
 
 @pytest.fixture
