@@ -8,11 +8,12 @@ OUT    ?= outputs
 .PHONY: report test check lab validate strip demo-data clean help bench system-deps system-deps-report
 
 # What pip cannot install. WeasyPrint (the PDF) needs Pango and HarfBuzz, the appendix CSS uses
-# the DejaVu fonts, and the accessibility tests open the appendices in Debian's Chromium.
+# the DejaVu fonts, the accessibility tests open the appendices in Debian's Chromium, and the
+# service-returns tests save a return with LibreOffice Calc (without its desktop) as a service would.
 # scripts/system_deps.py installs them with apt-get when run as root, or stops at once with the
 # one command to run. SYSTEM_INSTALL=never only checks.
 REPORT_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
-TEST_PACKAGES   ?= $(REPORT_PACKAGES) chromium
+TEST_PACKAGES   ?= $(REPORT_PACKAGES) chromium libreoffice-calc-nogui
 SYSTEM_INSTALL  ?= auto
 
 help:

@@ -4,7 +4,8 @@
 
 PACKAGE is a Debian/Ubuntu package name. WeasyPrint, which writes the PDF, needs Pango and
 HarfBuzz, and the appendix CSS uses the DejaVu fonts; the accessibility tests open the
-appendices in Debian's Chromium. `make report` and `make test` run this first.
+appendices in Debian's Chromium; the service-returns tests save a return with LibreOffice Calc.
+`make report` and `make test` run this first.
 
 Exit status 0 when every package is there (or was just installed). Otherwise it stops at
 once, status 1, and prints the one command that installs what is missing:
@@ -37,6 +38,7 @@ _PROVIDES = {
     "libharfbuzz0b": ("the HarfBuzz library (WeasyPrint)", lambda: ctypes.util.find_library("harfbuzz")),
     "fonts-dejavu-core": ("the DejaVu fonts", lambda: _has_font("DejaVu Sans")),
     "chromium": ("Chromium at /usr/bin/chromium (accessibility tests)", lambda: Path("/usr/bin/chromium").exists()),
+    "libreoffice-calc-nogui": ("LibreOffice Calc, as soffice (service-returns tests)", lambda: shutil.which("soffice")),
 }
 
 
@@ -82,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         what = "; ".join(_PROVIDES[p][0] if p in _PROVIDES else p for p in missing)
         print(
             f"perfkit needs {what}, which pip cannot install. Install them with your system's package "
-            "manager (on macOS: brew install pango; Chromium from https://www.chromium.org) and run make again.",
+            "manager (on macOS: brew install pango; Chromium from https://www.chromium.org; LibreOffice from "
+            "https://www.libreoffice.org) and run make again.",
             file=sys.stderr,
         )
         return 1

@@ -141,12 +141,13 @@ def _make(*args: str) -> subprocess.CompletedProcess:
 def test_make_test_checks_the_system_packages_first():
     lines = _make("-n", "test", "VENV=/nonexistent-venv").stdout.splitlines()
     assert "scripts/system_deps.py --install auto" in lines[0]
-    assert lines[0].split()[-5:] == [
+    assert lines[0].split()[-6:] == [
         "libpango-1.0-0",
         "libpangoft2-1.0-0",
         "libharfbuzz0b",
         "fonts-dejavu-core",
         "chromium",
+        "libreoffice-calc-nogui",
     ]
     assert lines[-1] == "/nonexistent-venv/bin/python -m pytest"
 
@@ -154,7 +155,7 @@ def test_make_test_checks_the_system_packages_first():
 def test_make_report_checks_what_the_pdf_needs_but_not_the_browser():
     lines = _make("-n", "report", "VENV=/nonexistent-venv").stdout.splitlines()
     assert lines[0].split()[-4:] == ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz0b", "fonts-dejavu-core"]
-    assert "chromium" not in lines[0]
+    assert "chromium" not in lines[0] and "libreoffice" not in lines[0]
 
 
 def test_make_stops_at_once_when_a_package_is_missing():

@@ -75,3 +75,41 @@ HOUSING = {
     SIGNED_BY: "Jo Bloggs, Head of Housing",
     SIGNED_ON: dt.datetime(2025, 1, 20),
 }
+
+
+#: The fixture's actuals.csv, and what collecting the two returns above gives, worked out by hand.
+ORIGINAL = (
+    b"code,period,value,numerator,denominator,commentary\r\n"
+    b"CUS.01,2023/24 Q3,93.1,,,\r\n"
+    b"CUS.01,2023/24 Q4, 94.0,,,\r\n"
+    b"CUS.01,2024/25 Q1,96.2,,,\r\n"
+    b'CUS.01,2024/25 Q2,91.5,,,"Two staff off sick; backlog, now clearing."\r\n'
+    b"CUS.02,2024/25 Q2,1020,,,\r\n"
+    b'CUS.03,2022/23 Q4,68,,,"Survey of 1,000 residents."\r\n'
+    b"HOU.01,2024/25 Q1,,45,90,\r\n"
+    b"HOU.01,2024/25 Q2,52.0,,,\r\n"
+    b"HOU.02,2024/25 Q2,31.5,,,Voids backlog after the contractor changed.\r\n"
+    b"HOU.03,2024/25 Q2,120,,,\r\n"
+    b"HOU.04,2024/25 Q2,91,,,\r\n"
+)
+
+#: What the two returns below add, worked out by hand: the header gains the three columns the entries
+#: use (in the contract's order), the old rows keep every byte (and stay short), new rows are appended.
+EXPECTED = (
+    b"code,period,value,numerator,denominator,commentary,action,action_due,for_period\r\n"
+    + ORIGINAL.split(b"\r\n", 1)[1]
+    + b'CUS.01,2024/25 Q3,96,,,"Backlog cleared, ""as promised"".\nNew system live.",,,\r\n'
+    b"CUS.02,2024/25 Q3,1234,,,Busy quarter,,,\r\n"
+    b'CUS.03,2024/25 Q3,71,,,"Annual survey, 2023/24.",,,2023/24\r\n'
+    b"HOU.01,2024/25 Q3,,27,54,,,,\r\n"
+    b"HOU.02,2024/25 Q3,33.5,,,Contractor went into administration in November.,"
+    b"Extra voids team from January,2025-01-31,\r\n"
+    b"HOU.03,2024/25 Q3,130,,,Up with demand.,,,\r\n"
+    b"HOU.04,2024/25 Q3,88,,,,,,\r\n"
+)
+
+EXPECTED_HIGHLIGHTS = (
+    b"period,service,kind,text,objective,code\r\n"
+    b'2024/25 Q3,Housing,achievement,"New lettings policy adopted, with cross-party support.",Homes,\r\n'
+    b'2024/25 Q3,Housing,challenge,"Rising demand for temporary accommodation, ""as expected"".",,HOU.03\r\n'
+)
