@@ -559,6 +559,66 @@ def register_input(repeat: int, rows: int) -> list[Row]:
     ]
 
 
+# 9 -------------------------------------------------------------------------------------------
+# Service returns (design §10): a quarter's workbooks for 100 services of 50 metrics each, made, then
+# filled in (not timed) and collected into a fresh copy of the register. Wall time of the command.
+RETURNS_QUARTER = "2024/25 Q3"
+
+
+def _fill_returns(made: Path, filled: Path) -> int:
+    import openpyxl
+
+    filled.mkdir(parents=True, exist_ok=True)
+    entries = 0
+    for path in sorted(made.glob("*.xlsx")):
+        wb = openpyxl.load_workbook(path)
+        ws = wb["Metrics"]
+        for row in range(2, ws.max_row + 1):
+            if ws.cell(row, 1).value:
+                ws.cell(row, 11, round(50 + row * 0.7, 1))
+                ws.cell(row, 15, "On course, with the new rota in place.")
+                entries += 1
+        wb["Instructions"]["B22"] = "Head of service"
+        wb.save(filled / path.name)
+    return entries
+
+
+def returns_scale(repeat: int, services: int = 100, per_service: int = 50) -> list[Row]:
+    folder = WORK / f"returns-{services}x{per_service}"
+    if not (folder / "actuals.csv").exists():
+        make_register(folder, services * per_service, n_quarters=12, n_services=services)
+
+    def make() -> float:
+        out = WORK / "returns-made"
+        shutil.rmtree(out, ignore_errors=True)
+        return run([BIN / "perfkit", "returns", "make", "--data", folder, "--quarter", RETURNS_QUARTER, "--out", out])
+
+    t_make = median(make, repeat)
+    made = next((WORK / "returns-made").iterdir())  # the quarter's folder
+    filled = WORK / "returns-filled"
+    shutil.rmtree(filled, ignore_errors=True)
+    entries = _fill_returns(made, filled)
+
+    def collect() -> float:
+        target = WORK / "returns-collect"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(folder, target, ignore=shutil.ignore_patterns("returns"))
+        return run([BIN / "perfkit", "returns", "collect", "--data", target, filled])
+
+    t_collect = median(collect, repeat)
+    size = f"{services} services × {per_service} metrics"
+    return [
+        Row(f"9. Returns, {size}: make the workbooks", f"{t_make:.1f} s", "≤ 20 s", verdict(t_make <= 20)),
+        Row(
+            f"9. Returns, {size}: collect them",
+            f"{t_collect:.1f} s",
+            "≤ 20 s",
+            verdict(t_collect <= 20),
+            f"{entries:,} entries written into 12 quarters of history",
+        ),
+    ]
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     try:
@@ -594,7 +654,18 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument(
         "--only",
-        choices=["quarter", "range", "register", "survey", "design", "questions", "budget", "import", "input"],
+        choices=[
+            "quarter",
+            "range",
+            "register",
+            "survey",
+            "design",
+            "questions",
+            "budget",
+            "import",
+            "input",
+            "returns",
+        ],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
     )
@@ -622,6 +693,7 @@ def main() -> None:
         ("budget", "where the time goes", lambda: time_budget(repeat)),
         ("import", "the cost of import perfkit", lambda: import_time(repeat)),
         ("input", "register input at scale", lambda: register_input(repeat, 100_000 if args.quick else 1_000_000)),
+        ("returns", "service returns", lambda: returns_scale(repeat, 10 if args.quick else 100)),
     ):
         if args.only and name not in args.only:
             continue
