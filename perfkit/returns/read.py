@@ -39,6 +39,10 @@ __all__ = ["Entry", "Highlight", "Issue", "Return", "read_return"]
 #: A return is a few hundred kilobytes; anything far larger is not one.
 MAX_BYTES = 50 * 1024 * 1024
 
+#: The most cells the Identity sheet may say a return has (a service of 5,000 metrics has about 100,000):
+#: a workbook claiming more is not a return, and is not read cell by cell.
+MAX_CELLS = 1_000_000
+
 #: Fields of a metric row that, entered alone, do not make a return of the metric.
 _SECONDARY = ("status_reason", "action", "action_due")
 
@@ -189,7 +193,7 @@ def _open(path: Path, ret: Return):
 
 def _identity_rows(ws) -> dict[str, str]:
     rows: dict[str, str] = {}
-    for key, value, *_ in ws.iter_rows(min_row=2, max_col=2, values_only=True):
+    for key, value, *_ in ws.iter_rows(min_row=2, max_row=50, max_col=2, values_only=True):
         if key is None:
             break
         rows[str(key)] = "" if value is None else str(value)
@@ -279,6 +283,16 @@ def _check(wb, ret: Return, view: View, wanted: Quarter | None) -> None:
             "Check the service's name in metrics.csv (a renamed service needs its returns made again).",
         )
         return
+    try:
+        size = sum(_area(ref) for ref in identity.sheets.values())
+    except ValueError:
+        size = MAX_CELLS + 1
+    if size > MAX_CELLS:
+        ret.refuse(
+            "has an Identity sheet that does not describe a return (its areas are damaged or far too large).",
+            f"The workbook is damaged: {fresh}.",
+        )
+        return
     grid = _Grid()
     for sheet, ref in identity.sheets.items():
         if sheet not in wb.sheetnames:
@@ -303,6 +317,16 @@ def _check(wb, ret: Return, view: View, wanted: Quarter | None) -> None:
                 ret.name, "", "", "Nothing is entered in this workbook, so it is not counted as returned.", "", "note"
             )
         )
+
+
+def _area(ref: str) -> int:
+    """How many cells a range has (``ValueError`` for one that is not a range)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    if None in (min_col, min_row, max_col, max_row):
+        raise ValueError(ref)
+    return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 
 def _load_area(ws, sheet: str, ref: str, grid: _Grid) -> None:

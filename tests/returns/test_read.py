@@ -324,3 +324,14 @@ def test_refuses_a_changed_identity_quarter(folder, returns):
 def test_read_return_checks_the_quarter_asked_for(folder, returns):
     ret = _read(returns["housing"], folder, Quarter(2024, 3))
     assert ret.refusal is None and ret.quarter == Quarter(2024, 3) and ret.service == "Housing"
+
+
+def test_refuses_an_identity_claiming_an_enormous_area(folder, returns):
+    wb = openpyxl.load_workbook(returns["housing"])
+    wb["Identity"]["B9"] = "Metrics!A1:XFD1048576"
+    wb["Metrics"]["K3"] = 30
+    wb.save(returns["housing"])
+    assert _refused(folder, returns["housing"]) == (
+        "housing.xlsx: refused: has an Identity sheet that does not describe a return (its areas are damaged or far "
+        "too large). The workbook is damaged: make a fresh return with perfkit returns make."
+    )
