@@ -20,7 +20,7 @@ from pathlib import Path
 from ..data.register import load_register
 from ..errors import DataValidationError, PerfkitError, Problem, UsageError
 from ..periods import Quarter, parse_quarter
-from .merge import Change, Outcome, apply_return
+from .merge import Outcome, apply_return
 from .read import Issue, Return, read_return
 from .tables import CsvTable, Table, XlsxTable, open_table
 from .view import View, load_view
@@ -141,7 +141,7 @@ class Collected:
                 out += [f"  {i}" for i in errors]
             for o in r.all_outcomes:
                 if o.state == "conflict":
-                    out += [f"{ret.name}, {_conflict(c, o)}" for c in o.conflicts[:1] or [None]]  # type: ignore[list-item]
+                    out.append(f"{ret.name}, {_conflict(o)}")
                 elif o.state == "kept" and o.entry is not None:
                     out.append(f"{ret.name}, {o.entry.cell('code')}, {o.entry.code}: note: {o.note}")
             out += [f"  {i}" if errors else str(i) for i in ret.issues if i.severity != "error"]
@@ -168,7 +168,8 @@ def _short(text: str, limit: int = 60) -> str:
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
-def _conflict(c: Change | None, o: Outcome) -> str:
+def _conflict(o: Outcome) -> str:
+    """One line for a conflicting entry: each field the register and the return disagree on."""
     if o.entry is None:  # the highlights
         where = o.highlights[0].cell if o.highlights else ""
         return (
@@ -363,10 +364,14 @@ def collect_returns(
         for result, item, p in _attribute(problems, actual_rows, highlight_rows, owners):
             if result is None:
                 if p.severity == "error":
-                    for r in results:
-                        if any(o.state == "written" for o in r.all_outcomes):
-                            r.ret.issues.append(Issue(r.ret.name, "", "", f"the register would become invalid: {p}"))
-                            blamed = True
+                    # A problem across rows or tables: blamed on the workbooks that wrote its metric
+                    # (contract v2's problems name it), else on every workbook that wrote anything.
+                    code = getattr(p, "code", None) or ""
+                    writers = [r for r in results if any(o.state == "written" for o in r.all_outcomes)]
+                    named = [r for r in writers if any(o.entry and o.entry.code == code for o in r.all_outcomes)]
+                    for r in named or writers:
+                        r.ret.issues.append(Issue(r.ret.name, "", code, f"the register would become invalid: {p}"))
+                        blamed = True
                 continue
             cell, code = _where(item, p)
             result.ret.issues.append(Issue(result.ret.name, cell, code, p.message, p.fix, p.severity))

@@ -284,3 +284,20 @@ def test_two_returns_for_one_service_refuse_the_second(folder, filled, returns):
         "housing (1).xlsx: refused: is a second return for Housing, 2024/25 Q3 (the first is housing.xlsx). "
         "Collect one of them: the corrected one, with --replace if the first was collected before."
     )
+
+
+def test_a_problem_the_check_cannot_place_refuses_every_workbook_that_wrote(folder, filled, monkeypatch):
+    from perfkit.errors import Problem
+    from perfkit.returns import collect
+
+    def load_register(path):
+        raise DataValidationError([Problem("targets.csv", None, None, "Something across tables.", "Fix it.")])
+
+    monkeypatch.setattr(collect, "load_register", load_register)
+    before = snapshot(folder)
+    done = collect_returns(folder, filled, now=COLLECTED_AT)
+    assert snapshot(folder) == before
+    assert done.exit_code == 1 and len(done.refused) == 2
+    assert done.lines()[1] == (
+        "  customer-services.xlsx: the register would become invalid: targets.csv: Something across tables. Fix it."
+    )
