@@ -1,4 +1,4 @@
-"""RAG status, trend directions and exceptions of every metric for a quarter.
+"""RAG status, trend directions, milestones and exceptions of every metric for a quarter.
 
 The rules (the README's "How metrics are rated" has them as a table):
 
@@ -15,6 +15,11 @@ The rules (the README's "How metrics are rated" has them as a table):
 - Each figure is compared with the previous quarter (never for year-to-date metrics)
   and the same quarter last year.
 
+Contract v2 adds the council's own status words (a word on a target metric's row
+confirms or overrides what the figures give, and both stay visible), milestones,
+half-yearly metrics, figures for a half or a year published later
+(``for_period``), strict and two-band targets, and counting by group and tier.
+
 Examples
 --------
 >>> table = pk.assess(tiny, "2024/25 Q2")
@@ -27,182 +32,222 @@ no_data      1
 not_due      1
 trend        1
 Name: metrics, dtype: int64
+>>> table.set_index("code").loc["A3", ["status", "status_label", "group", "symbol"]].tolist()
+['amber', 'Within tolerance', 'within_tolerance', '▲']
+>>> [(c.tier, c.total) for c in group_counts(table)]
+[('plan', 10)]
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 
 from .data.register import Register
-from .data.typed_cells import Tolerance
-from .periods import Quarter, parse_quarter
+from .milestones import Update, milestone_state
+from .periods import Half, Period, Quarter, parse_quarter
+from .rating import TargetBook, direction, rate
 from .rounding import round_half_up
+from .statuses import ALL_STATUSES, GROUP_STATUSES, GROUPS, Status, Vocabulary, group_of, symbol
 
 __all__ = [
     "RATED",
     "STATUSES",
+    "GroupCount",
     "Status",
+    "TierCounts",
+    "actions_due",
     "assess",
     "assess_history",
+    "direction",
+    "group_counts",
     "objective_counts",
+    "rate",
     "summary_counts",
 ]
 
-
-@dataclass(frozen=True)
-class Status:
-    """How a status is named and shown: always a word and a symbol, never colour alone.
-
-    :data:`STATUSES` (``pk.STATUSES``) maps each status key, as in an assessment's
-    ``status`` column, to its :class:`Status`, in the order reports show them.
-
-    Examples
-    --------
-    >>> list(pk.STATUSES)
-    ['green', 'amber', 'red', 'no_target', 'no_data', 'not_due', 'trend']
-    >>> s = pk.STATUSES["amber"]
-    >>> f"{s.symbol} {s.label}: the metric {s.description}"
-    '▲ Within tolerance: the metric misses its target but is within the tolerance'
-    """
-
-    key: str
-    label: str
-    symbol: str
-    colour: str
-    description: str
-
-
-#: Every status in the order reports show them. Colours meet 4.5:1 on white.
+#: The v1 statuses in the order reports show them. Colours meet 4.5:1 on white.
+#: Every status (v2 classes included) is in :data:`perfkit.statuses.ALL_STATUSES`.
 STATUSES: dict[str, Status] = {
-    s.key: s
-    for s in (
-        Status("green", "On target", "✔", "#1E6B34", "meets or beats its target"),
-        Status("amber", "Within tolerance", "▲", "#8A4B00", "misses its target but is within the tolerance"),
-        Status("red", "Exception", "✖", "#B0182B", "misses its target by more than the tolerance"),
-        Status("no_target", "No target", "◇", "#4A4F55", "has a figure but no target for the period"),
-        Status("no_data", "No data", "○", "#4A4F55", "was due but no figure was supplied"),
-        Status("not_due", "Not due", "–", "#4A4F55", "is annual and not reported this quarter"),
-        Status("trend", "Trend", "↗", "#1F4E8C", "is monitored for direction, without a target"),
-    )
+    k: ALL_STATUSES[k] for k in ("green", "amber", "red", "no_target", "no_data", "not_due", "trend")
 }
 
 #: Statuses that are a RAG rating against a target.
 RATED = ("green", "amber", "red")
 
-_DIRECTION_WORDS = {
-    "higher": ("improved", "worsened"),
-    "lower": ("worsened", "improved"),
-    "none": ("up", "down"),
-}
-
-
-def _dec(x: float) -> Decimal:
-    return Decimal(repr(float(x)))
-
-
-def rate(value: float, target: float, polarity: str, tolerance: Tolerance | None) -> str:
-    """RAG-rate a value already rounded to display precision against its rounded target.
-
-    Parameters
-    ----------
-    value, target
-        At the metric's display precision.
-    polarity
-        ``higher`` or ``lower``: which way is better.
-    tolerance
-        The amber band, or ``None`` for none.
-
-    Returns
-    -------
-    str
-        ``green``, ``amber`` or ``red``.
-
-    >>> rate(97.0, 95.0, "higher", None)
-    'green'
-    >>> rate(90.3, 95.0, "higher", Tolerance(0.05, True))   # band 95 - 4.75 = 90.25
-    'amber'
-    """
-    v, t = _dec(value), _dec(target)
-    sign = 1 if polarity == "higher" else -1
-    gap = (v - t) * sign  # how far on the good side of the target
-    if gap >= 0:
-        return "green"
-    if tolerance is not None:
-        width = _dec(tolerance.amount) * abs(t) if tolerance.relative else _dec(tolerance.amount)
-        if gap >= -width:
-            return "amber"
-    return "red"
-
-
-def direction(current: float, earlier: float, polarity: str) -> str:
-    """Direction of travel between two values at display precision.
-
-    >>> direction(84.3, 82.0, "higher"), direction(84.3, 82.0, "lower"), direction(5.0, 5.0, "none")
-    ('improved', 'worsened', 'no_change')
-    """
-    if math.isnan(current) or math.isnan(earlier):
-        return "n/a"
-    if current == earlier:
-        return "no_change"
-    up, down = _DIRECTION_WORDS[polarity]
-    return up if current > earlier else down
-
 
 class _Lookup:
-    """Values and targets of a register by metric and quarter, built once."""
+    """The actuals and targets of a register by metric and period, built once."""
 
     def __init__(self, register: Register):
         self.register = register
+        self.vocabulary = register.council.vocabulary
         a = register.actuals
-        self.rows = {(c, int(i)): v for c, i, v in zip(a["code"], a["period_index"], a["value"], strict=True)}
-        self.commentary = {
-            (c, int(i)): t for c, i, t in zip(a["code"], a["period_index"], a["commentary"], strict=True)
+        self.book = TargetBook(register.targets)
+        codes, indexes = a["code"].tolist(), a["period_index"].tolist()
+        self.values = a["value"].tolist()
+        self.columns = {
+            c: a[c].tolist()
+            for c in (
+                "commentary",
+                "for_period",
+                "status",
+                "status_word",
+                "status_reason",
+                "progress",
+                "revised_due",
+                "action",
+                "action_due",
+            )
         }
-        t = register.targets
-        self.targets = {
-            (c, int(y), int(q)): float(v)
-            for c, y, q, v in zip(t["code"], t["start_year"], t["quarter"], t["target"], strict=True)
-        }
+        #: (code, period index) -> position of the row reported in that quarter
+        self.rows = {(c, int(i)): n for n, (c, i) in enumerate(zip(codes, indexes, strict=True))}
+        #: (code, period measured) -> position of the row that measures it
+        self.measured = {(c, p): n for n, (c, p) in enumerate(zip(codes, self.columns["for_period"], strict=True))}
         self.periods_by_code: dict[str, list[int]] = {}
-        for c, i in sorted(zip(a["code"], a["period_index"], strict=True), key=lambda x: x[1]):
+        for c, i in sorted(zip(codes, indexes, strict=True), key=lambda x: x[1]):
             self.periods_by_code.setdefault(c, []).append(int(i))
+        self.indexes = indexes
+        self.cumulative_previous = register.council.cumulative_trend == "previous"
 
-    def value(self, code: str, index: int, decimals: int) -> float:
-        raw = self.rows.get((code, index), math.nan)
-        return round_half_up(raw, decimals)
+    def cell(self, column: str, n: int | None, default: object = "") -> object:
+        return default if n is None else self.columns[column][n]
 
-    def target(self, code: str, quarter: Quarter, decimals: int) -> float:
-        t = self.targets.get((code, quarter.start_year, quarter.number))
-        if t is None:
-            t = self.targets.get((code, quarter.start_year, 0))
-        return math.nan if t is None else round_half_up(t, decimals)
+    def measured_value(self, code: str, period: Period, decimals: int) -> float:
+        n = self.measured.get((code, period))
+        return math.nan if n is None else round_half_up(self.values[n], decimals)
 
-    def previous_due(self, code: str, frequency: str, quarter: Quarter) -> Quarter | None:
-        """The quarter before ``quarter`` in which the metric was last due."""
-        if frequency == "quarterly":
-            return quarter.previous()
-        earlier = [i for i in self.periods_by_code.get(code, []) if i < quarter.index]
+    def updates(self, code: str) -> list[Update]:
+        """A milestone's rows, earliest first."""
+        out = []
+        for i in self.periods_by_code.get(code, []):
+            n = self.rows[(code, i)]
+            out.append(
+                Update(i, self.columns["status"][n], self.columns["status_word"][n], self.columns["revised_due"][n])
+            )
+        return out
+
+
+def _within(quarter: Quarter, m: dict) -> bool:
+    start, end = m["start"], m["end"]
+    return (start is None or start <= quarter) and (end is None or quarter <= end)
+
+
+def _default_period(m: dict, quarter: Quarter) -> Period | None:
+    """The period a metric's figure in ``quarter`` measures when its row does not say (``None``: not due)."""
+    if m["frequency"] == "half-yearly":
+        return quarter.half if quarter.number in (2, 4) else None
+    return quarter
+
+
+def _for_period_label(fp: Period | None, quarter: Quarter) -> str:
+    """How the report names the period a figure measures: blank for the quarter itself, else ``2020/21 outturn``.
+
+    A half-yearly metric's figure in Q2 or Q4 measures the half ending then: it is named ``2020/21 H1``.
+    """
+    if fp is None or fp == quarter:
+        return ""
+    if isinstance(fp, Half) and fp.last_quarter == quarter:
+        return fp.label
+    return f"{fp.label} outturn"
+
+
+def _figure(m: dict, quarter: Quarter, lk: _Lookup) -> dict:
+    """Status of a target or trend metric in ``quarter``, before persistence."""
+    code, dec, kind = m["code"], int(m["decimals"]), m["kind"]
+    n = lk.rows.get((code, quarter.index))
+    fp: Period | None = lk.columns["for_period"][n] if n is not None else _default_period(m, quarter)
+    # v1 shows an annual metric's target for the quarter even when it is not due
+    shown_period = fp if fp is not None else quarter.half
+    found = lk.book.find(code, shown_period)
+    value = round_half_up(lk.values[n], dec) if n is not None else math.nan
+    target = round_half_up(found.number, dec) if found is not None else math.nan
+    due = n is not None or (m["frequency"] == "quarterly") or (m["frequency"] == "half-yearly" and fp is not None)
+    if not due:
+        computed = "not_due"
+    elif math.isnan(value):
+        computed = "no_data"
+    elif kind == "trend":
+        computed = "trend"
+    elif found is None:
+        computed = "no_target"
+    else:
+        computed = rate(value, target, m["polarity"], m["tolerance"], strict=found.strict)
+    status, label = computed, lk.vocabulary.label(computed)
+    word = lk.cell("status", n)
+    if word and kind == "target":
+        label = str(lk.cell("status_word", n))
+        # a word in the same group as a rating confirms it; otherwise (or with no rating) the word is the status
+        if not (computed in RATED and group_of(str(word)) == group_of(computed)):
+            status = str(word)
+    return {
+        "status": status,
+        "status_label": label,
+        "computed_status": computed if kind == "target" else "",
+        "value": value,
+        "target": target,
+        "comparison": found.comparison if found is not None else "",
+        "for_period": fp if due else None,
+        "row": n,
+        "past_due": False,
+        "due_in_force": None,
+        "revised_due": None,
+        "carried": False,
+    }
+
+
+def _milestone(m: dict, quarter: Quarter, lk: _Lookup) -> dict:
+    state = milestone_state(lk.updates(m["code"]), m["due"], quarter, lk.vocabulary)
+    return {
+        "status": state.status,
+        "status_label": state.label,
+        "computed_status": "",
+        "value": math.nan,
+        "target": math.nan,
+        "comparison": "",
+        "for_period": None,
+        "row": lk.rows.get((m["code"], quarter.index)),
+        "past_due": state.past_due,
+        "due_in_force": state.due_in_force,
+        "revised_due": state.revised_due,
+        "carried": state.carried,
+    }
+
+
+def _member_status(m: dict, quarter: Quarter, lk: _Lookup) -> dict | None:
+    """The metric's status in ``quarter``, or ``None`` when it is not reported then (outside start–end)."""
+    final = False
+    if not _within(quarter, m):
+        n = lk.rows.get((m["code"], quarter.index))
+        fp = lk.columns["for_period"][n] if n is not None else None
+        # a plan's last outturn, published after the metric left the plan
+        if m["kind"] == "milestone" or fp is None or not _within(fp.last_quarter, m):
+            return None
+        final = True
+    s = _milestone(m, quarter, lk) if m["kind"] == "milestone" else _figure(m, quarter, lk)
+    s["final_outturn"] = final
+    s["group"] = "" if (m["kind"] == "trend" or s["status"] == "not_due") else group_of(s["status"])
+    return s
+
+
+def _previous_report(m: dict, quarter: Quarter, s: dict, lk: _Lookup) -> Quarter | None:
+    """The quarter whose report carried the metric's previous due figure (for a persistent exception)."""
+    code, fp = m["code"], s["for_period"]
+    if m["kind"] == "milestone":
+        return quarter.previous()
+    if fp is None:
+        return None
+    if isinstance(fp, Quarter) and m["frequency"] == "annual":
+        # an annual metric reported in a quarter (v1): the last earlier quarter it was reported in
+        earlier = [i for i in lk.periods_by_code.get(code, []) if i < quarter.index]
         return Quarter.from_index(earlier[-1]) if earlier else None
-
-    def status(self, m: dict, quarter: Quarter) -> tuple[str, float, float]:
-        """Status, rounded value and rounded target of metric ``m`` in ``quarter``."""
-        code, dec = m["code"], int(m["decimals"])
-        has_row = (code, quarter.index) in self.rows
-        value = self.value(code, quarter.index, dec)
-        target = self.target(code, quarter, dec)
-        if m["frequency"] == "annual" and not has_row:
-            return "not_due", value, target
-        if math.isnan(value):
-            return "no_data", value, target
-        if m["kind"] == "trend":
-            return "trend", value, target
-        if math.isnan(target):
-            return "no_target", value, target
-        return rate(value, target, m["polarity"], m["tolerance"]), value, target
+    if fp == quarter:
+        return quarter.previous()
+    # a figure for a half, a year or an earlier quarter: where the previous period's figure was reported
+    n = lk.measured.get((code, fp.previous()))
+    return Quarter.from_index(lk.indexes[n]) if n is not None else None
 
 
 _COLUMNS = [
@@ -231,13 +276,37 @@ _COLUMNS = [
     "last_year_value",
     "previous_due",
     "commentary",
+    # contract v2
+    "tier",
+    "strategy",
+    "tactic",
+    "for_period",
+    "for_period_label",
+    "status_label",
+    "computed_status",
+    "computed_label",
+    "status_reason",
+    "due",
+    "revised_due",
+    "due_in_force",
+    "past_due",
+    "group",
+    "action",
+    "action_due",
+    "progress",
+    "symbol",
+    "comparison",
+    "green_width",
+    "carried",
+    "final_outturn",
+    "plan_title",
 ]
 
 
 def assess(
     register: Register, quarter: Quarter | str, *, codes: list[str] | None = None, _lookup: _Lookup | None = None
 ) -> pd.DataFrame:
-    """Assess every metric of the register for one quarter.
+    """Assess every metric of the register reported in one quarter.
 
     Parameters
     ----------
@@ -251,13 +320,35 @@ def assess(
     Returns
     -------
     pandas.DataFrame
-        One row per metric, objectives in display order, with the columns of
-        ``metric_status.csv`` (``code, title, objective, service, period,
-        value, target, status, vs_previous, vs_last_year, exception,
+        One row per metric reported in the quarter (a metric with ``start``/``end``
+        is left out outside them, unless its row is a later outturn of a period within
+        them), objectives in display order.
+
+        The columns of ``metric_status.csv`` (``code, title, objective, service,
+        period, value, target, status, vs_previous, vs_last_year, exception,
         persistent_exception``) and, for the report, ``unit, polarity, kind,
         frequency, cumulative, decimals, tolerance, tolerance_width, owner,
         previous_value, last_year_value, previous_due, commentary``: each is
         described under :attr:`perfkit.QuarterReport.table`.
+
+        Contract v2 columns: ``tier``, ``strategy``, ``tactic``; ``for_period`` (the
+        label of the period the figure measures, blank when not due and for
+        milestones) and ``for_period_label`` (``""`` for the quarter itself, ``2020/21
+        H1`` for a half ending in it, else e.g. ``2020/21 outturn``); ``status_label``
+        (the word shown) and ``symbol``; ``computed_status`` (what the figures give,
+        for every target metric) and ``computed_label`` (its word); ``status_reason``;
+        ``due``, ``revised_due`` (latest given up to the quarter) and ``due_in_force``
+        (dates or ``None``); ``past_due``; ``group`` (``on_track``,
+        ``within_tolerance``, ``exception``, ``other``, or ``""`` for trend and
+        not-due metrics); ``action``, ``action_due`` (this quarter's row);
+        ``progress`` (a milestone's share complete); ``comparison`` (the target's
+        ``>``, ``>=``, ``<``, ``<=`` or ``""``); ``green_width`` (the green band of a
+        two-band tolerance, in the metric's unit); ``carried`` (a milestone's status
+        carried forward); ``final_outturn`` (a later outturn of a metric no longer in
+        the plan); ``plan_title`` (of the plan the figure belongs to).
+
+        ``exception`` is true when ``group`` is ``exception`` (an overridden red is not
+        an exception, and keeps ``computed_status`` = ``red``).
 
     Raises
     ------
@@ -280,17 +371,38 @@ def assess(
     lk = _lookup or _Lookup(register)
     records = []
     metrics = register.metrics if codes is None else register.metrics.loc[[register.code(c) for c in codes]]
+    council = register.council
     for m in metrics.to_dict("records"):
-        code, dec = m["code"], int(m["decimals"])
-        status, value, target = lk.status(m, q)
-        prev_value = lk.value(code, q.previous().index, dec)
-        ly_value = lk.value(code, q.same_quarter_last_year().index, dec)
-        polarity = m["polarity"]
-        vs_prev = "n/a" if m["cumulative"] else direction(value, prev_value, polarity)
-        vs_ly = direction(value, ly_value, polarity)
-        prev_due = lk.previous_due(code, m["frequency"], q) if status == "red" else None
-        persistent = bool(prev_due is not None and lk.status(m, prev_due)[0] == "red")
+        s = _member_status(m, q, lk)
+        if s is None:
+            continue
+        code, dec, polarity = m["code"], int(m["decimals"]), m["polarity"]
+        fp, n, status = s["for_period"], s["row"], s["status"]
+        if m["kind"] == "milestone" or fp is None:
+            prev_value = ly_value = math.nan
+            if m["kind"] != "milestone" and fp is None:  # not due: v1 still shows the quarters' figures
+                prev_value = lk.measured_value(code, q.previous(), dec)
+                ly_value = lk.measured_value(code, q.same_quarter_last_year(), dec)
+        else:
+            prev_value = lk.measured_value(code, fp.previous(), dec)
+            ly_value = lk.measured_value(code, fp.same_period_last_year(), dec)
+        if m["kind"] == "milestone":
+            vs_prev = vs_ly = "n/a"
+        else:
+            cumulative_na = m["cumulative"] and not lk.cumulative_previous
+            vs_prev = "n/a" if cumulative_na else direction(s["value"], prev_value, polarity)
+            vs_ly = direction(s["value"], ly_value, polarity)
+        exception = s["group"] == "exception"
+        prev_due = _previous_report(m, q, s, lk) if exception else None
+        persistent = False
+        if prev_due is not None:
+            before = _member_status(m, prev_due, lk)
+            persistent = before is not None and before["group"] == "exception"
         tol = m["tolerance"]
+        target = s["target"]
+        has_target = tol is not None and not math.isnan(target)
+        plan_quarter = fp.last_quarter if (s["final_outturn"] and fp is not None) else q
+        computed = s["computed_status"]
         records.append(
             {
                 "code": code,
@@ -298,12 +410,12 @@ def assess(
                 "objective": m["objective"],
                 "service": m["service"],
                 "period": q.label,
-                "value": value,
+                "value": s["value"],
                 "target": target if m["kind"] == "target" else math.nan,
                 "status": status,
                 "vs_previous": vs_prev,
                 "vs_last_year": vs_ly,
-                "exception": status == "red",
+                "exception": exception,
                 "persistent_exception": persistent,
                 "owner": m["owner"],
                 "unit": m["unit"],
@@ -313,18 +425,44 @@ def assess(
                 "cumulative": bool(m["cumulative"]),
                 "decimals": dec,
                 "tolerance": tol,
-                "tolerance_width": tol.width(target) if (tol is not None and not math.isnan(target)) else math.nan,
+                "tolerance_width": tol.width(target) if has_target else math.nan,
                 "previous_value": prev_value,
                 "last_year_value": ly_value,
                 "previous_due": prev_due.label if (persistent and prev_due is not None) else "",
-                "commentary": lk.commentary.get((code, q.index), ""),
+                "commentary": lk.cell("commentary", n),
+                "tier": m["tier"],
+                "strategy": m["strategy"],
+                "tactic": m["tactic"],
+                "for_period": fp.label if fp is not None else "",
+                "for_period_label": _for_period_label(fp, q),
+                "status_label": s["status_label"],
+                "computed_status": computed,
+                "computed_label": lk.vocabulary.label(computed) if computed else "",
+                "status_reason": lk.cell("status_reason", n),
+                "due": m["due"],
+                "revised_due": s["revised_due"],
+                "due_in_force": s["due_in_force"],
+                "past_due": bool(s["past_due"]),
+                "group": s["group"],
+                "action": lk.cell("action", n),
+                "action_due": lk.cell("action_due", n, None),
+                "progress": lk.cell("progress", n, math.nan),
+                "symbol": symbol(status),
+                "comparison": s["comparison"],
+                "green_width": tol.green_width(target) if (has_target and tol.green is not None) else math.nan,
+                "carried": s["carried"],
+                "final_outturn": s["final_outturn"],
+                "plan_title": council.plan_title_for(plan_quarter),
             }
         )
     frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
-    order = {o: i for i, o in enumerate(register.objective_order())}
+    order = {o: i for i, o in enumerate(register.objective_order(q))}
     frame["_order"] = frame["objective"].map(order)
     frame = frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
     frame.attrs["quarter"] = q
+    frame.attrs["v2"] = register.v2
+    frame.attrs["vocabulary"] = register.council.vocabulary
+    frame.attrs["tiers"] = register.council.tiers
     return frame
 
 
@@ -363,7 +501,7 @@ def assess_history(register: Register, quarters: list[Quarter], codes: list[str]
 
 
 def summary_counts(table: pd.DataFrame) -> pd.Series:
-    """Number of metrics in each status, in report order (zeros included).
+    """Number of metrics in each v1 status, in report order (zeros included).
 
     >>> summary_counts(pk.assess(tiny, "2024/25 Q2", codes=["A1", "A2", "A11"])).to_dict()
     {'green': 1, 'amber': 0, 'red': 2, 'no_target': 0, 'no_data': 0, 'not_due': 0, 'trend': 0}
@@ -373,10 +511,132 @@ def summary_counts(table: pd.DataFrame) -> pd.Series:
 
 
 def objective_counts(table: pd.DataFrame, objectives: list[str] | None = None) -> pd.DataFrame:
-    """Metrics in each status by objective: one row per objective, one column per status, and a total."""
+    """Metrics in each v1 status by objective: one row per objective, one column per status, and a total."""
     objs = objectives or list(dict.fromkeys(table["objective"]))
     grid = pd.crosstab(table["objective"], table["status"]).reindex(index=objs, columns=list(STATUSES), fill_value=0)
     grid = grid.astype(int)
     grid["total"] = grid.sum(axis=1)
     grid.index.name = "objective"
     return grid
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One part of a counting sentence: a group (the first three) or a class of *other*."""
+
+    key: str
+    group: str
+    word: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TierCounts:
+    """What one tier's counting sentence says (design §4, "Groups and counting").
+
+    Attributes
+    ----------
+    tier, tier_label
+        ``plan`` or ``service``, and what the council calls it (``[tiers]``).
+    total
+        Metrics of kind target or milestone due in the quarter (the four groups).
+    parts
+        On track, within tolerance and exception (named by the words for green, amber
+        and red; always present, possibly 0), then each class of *other* with at least
+        one metric, by its own word.
+    trend, not_due
+        Trend metrics and metrics not due: listed apart, not counted in ``total``.
+    """
+
+    tier: str
+    tier_label: str
+    total: int
+    parts: tuple[GroupCount, ...]
+    trend: int = 0
+    not_due: int = 0
+
+    def count(self, group: str) -> int:
+        """Metrics in a group (``on_track``, ``within_tolerance``, ``exception`` or ``other``)."""
+        return sum(p.count for p in self.parts if p.group == group)
+
+
+def group_counts(
+    table: pd.DataFrame,
+    vocabulary: Vocabulary | None = None,
+    tiers: tuple[tuple[str, str], ...] | None = None,
+) -> list[TierCounts]:
+    """The counts each tier's counting sentence needs, in the council's own words.
+
+    Parameters
+    ----------
+    table
+        An assessment (or some of its rows). Later outturns of metrics no longer in the
+        plan (``final_outturn``) are counted separately: pass only them to count them.
+    vocabulary, tiers
+        The council's words and tier names; by default those recorded on ``table``.
+
+    Returns
+    -------
+    list of TierCounts
+        One per tier with at least one metric, ``plan`` first.
+    """
+    vocab = vocabulary or table.attrs.get("vocabulary") or Vocabulary()
+    names = dict(
+        tiers or table.attrs.get("tiers") or (("plan", "Council Plan targets"), ("service", "Service indicators"))
+    )
+    rows = table.loc[~table["final_outturn"].astype(bool)] if "final_outturn" in table else table
+    out = []
+    for tier in ("plan", "service"):
+        sub = rows.loc[rows["tier"] == tier] if "tier" in rows else rows
+        if sub.empty:
+            continue
+        counted = sub.loc[sub["group"] != ""]
+        by_status = counted["status"].value_counts()
+        parts = [
+            GroupCount(g, g, vocab.group_word(g), int(sum(by_status.get(s, 0) for s in GROUP_STATUSES[g])))
+            for g in GROUPS[:3]
+        ]
+        parts += [
+            GroupCount(s, "other", vocab.label(s), int(by_status[s]))
+            for s in GROUP_STATUSES["other"]
+            if by_status.get(s, 0)
+        ]
+        trend = int(((sub["kind"] == "trend") & (sub["status"] != "not_due")).sum())
+        not_due = int((sub["status"] == "not_due").sum())
+        out.append(TierCounts(tier, names.get(tier, tier), len(counted), tuple(parts), trend, not_due))
+    return out
+
+
+def actions_due(register: Register, quarter: Quarter | str, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Remedial actions set in earlier quarters whose ``action_due`` has passed by the end of ``quarter``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, title, action, action_due, set_in`` (the quarter of the row that gave the
+        action) and the metric's status now: ``status, status_label, symbol`` (blank when
+        the metric is not reported in the quarter), latest action first.
+    """
+    q = parse_quarter(quarter)
+    a = register.actuals
+    due = a.loc[(a["action"] != "") & a["action_due"].notna() & (a["period_index"] < q.index)]
+    due = due.loc[[d <= q.end for d in due["action_due"]]] if len(due) else due
+    now = (table if table is not None else assess(register, q)).set_index("code")
+    rows = []
+    for rec in due.sort_values(["period_index", "row"], ascending=[False, True]).to_dict("records"):
+        code = rec["code"]
+        here = code in now.index
+        rows.append(
+            {
+                "code": code,
+                "title": register.metrics.loc[code, "title"],
+                "action": rec["action"],
+                "action_due": rec["action_due"],
+                "set_in": rec["period"],
+                "status": now.loc[code, "status"] if here else "",
+                "status_label": now.loc[code, "status_label"] if here else "",
+                "symbol": now.loc[code, "symbol"] if here else "",
+            }
+        )
+    columns = ["code", "title", "action", "action_due", "set_in", "status", "status_label", "symbol"]
+    return pd.DataFrame.from_records(rows, columns=columns)

@@ -62,16 +62,18 @@ class Problem:
         How to fix it.
     severity
         ``"error"`` (the data cannot be used) or ``"warning"`` (shown, not fatal).
+    code
+        The metric the problem concerns, when there is one (``CUS.05``).
 
     Examples
     --------
     >>> p = pk.Problem("actuals.csv", 12, "value", "'1,5' has a comma where a decimal point is expected.",
-    ...                "Use a full stop for decimals (12.5, not 12,5).")
+    ...                "Use a full stop for decimals (12.5, not 12,5).", code="CUS.05")
     >>> print(p)
-    actuals.csv, row 12, column 'value': '1,5' has a comma where a decimal point is expected. Use a full stop \
-for decimals (12.5, not 12,5).
-    >>> print(tiny.warnings[0].row, tiny.warnings[0].severity)   # a warning that did not stop loading
-    None warning
+    actuals.csv, row 12, column 'value', CUS.05: '1,5' has a comma where a decimal point is expected. Use a full \
+stop for decimals (12.5, not 12,5).
+    >>> print(tiny.warnings[0].row, tiny.warnings[0].severity, tiny.warnings[0].code)   # did not stop loading
+    None warning A8
     """
 
     file: str
@@ -80,14 +82,34 @@ for decimals (12.5, not 12,5).
     message: str
     fix: str
     severity: str = "error"
+    code: str | None = None
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """File, row, column and metric code, as far as they are known."""
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
-        return f"{where}: {self.message} {self.fix}".strip()
+        if self.code:
+            where += f", {self.code}"
+        return where
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as plain data (for ``perfkit validate --format json``)."""
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message} {self.fix}".strip()
 
 
 class DataValidationError(PerfkitError):

@@ -5,7 +5,9 @@ at exception (marking those also at exception in their previous due quarter),
 the direction of the trend-monitoring metrics, and the metrics without data.
 It is a starting point an analyst edits, written the way performance teams
 write it (``seeds/000``: "two have been flagged at exception ... also flagged
-at Q1").
+at Q1"). A folder that uses contract v2 gets one counting sentence per tier, in
+the council's own words (``seeds/002``: "six are on track and four affected by
+Covid-19"); a v1 folder keeps the v1 wording word for word.
 
 Examples
 --------
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .assess import TierCounts, group_counts
 from .periods import Quarter, parse_quarter
 
-__all__ = ["count_phrase", "draft_narrative", "join_words", "number_word"]
+__all__ = ["count_phrase", "counting_sentence", "draft_narrative", "join_words", "number_word", "status_phrase"]
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -63,7 +66,11 @@ def _named(items: list[str]) -> str:
 
 def _exception_names(table: pd.DataFrame, quarter: Quarter) -> list[str]:
     names = []
-    for row in table.loc[table["status"] == "red"].itertuples():
+    # v2: an overridden red is not an exception; a table drafted by hand may only have a status
+    exceptions = (
+        table.loc[table["exception"].astype(bool)] if "exception" in table else table.loc[table["status"] == "red"]
+    )
+    for row in exceptions.itertuples():
         name = row.title
         if row.persistent_exception:
             previous = parse_quarter(row.previous_due).short_relative_to(quarter)
@@ -72,7 +79,68 @@ def _exception_names(table: pd.DataFrame, quarter: Quarter) -> list[str]:
     return names
 
 
+#: How the default words read after "six are …" in a sentence.
+_DEFAULT_PHRASES = {
+    "Exception": "at exception",
+    "No data": "without a figure",
+    "No target": "without a target",
+    "No update": "without an update",
+}
+
+
+def status_phrase(word: str) -> str:
+    """A status word as it reads inside a sentence: ``On track`` → ``on track``; ``Exception`` → ``at exception``.
+
+    A council's own word keeps its capitals after the first letter (``Affected by Covid-19``
+    → ``affected by Covid-19``), and an initialism keeps all of them (``KPI met``).
+
+    >>> status_phrase("Affected by Covid-19"), status_phrase("Exception"), status_phrase("RAG green")
+    ('affected by Covid-19', 'at exception', 'RAG green')
+    """
+    if word in _DEFAULT_PHRASES:
+        return _DEFAULT_PHRASES[word]
+    if len(word) > 1 and word[1].isupper():
+        return word
+    return word[:1].lower() + word[1:]
+
+
+def counting_sentence(counts: TierCounts, when: str) -> str:
+    """One tier's counting sentence: the total of the four groups, then each part in the council's words.
+
+    >>> from perfkit.assess import GroupCount
+    >>> c = TierCounts("plan", "Customer targets", 10, (GroupCount("on_track", "on_track", "On track", 6),
+    ...     GroupCount("paused", "other", "Affected by Covid-19", 4)))
+    >>> counting_sentence(c, "2020/21 Q1")
+    'Of the 10 Customer targets for 2020/21 Q1, six are on track and four affected by Covid-19.'
+    """
+    parts = [p for p in counts.parts if p.count]
+    said = []
+    for i, p in enumerate(parts):
+        verb = ("is " if p.count == 1 else "are ") if i == 0 else ""
+        said.append(f"{number_word(p.count)} {verb}{status_phrase(p.word)}")
+    noun = counts.tier_label
+    if counts.total == 1:
+        return f"The one {noun} for {when} is {status_phrase(parts[0].word)}." if parts else ""
+    return f"Of the {number_word(counts.total)} {noun} for {when}, {join_words(said)}."
+
+
+def _counting_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
+    """v2: a counting sentence per tier, then the exceptions by name."""
+    current = table.loc[~table["final_outturn"].astype(bool)]
+    tiers = [c for c in group_counts(current) if c.total]
+    if not tiers:
+        return f"No target or milestone was due for {quarter.label}."
+    text = " ".join(counting_sentence(c, quarter.label) for c in tiers)
+    names = _exception_names(current.loc[current["group"] == "exception"], quarter)
+    if names:
+        verb = "is" if len(names) == 1 else "are"
+        text += f" At exception {verb}: {_named(names)}."
+    return text
+
+
 def _targeted_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
+    if table.attrs.get("v2"):
+        return _counting_paragraph(table, quarter)
     green = int((table["status"] == "green").sum())
     amber = int((table["status"] == "amber").sum())
     red = int((table["status"] == "red").sum())

@@ -1,8 +1,10 @@
 """Financial years and quarters of UK local government (April to March).
 
 A quarter is shown to people as ``2024/25 Q2`` (its *label*) and used in
-folder names and parameters as ``2024-25-Q2`` (its *slug*). Input is parsed
-leniently; output is always canonical.
+folder names and parameters as ``2024-25-Q2`` (its *slug*). Halves
+(``2020/21 H1``, slug ``2020-21-H1``) and whole years (``2020/21``) are the
+other periods a figure can measure (contract v2's ``for_period``). Input is
+parsed leniently; output is always canonical.
 
 Examples
 --------
@@ -13,6 +15,9 @@ Examples
 ('2024/25 Q1', '2023/24 Q2')
 >>> q.end
 datetime.date(2024, 9, 30)
+>>> h = parse_period("H1 2020/21")
+>>> h.label, h.slug, h.last_quarter.label
+('2020/21 H1', '2020-21-H1', '2020/21 Q2')
 """
 
 from __future__ import annotations
@@ -24,12 +29,19 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import total_ordering
+from typing import ClassVar
 
 from .errors import PeriodError
 
 __all__ = [
+    "FinancialYear",
+    "Half",
+    "Period",
     "Quarter",
     "latest_quarter",
+    "parse_due_date",
+    "parse_half",
+    "parse_period",
     "parse_quarter",
     "parse_year",
     "quarter_range",
@@ -45,8 +57,17 @@ _QUARTER_PATTERNS = (
     re.compile(rf"^{_Q}{_SEP}{_YEAR}$", re.IGNORECASE),
 )
 _YEAR_PATTERN = re.compile(rf"^{_YEAR}$")
+_H = r"H(?P<h>\d)"
+_HALF_PATTERNS = (
+    re.compile(rf"^{_YEAR}{_SEP}{_H}$", re.IGNORECASE),
+    re.compile(rf"^{_H}{_SEP}{_YEAR}$", re.IGNORECASE),
+)
 
 _SPELLINGS = "'2024/25 Q2', '2024-25-Q2', 'Q2 2024/25' or '2024/2025 Q2'"
+_HALF_SPELLINGS = "'2020/21 H1', '2020-21-H1' or 'H1 2020/21'"
+_YEAR_SPELLINGS = "'2020/21', '2020-21' or '2020/2021'"
+#: Every accepted form of a period, for messages about a cell that may hold any of them.
+PERIOD_SPELLINGS = f"a quarter ({_SPELLINGS}), a half ({_HALF_SPELLINGS}) or a financial year ({_YEAR_SPELLINGS})"
 
 _MONTHS = ("April", "July", "October", "January")
 
@@ -100,10 +121,13 @@ def parse_year(text: object) -> int:
     ...
     perfkit.errors.PeriodError: '2024/26' is not a financial year: ... so 2024 is followed by 2025. Write 2024/25.
     """
-    s = str(text).strip()
+    s = " ".join(str(text).split())
     m = _YEAR_PATTERN.match(s)
     if not m:
-        raise PeriodError(f"'{s}' is not a financial year.", "Write it as '2024/25' (April 2024 to March 2025).")
+        raise PeriodError(
+            f"'{s}' is not a financial year.",
+            f"Write it as {_YEAR_SPELLINGS} (April 2020 to March 2021).",
+        )
     return _start_year(m["y1"], m["y2"], s)
 
 
@@ -130,6 +154,11 @@ class Quarter:
 
     start_year: int
     number: int
+
+    #: What kind of period this is (quarter, half or year).
+    kind: ClassVar[str] = "quarter"
+    #: How many quarters it spans.
+    length: ClassVar[int] = 1
 
     def __post_init__(self) -> None:
         if self.number not in (1, 2, 3, 4):
@@ -218,6 +247,200 @@ class Quarter:
         """``Q1`` when in the same financial year as ``other``, else the full label."""
         return self.short if self.start_year == other.start_year else self.label
 
+    # as a period (shared with Half and FinancialYear) ---------------------
+    @property
+    def quarters(self) -> tuple[Quarter, ...]:
+        """The quarters the period spans: this one."""
+        return (self,)
+
+    @property
+    def first_quarter(self) -> Quarter:
+        return self
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return self
+
+    def same_period_last_year(self) -> Quarter:
+        """The same quarter of the previous financial year."""
+        return self.same_quarter_last_year()
+
+    @property
+    def half(self) -> Half:
+        """The half of the financial year the quarter is in (Q1, Q2: H1; Q3, Q4: H2)."""
+        return Half(self.start_year, 1 if self.number <= 2 else 2)
+
+    @property
+    def year(self) -> FinancialYear:
+        """The financial year the quarter is in."""
+        return FinancialYear(self.start_year)
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Half:
+    """A half of a financial year: H1 (April–September) or H2 (October–March).
+
+    Examples
+    --------
+    >>> h = Half(2020, 2)
+    >>> h.label, h.slug, [q.label for q in h.quarters]
+    ('2020/21 H2', '2020-21-H2', ['2020/21 Q3', '2020/21 Q4'])
+    >>> h.previous().label, h.same_period_last_year().label, h.end
+    ('2020/21 H1', '2019/20 H2', datetime.date(2021, 3, 31))
+    """
+
+    start_year: int
+    number: int
+
+    kind: ClassVar[str] = "half"
+    length: ClassVar[int] = 2
+
+    def __post_init__(self) -> None:
+        if self.number not in (1, 2):
+            raise PeriodError(f"H{self.number} does not exist: a financial year has halves H1 and H2.", "Use H1 or H2.")
+
+    @property
+    def index(self) -> int:
+        """A running number: consecutive halves differ by one."""
+        return self.start_year * 2 + self.number - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> Half:
+        return cls(index // 2, index % 2 + 1)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Half):
+            return NotImplemented
+        return self.index < other.index
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.start_year)
+
+    @property
+    def label(self) -> str:
+        """``2020/21 H1``."""
+        return f"{self.year_label} H{self.number}"
+
+    @property
+    def slug(self) -> str:
+        """``2020-21-H1``."""
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-H{self.number}"
+
+    @property
+    def short(self) -> str:
+        return f"H{self.number}"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def quarters(self) -> tuple[Quarter, Quarter]:
+        first = 2 * self.number - 1
+        return (Quarter(self.start_year, first), Quarter(self.start_year, first + 1))
+
+    @property
+    def first_quarter(self) -> Quarter:
+        return self.quarters[0]
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return self.quarters[1]
+
+    @property
+    def start(self) -> _dt.date:
+        return self.first_quarter.start
+
+    @property
+    def end(self) -> _dt.date:
+        return self.last_quarter.end
+
+    def previous(self) -> Half:
+        """The half before."""
+        return Half.from_index(self.index - 1)
+
+    def same_period_last_year(self) -> Half:
+        return Half(self.start_year - 1, self.number)
+
+
+@total_ordering
+@dataclass(frozen=True)
+class FinancialYear:
+    """A financial year, April to March.
+
+    Examples
+    --------
+    >>> y = FinancialYear(2020)
+    >>> y.label, y.slug, y.last_quarter.label, y.previous().label
+    ('2020/21', '2020-21', '2020/21 Q4', '2019/20')
+    """
+
+    start_year: int
+
+    kind: ClassVar[str] = "year"
+    length: ClassVar[int] = 4
+
+    @property
+    def index(self) -> int:
+        return self.start_year
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, FinancialYear):
+            return NotImplemented
+        return self.start_year < other.start_year
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.start_year)
+
+    @property
+    def label(self) -> str:
+        """``2020/21``."""
+        return self.year_label
+
+    @property
+    def slug(self) -> str:
+        """``2020-21``."""
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def short(self) -> str:
+        return self.label
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def quarters(self) -> tuple[Quarter, ...]:
+        return tuple(Quarter(self.start_year, n) for n in (1, 2, 3, 4))
+
+    @property
+    def first_quarter(self) -> Quarter:
+        return Quarter(self.start_year, 1)
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return Quarter(self.start_year, 4)
+
+    @property
+    def start(self) -> _dt.date:
+        return self.first_quarter.start
+
+    @property
+    def end(self) -> _dt.date:
+        return self.last_quarter.end
+
+    def previous(self) -> FinancialYear:
+        return FinancialYear(self.start_year - 1)
+
+    def same_period_last_year(self) -> FinancialYear:
+        return self.previous()
+
+
+#: A period a figure can measure: a quarter, a half or a whole financial year.
+Period = Quarter | Half | FinancialYear
+
 
 def parse_quarter(text: object) -> Quarter:
     """Parse a quarter written in any of the accepted spellings.
@@ -261,11 +484,125 @@ def parse_quarter(text: object) -> Quarter:
             return Quarter(start, number)
     if re.fullmatch(r"Q\d", s, re.IGNORECASE):
         raise PeriodError(f"'{s}' has no financial year.", f"Write the quarter as {_SPELLINGS}.")
+    if any(p.match(s) for p in _HALF_PATTERNS) or _YEAR_PATTERN.match(s):
+        what = "a half year" if any(p.match(s) for p in _HALF_PATTERNS) else "a whole financial year"
+        raise PeriodError(f"'{s}' is {what}, not a financial quarter.", f"Write a quarter as {_SPELLINGS}.")
     if re.fullmatch(r"\d{4}\s*[\-_ ]?\s*Q\d|Q\d\s*[\-_ ]?\s*\d{4}", s, re.IGNORECASE):
         raise PeriodError(
             f"'{s}' gives a calendar year, which is ambiguous for a financial quarter.", f"Write it as {_SPELLINGS}."
         )
     raise PeriodError(f"'{s}' is not a financial quarter.", f"Write it as {_SPELLINGS}.")
+
+
+def parse_half(text: object) -> Half:
+    """Parse a half of a financial year: ``2020/21 H1``, ``2020-21-H1``, ``H1 2020/21`` or ``2020/2021 H1``.
+
+    >>> parse_half("2020-21-h2").label
+    '2020/21 H2'
+
+    Raises
+    ------
+    PeriodError
+        For anything else, echoing the text and the accepted forms.
+    """
+    if isinstance(text, Half):
+        return text
+    s = " ".join(str(text).split())
+    for pattern in _HALF_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            start = _start_year(m["y1"], m["y2"], s)
+            number = int(m["h"])
+            if number not in (1, 2):
+                raise PeriodError(f"'{s}' names H{number}, but a financial year has halves H1 and H2.", "Use H1 or H2.")
+            return Half(start, number)
+    raise PeriodError(f"'{s}' is not a half of a financial year.", f"Write it as {_HALF_SPELLINGS}.")
+
+
+def parse_period(text: object) -> Period:
+    """Parse a quarter, a half or a financial year, whichever the text is.
+
+    Parameters
+    ----------
+    text
+        ``2020/21 Q2`` (any spelling :func:`parse_quarter` accepts), ``2020/21 H1``
+        (any spelling :func:`parse_half` accepts) or ``2020/21`` (a year), or a period.
+
+    Returns
+    -------
+    Quarter, Half or FinancialYear
+
+    Raises
+    ------
+    PeriodError
+        Echoing the text and every accepted form.
+
+    Examples
+    --------
+    >>> [parse_period(t).label for t in ("Q3 2020/21", "2020-21-H1", "2020/2021")]
+    ['2020/21 Q3', '2020/21 H1', '2020/21']
+    """
+    if isinstance(text, (Quarter, Half, FinancialYear)):
+        return text
+    s = " ".join(str(text).split())
+    if any(p.match(s) for p in _QUARTER_PATTERNS):
+        return parse_quarter(s)
+    if any(p.match(s) for p in _HALF_PATTERNS):
+        return parse_half(s)
+    m = _YEAR_PATTERN.match(s)
+    if m:
+        return FinancialYear(_start_year(m["y1"], m["y2"], s))
+    if not s:
+        raise PeriodError("The period is blank.", f"Write {PERIOD_SPELLINGS}.")
+    raise PeriodError(f"'{s}' is not a financial period.", f"Write {PERIOD_SPELLINGS}.")
+
+
+_MONTH_NUMBERS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} | {
+    name.lower(): i for i, name in enumerate(calendar.month_abbr) if name
+}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})$")
+
+
+def parse_due_date(text: object) -> _dt.date:
+    """A due date as councils write it: a date, a month, or a period (meaning its last day).
+
+    Accepts ``2022-12-31`` (as Excel dates are read), ``31/12/2022`` (day first, as in
+    the UK), ``Dec 2022`` or ``December 2022`` (the month's last day), and any quarter,
+    half or financial year (its last day: ``2022/23 Q3`` is 31 December 2022).
+
+    >>> parse_due_date("2022/23 Q3"), parse_due_date("Dec 2022"), parse_due_date("31/12/2022")
+    (datetime.date(2022, 12, 31), datetime.date(2022, 12, 31), datetime.date(2022, 12, 31))
+
+    Raises
+    ------
+    PeriodError
+        Echoing the text and the accepted forms.
+    """
+    if isinstance(text, _dt.datetime):
+        return text.date()
+    if isinstance(text, _dt.date):
+        return text
+    s = " ".join(str(text).split())
+    fix = f"Write a date (2022-12-31 or 31/12/2022), a month (Dec 2022) or {PERIOD_SPELLINGS}."
+    try:
+        m = _ISO_DATE.match(s)
+        if m:
+            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _UK_DATE.match(s)
+        if m:
+            return _dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        raise PeriodError(f"'{s}' is not a date that exists.", fix) from None
+    m = _MONTH_YEAR.match(s)
+    if m and m[1].lower() in _MONTH_NUMBERS:
+        year, month = int(m[2]), _MONTH_NUMBERS[m[1].lower()]
+        return _dt.date(year, month, calendar.monthrange(year, month)[1])
+    try:
+        return parse_period(s).end
+    except PeriodError:
+        raise PeriodError(f"'{s}' is not a due date.", fix) from None
 
 
 def quarter_range(first: object, last: object) -> list[Quarter]:

@@ -295,8 +295,10 @@ def test_spreadsheet_formulas_in_text_are_neutralised_but_numbers_stay_numbers()
         ]
     )
     lines = metric_status_csv(table).splitlines()
+    # the v1 columns; the v2 columns this hand-made table lacks are blank (past_due false)
     assert lines[1] == (
         'X1,"\'=HYPERLINK(""http://evil"")",\'@SUM(1),\'-2+3,2024/25 Q2,-3.5,-2.0,red,n/a,n/a,true,false'
+        + ",,,,,,,,,,,,false,,,"
     )
     est = pd.DataFrame([{"wave": "2024", "label": "=cmd|' /C calc'!A0", "pct": -0.0, "n": 12}])
     assert (

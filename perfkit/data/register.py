@@ -1,9 +1,11 @@
 """Load the metric register of a data folder into typed tables.
 
-The register is three tables (``metrics``, ``targets``, ``actuals``), each a
-CSV file or a sheet of ``register.xlsx``, and an optional ``council.toml``.
-Every problem in them is collected in one pass; if any is an error,
-:class:`~perfkit.errors.DataValidationError` lists them all.
+The register is three tables (``metrics``, ``targets``, ``actuals``) and an
+optional fourth (``highlights``, contract v2), each a CSV file or a sheet of
+``register.xlsx``, and an optional ``council.toml``. Every problem in them is
+collected in one pass; if any is an error,
+:class:`~perfkit.errors.DataValidationError` lists them all. A problem about a
+row names the metric code the row gives.
 
 Examples
 --------
@@ -15,11 +17,12 @@ Examples
 from __future__ import annotations
 
 import difflib
+import gc
 import math
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +30,33 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, PeriodError, Problem, UnknownNameError, UsageError
-from ..periods import Quarter, latest_quarter, parse_quarter, parse_year, year_label
+from ..periods import (
+    Half,
+    Period,
+    Quarter,
+    latest_quarter,
+    parse_due_date,
+    parse_period,
+    parse_quarter,
+    parse_year,
+    year_label,
+)
 from ..rounding import round_half_up
+from ..statuses import Vocabulary
+from .checker import frame_rows, suggest
 from .columns import duplicated_keys, parse_distinct, parse_numbers
+from .council import Council, load_council
 from .limits import MAX_DECIMALS, check_magnitude, check_year
-from .sources import SourceTable, find_data_file, read_sources, read_toml
+from .sources import SourceTable, find_data_file, read_sources
 from .typed_cells import (
     MISSING_MARKERS,
     CellError,
+    TargetCell,
     is_blank,
     parse_int,
     parse_number,
+    parse_share_complete,
+    parse_target,
     parse_tolerance,
     parse_yes_no,
 )
@@ -46,26 +65,31 @@ __all__ = ["Council", "Register", "find_data_dir", "load_council", "load_registe
 
 UNITS = ("percent", "number", "days", "currency", "ratio", "score")
 POLARITIES = ("higher", "lower", "none")
-KINDS = ("target", "trend")
-FREQUENCIES = ("quarterly", "annual")
+KINDS = ("target", "trend", "milestone")
+FREQUENCIES = ("quarterly", "half-yearly", "annual")
+TIER_NAMES = ("plan", "service")
 
 COLUMNS = {
     "metrics": {
         "required": ["code", "title", "objective", "service", "unit", "polarity", "kind", "frequency"],
         "optional": ["strategy", "tactic", "owner", "tolerance", "decimals", "cumulative"],
+        "v2": ["tier", "start", "end", "due"],
     },
     "targets": {"required": ["code", "year", "target"], "optional": ["quarter"]},
-    "actuals": {"required": ["code", "period"], "optional": ["value", "numerator", "denominator", "commentary"]},
+    "actuals": {
+        "required": ["code", "period"],
+        "optional": ["value", "numerator", "denominator", "commentary"],
+        "v2": ["status", "status_reason", "progress", "revised_due", "action", "action_due", "for_period"],
+    },
+    "highlights": {
+        "required": ["period", "service", "kind", "text"],
+        "optional": ["objective", "strategy", "tactic", "code"],
+    },
 }
 
-
-@dataclass(frozen=True)
-class Council:
-    """What ``council.toml`` says about the council and its plan."""
-
-    name: str = "Council"
-    plan_title: str = "Council Plan"
-    objectives: tuple[str, ...] = ()
+#: The columns contract v2 added: a folder using any of them (non-blank) is a v2 folder. They are
+#: not added to a table that lacks them, so a v1 table costs no more to read than before.
+V2_COLUMNS = {name: spec["v2"] for name, spec in COLUMNS.items() if "v2" in spec}
 
 
 @dataclass
@@ -75,20 +99,32 @@ class Register:
     Attributes
     ----------
     council
-        Name, plan title and objective order.
+        What ``council.toml`` says: name, plans, objective order, the council's words.
     metrics
-        One row per metric, indexed by ``code``.
+        One row per metric, indexed by ``code``. v2 columns: ``tier`` (``plan`` or
+        ``service``), ``start`` and ``end`` (:class:`~perfkit.periods.Quarter` or ``None``),
+        ``due`` (a date or ``None``); ``tolerance`` is the metric's own, else ``[rag] tolerance``.
     targets
-        ``code, start_year, year, quarter (0 = every quarter), target``.
+        ``code, start_year, quarter (0 = the whole year), half (1, 2; 0 = not a half),
+        target, comparison ('', '>', '>=', '<', '<='), row``.
     actuals
-        ``code, period, period_index, value, numerator, denominator, commentary``;
-        ``value`` is NaN where the figure is not available.
+        ``code, period, period_index, value, numerator, denominator, commentary, row``;
+        ``value`` is NaN where the figure is not available. v2: ``for_period`` (the
+        :class:`~perfkit.periods.Period` measured, its default filled in), ``for_own_quarter``
+        (the figure measures the quarter it is reported in), ``status``
+        (the class of the reported word, or ``""``), ``status_word`` (the word as the
+        council spells it), ``status_reason``, ``progress`` (NaN when blank),
+        ``revised_due`` and ``action_due`` (dates or ``None``), ``action``.
+    highlights
+        ``period, period_index, service, kind, text, objective, strategy, tactic, code, row``.
     data_dir
         The folder it was read from.
     files
         The files read, for hashing in the manifest.
     warnings
         Problems that did not stop loading.
+    v2
+        Whether the folder uses anything of contract v2 (its reports then use the v2 wording).
 
     Examples
     --------
@@ -108,6 +144,13 @@ class Register:
     data_dir: Path
     files: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    highlights: pd.DataFrame = field(default_factory=lambda: _no_highlights())
+    v2: bool = False
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The council's status words (``[statuses]`` and ``[labels]``)."""
+        return self.council.vocabulary
 
     def quarters_with_data(self) -> list[Quarter]:
         """Quarters with at least one actuals row, in order."""
@@ -138,13 +181,18 @@ class Register:
             return by_fold[wanted.casefold()]
         raise UnknownNameError("metric code", wanted, list(by_fold.values()))
 
-    def objective_order(self) -> list[str]:
-        """Objectives in display order: ``council.toml`` first, then as they appear in the metrics."""
-        seen = list(self.council.objectives)
+    def objective_order(self, quarter: Quarter | None = None) -> list[str]:
+        """Objectives in display order: the plan's (in force in ``quarter``, if given) first, then as in the metrics."""
+        listed = self.council.objectives_for(quarter) if quarter is not None else self.council.objectives
+        seen = list(listed)
         for obj in self.metrics["objective"]:
             if obj not in seen:
                 seen.append(obj)
         return seen
+
+    def plan_title(self, quarter: Quarter) -> str:
+        """The title of the plan in force in a quarter."""
+        return self.council.plan_title_for(quarter)
 
 
 def find_data_dir(data_dir: str | Path) -> Path:
@@ -174,45 +222,6 @@ def find_data_dir(data_dir: str | Path) -> Path:
     raise UsageError(f"The data folder '{data_dir}' does not exist. Check the path given with --data.")
 
 
-def load_council(data_dir: Path, problems: list[Problem]) -> Council:
-    """Read ``council.toml`` if there is one."""
-    path = find_data_file(data_dir, "council.toml")
-    if not os.path.lexists(path):
-        return Council()
-    doc = read_toml(path, path.name, problems)
-    if doc is None:
-        return Council()
-    for key in ("name", "plan_title"):
-        if key in doc and not isinstance(doc[key], str):
-            problems.append(
-                Problem(
-                    "council.toml",
-                    None,
-                    key,
-                    f"{key} is not text.",
-                    f'Write {key} = "…", with the text in double quotes.',
-                )
-            )
-            doc.pop(key)
-    objectives = doc.get("objectives", [])
-    if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
-        problems.append(
-            Problem(
-                "council.toml",
-                None,
-                "objectives",
-                "objectives is not a list of names.",
-                'Write objectives = ["First objective", "Second objective"].',
-            )
-        )
-        objectives = []
-    return Council(
-        name=str(doc.get("name", Council.name)),
-        plan_title=str(doc.get("plan_title", Council.plan_title)),
-        objectives=tuple(o.strip() for o in objectives),
-    )
-
-
 #: Problems of one kind reported in one column before the rest are summarised in one line.
 MAX_PER_COLUMN = 50
 #: Problems kept in full per column: beyond them only their rows are counted (and summarised).
@@ -235,7 +244,8 @@ class _Checker:
     """Parses the cells of one source table, recording problems with their location.
 
     Problems are kept until :meth:`finish`, which adds them in row order, at most
-    :data:`MAX_PER_COLUMN` errors per column and message, the rest counted in one line.
+    :data:`MAX_PER_COLUMN` errors per column and message, the rest counted in one line,
+    and names in each the metric code its row gives.
     """
 
     def __init__(self, table: SourceTable, problems: list[Problem]):
@@ -271,9 +281,28 @@ class _Checker:
             self._counts[key] = self._counts.get(key, 0) + len(rest)
             self._overflow.setdefault(key, []).extend(rows[rest].tolist())
 
+    def _with_codes(self, found: list[Problem]) -> list[Problem]:
+        """The problems, each about a row naming the metric code written on that row (issue 13, point 8)."""
+        frame = self.table.frame
+        if "code" not in frame.columns or not any(p.row is not None and p.code is None for p in found):
+            return found
+        rows = frame["row"].to_numpy()
+        codes = frame["code"].to_numpy(dtype=object)
+        wanted = np.array([p.row for p in found if p.row is not None and p.code is None])
+        if len(rows) > 1 and not (rows[1:] >= rows[:-1]).all():  # not in file order: look each row up
+            position = {int(r): i for i, r in enumerate(rows.tolist())}
+            at = np.array([position.get(int(r), len(rows)) for r in wanted], dtype=np.int64)
+        else:
+            at = np.searchsorted(rows, wanted)
+        by_row = {int(r): str(codes[i]) for r, i in zip(wanted, at, strict=True) if i < len(rows) and rows[i] == r}
+        return [
+            replace(p, code=by_row.get(p.row) or None) if (p.row is not None and p.code is None) else p for p in found
+        ]
+
     def finish(self) -> None:
         """Add the problems found to the load's list: in row order, repeated ones summarised."""
-        found = sorted(self._found, key=lambda p: -1 if p.row is None else p.row)  # stable: same row keeps order
+        found = self._with_codes(self._found)
+        found = sorted(found, key=lambda p: -1 if p.row is None else p.row)  # stable: same row keeps order
         shown: dict[tuple, int] = {}
         more: dict[tuple, list[int]] = {}
         for p in found:
@@ -313,7 +342,7 @@ class _Checker:
     def columns(self) -> bool:
         spec = COLUMNS[self.table.name]
         present = [c for c in self.table.frame.columns if c != "row"]
-        known = spec["required"] + spec["optional"]
+        known = spec["required"] + spec["optional"] + spec.get("v2", [])
         header = self.table.header_row
         ok = True
         for col in spec["required"]:
@@ -359,14 +388,24 @@ class _Checker:
             return None
         return text
 
-    def choice(self, row: int, column: str, text: str, allowed: tuple[str, ...]) -> str | None:
-        s = text.strip().lower()
+    def choice(
+        self, row: int, column: str, text: str, allowed: tuple[str, ...], *, blank_ok: bool = False
+    ) -> str | None:
+        """One of ``allowed`` in any case (``half yearly`` for ``half-yearly``); else a problem with a suggestion."""
+        s = " ".join(text.split()).lower()
         if s in allowed:
             return s
+        joined = s.replace(" ", "-").replace("_", "-")
+        if joined in allowed:
+            return joined
         if s == "":
+            if blank_ok:
+                return ""
             self.problem(row, column, f"The {column} is blank.", f"Enter one of: {', '.join(allowed)}.")
-        else:
-            self.problem(row, column, f"'{text}' is not a known {column}.", f"Use one of: {', '.join(allowed)}.")
+            return None
+        guess = suggest(text, allowed)
+        fix = f"Did you mean '{guess}'? Write {guess}." if guess else f"Use one of: {', '.join(allowed)}."
+        self.problem(row, column, f"The {column} '{text.strip()}' is not one of {', '.join(allowed)}.", fix)
         return None
 
     def number(self, row: int, column: str, text: str, *, required: bool = False) -> float:
@@ -400,7 +439,8 @@ class _Checker:
                     row,
                     column,
                     f"'{text}' is read as 'not available'.",
-                    "Leave the cell blank to record that a figure is not available.",
+                    "Nothing to change if the figure is not available (say why in the commentary); "
+                    "otherwise enter the figure.",
                     "warning",
                 )
             return math.nan
@@ -461,6 +501,8 @@ def _tolerance(text: str):
     tolerance = parse_tolerance(text)
     if tolerance is not None:
         check_magnitude(tolerance.amount, text.strip())
+        if tolerance.green is not None:
+            check_magnitude(tolerance.green.amount, text.strip())
     return tolerance
 
 
@@ -470,28 +512,65 @@ def _quarter_index(text: str) -> int:
     return quarter.index
 
 
+_PERIOD_FIX = (
+    " The period is the quarter in which the figure is reported; a half or a year it measures goes in for_period."
+)
+
+
+def _reported_quarter_index(text: str) -> int:
+    """The quarter a row is reported in; a half or a year written there is explained (it belongs in for_period)."""
+    try:
+        return _quarter_index(text)
+    except PeriodError as exc:
+        if "not a financial quarter" in exc.message and (
+            "half" in exc.message or "whole financial year" in exc.message
+        ):
+            raise PeriodError(exc.message, exc.fix + _PERIOD_FIX) from None
+        raise
+
+
 def _year(text: str) -> int:
     start = parse_year(text)
     check_year(start)
     return start
 
 
-def _parse_metrics(table: SourceTable, problems: list[Problem]) -> pd.DataFrame:
+def _period(text: str) -> Period:
+    period = parse_period(text)
+    check_year(period.start_year)
+    return period
+
+
+def _first_quarter(text: str) -> Quarter:
+    return _period(text).first_quarter
+
+
+def _last_quarter(text: str) -> Quarter:
+    return _period(text).last_quarter
+
+
+def _due_date(text: str):
+    date = parse_due_date(text)
+    check_year(date.year - (date.month < 4))  # the financial year the date falls in
+    return date
+
+
+def _parse_metrics(table: SourceTable, council: Council, problems: list[Problem]) -> tuple[pd.DataFrame, set[str]]:
+    """The metrics table, and the codes whose definition has an error (their figures are not cross-checked)."""
     chk = _Checker(table, problems)
     try:
-        return _metrics_rows(chk, table)
+        return _metrics_rows(chk, table, council)
     finally:
         chk.finish()
 
 
-def _metrics_rows(chk: _Checker, table: SourceTable) -> pd.DataFrame:
+def _metrics_rows(chk: _Checker, table: SourceTable, council: Council) -> tuple[pd.DataFrame, set[str]]:
     if not chk.columns():
-        return _empty_metrics()
+        return _empty_metrics(), set()
     records = []
+    broken: set[str] = set()
     seen: dict[str, int] = {}
-    names = list(table.frame.columns)
-    for values in zip(*(table.frame[c].tolist() for c in names), strict=True):
-        rec = dict(zip(names, values, strict=True))
+    for rec in frame_rows(table.frame):
         row = rec["row"]
         code = chk.required_text(row, "code", rec["code"])
         if code is None:
@@ -505,59 +584,100 @@ def _metrics_rows(chk: _Checker, table: SourceTable) -> pd.DataFrame:
             )
             continue
         seen[code] = row
+        before = len(chk._found)
+        kind = chk.choice(row, "kind", rec["kind"], KINDS)
+        milestone = kind == "milestone"
+        tier, start, end, due = (rec.get(c, "") for c in COLUMNS["metrics"]["v2"])
+        tolerance = chk.parse_once(row, "tolerance", rec["tolerance"], _tolerance)
         m = {
             "code": code,
             "title": chk.required_text(row, "title", rec["title"]) or code,
-            "objective": chk.required_text(row, "objective", rec["objective"]) or "",
+            "objective": " ".join((chk.required_text(row, "objective", rec["objective"]) or "").split()),
             "service": chk.required_text(row, "service", rec["service"]) or "",
             "strategy": rec["strategy"],
             "tactic": rec["tactic"],
             "owner": rec["owner"],
-            "unit": chk.choice(row, "unit", rec["unit"], UNITS),
-            "polarity": chk.choice(row, "polarity", rec["polarity"], POLARITIES),
-            "kind": chk.choice(row, "kind", rec["kind"], KINDS),
-            "frequency": chk.choice(row, "frequency", rec["frequency"], FREQUENCIES),
-            "tolerance": chk.parse_once(row, "tolerance", rec["tolerance"], _tolerance),
+            # a milestone is judged by its reported status: it needs no unit, direction or frequency
+            "unit": chk.choice(row, "unit", rec["unit"], UNITS, blank_ok=milestone),
+            "polarity": chk.choice(row, "polarity", rec["polarity"], POLARITIES, blank_ok=milestone),
+            "kind": kind,
+            "frequency": chk.choice(row, "frequency", rec["frequency"], FREQUENCIES, blank_ok=milestone),
+            "tolerance": tolerance if tolerance is not None or rec["tolerance"] else council.tolerance,
             "decimals": chk.parse_once(row, "decimals", rec["decimals"], _decimals, 1),
             "cumulative": chk.parse_once(row, "cumulative", rec["cumulative"], parse_yes_no, False),
+            "tier": chk.choice(row, "tier", tier, TIER_NAMES, blank_ok=True) or "plan",
+            "start": chk.parse_once(row, "start", start, _first_quarter) if start else None,
+            "end": chk.parse_once(row, "end", end, _last_quarter) if end else None,
+            "due": chk.parse_once(row, "due", due, _due_date) if due else None,
             "row": row,
         }
-        if m["kind"] == "target" and m["polarity"] == "none":
+        if kind == "target" and m["polarity"] == "none":
             chk.problem(
                 row,
                 "polarity",
                 "A targeted metric must say whether higher or lower is better.",
                 "Set polarity to higher or lower, or set kind to trend.",
             )
+        if m["start"] is not None and m["end"] is not None and m["end"] < m["start"]:
+            chk.problem(
+                row,
+                "end",
+                f"The metric ends ({m['end'].label}) before it starts ({m['start'].label}).",
+                "Put the first quarter it belongs to the plan in start and the last in end.",
+            )
+        if m["due"] is not None and kind in ("target", "trend"):
+            chk.problem(
+                row,
+                "due",
+                f"A due date is for milestones; {code} is a {kind} metric, so it is not used.",
+                "Set kind to milestone if this is a commitment with a due date.",
+                "warning",
+            )
+        if any(p.severity == "error" for p in chk._found[before:]):
+            broken.add(code)
         records.append(m)
     if not records:
         chk.problem(None, None, "There are no metrics.", "Add one row per metric below the header.")
-        return _empty_metrics()
-    return pd.DataFrame.from_records(records).set_index("code", drop=False)
+        return _empty_metrics(), broken
+    return pd.DataFrame.from_records(records).set_index("code", drop=False), broken
+
+
+_METRIC_COLUMNS = [
+    "code",
+    "title",
+    "objective",
+    "service",
+    "strategy",
+    "tactic",
+    "owner",
+    "unit",
+    "polarity",
+    "kind",
+    "frequency",
+    "tolerance",
+    "decimals",
+    "cumulative",
+    "tier",
+    "start",
+    "end",
+    "due",
+    "row",
+]
 
 
 def _empty_metrics() -> pd.DataFrame:
-    cols = [
-        "code",
-        "title",
-        "objective",
-        "service",
-        "strategy",
-        "tactic",
-        "owner",
-        "unit",
-        "polarity",
-        "kind",
-        "frequency",
-        "tolerance",
-        "decimals",
-        "cumulative",
-        "row",
-    ]
-    return pd.DataFrame(columns=cols).set_index("code", drop=False)
+    return pd.DataFrame(columns=_METRIC_COLUMNS).set_index("code", drop=False)
 
 
-TARGET_DTYPES = {"code": "object", "start_year": "int64", "quarter": "int64", "target": "float64", "row": "int64"}
+TARGET_DTYPES = {
+    "code": "object",
+    "start_year": "int64",
+    "quarter": "int64",
+    "half": "int64",
+    "target": "float64",
+    "comparison": "object",
+    "row": "int64",
+}
 ACTUAL_DTYPES = {
     "code": "object",
     "period": "object",
@@ -567,6 +687,27 @@ ACTUAL_DTYPES = {
     "denominator": "float64",
     "commentary": "object",
     "row": "int64",
+    "for_period": "object",
+    "for_own_quarter": "bool",
+    "status": "object",
+    "status_word": "object",
+    "status_reason": "object",
+    "progress": "float64",
+    "revised_due": "object",
+    "action": "object",
+    "action_due": "object",
+}
+HIGHLIGHT_DTYPES = {
+    "period": "object",
+    "period_index": "int64",
+    "service": "object",
+    "kind": "object",
+    "text": "object",
+    "objective": "object",
+    "strategy": "object",
+    "tactic": "object",
+    "code": "object",
+    "row": "int64",
 }
 
 
@@ -575,6 +716,10 @@ def _typed_frame(records: list[dict] | dict[str, Any], dtypes: dict[str, str]) -
     if isinstance(records, dict):
         return pd.DataFrame({c: records[c] for c in dtypes}).astype(dtypes)
     return pd.DataFrame.from_records(records, columns=list(dtypes)).astype(dtypes)
+
+
+def _no_highlights() -> pd.DataFrame:
+    return _typed_frame([], HIGHLIGHT_DTYPES)
 
 
 class _Codes:
@@ -629,19 +774,56 @@ def _known_codes(chk: _Checker, metrics: pd.DataFrame) -> tuple[np.ndarray, np.n
     return codes, known
 
 
-_QUARTER_CELLS = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4, "1": 1, "2": 2, "3": 3, "4": 4, "": 0}
+#: A target's quarter cell: (quarter, half); the whole year is (0, 0).
+_QUARTER_CELLS = {"Q1": (1, 0), "Q2": (2, 0), "Q3": (3, 0), "Q4": (4, 0), "1": (1, 0), "2": (2, 0), "3": (3, 0)}
+_QUARTER_CELLS |= {"4": (4, 0), "": (0, 0), "H1": (0, 1), "H2": (0, 2)}
 
 
-def _quarter_cell(text: str) -> int:
+def _quarter_cell(text: str) -> tuple[int, int]:
     q = "".join(text.split()).upper()
     if q not in _QUARTER_CELLS:
         raise CellError(
-            f"'{text}' is not a quarter.", "Enter Q1, Q2, Q3 or Q4, or leave it blank for every quarter of the year."
+            f"'{text}' is not a quarter or a half.",
+            "Enter Q1, Q2, Q3 or Q4 (or H1 or H2 for a half-yearly metric's half), "
+            "or leave it blank for the whole year.",
         )
     return _QUARTER_CELLS[q]
 
 
-def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+_COMPARISON_START = re.compile(r"\s*[<>=≤≥]")
+
+
+def _split_comparisons(chk: _Checker) -> tuple[np.ndarray, np.ndarray]:
+    """Take the comparison off each target written ``>50`` (leaving ``50`` for the number parser).
+
+    Returns each row's comparison (``""`` for a bare number) and a mask of the rows whose
+    comparison could not be read (reported here, and not read again as a number).
+    """
+    frame = chk.table.frame
+    texts = frame["target"].to_numpy(dtype=object)
+    comparisons = np.full(len(texts), "", dtype=object)
+    bad = np.zeros(len(texts), dtype=bool)
+    marked = np.flatnonzero(frame["target"].str.match(_COMPARISON_START).to_numpy(dtype=bool))
+    if not len(marked):
+        return comparisons, bad
+    texts = texts.copy()
+    rows = frame["row"].to_numpy()
+    for i in marked:
+        try:
+            cell: TargetCell = parse_target(texts[i])
+        except CellError as exc:
+            chk.problem(int(rows[i]), "target", exc.message, exc.fix)
+            bad[i], texts[i] = True, "0"
+            continue
+        comparisons[i] = cell.comparison
+        texts[i] = texts[i].strip().lstrip("<>=≤≥").strip()
+    frame["target"] = texts
+    return comparisons, bad
+
+
+def _parse_targets(
+    table: SourceTable, metrics: pd.DataFrame, broken: set[str], problems: list[Problem]
+) -> pd.DataFrame:
     chk = _Checker(table, problems)
     try:
         if not chk.columns():
@@ -650,17 +832,27 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
         years, year_ok = parse_distinct(
             chk, "year", _year, blank=("The year is blank.", "Enter the financial year, e.g. 2024/25.")
         )
-        quarters, quarter_ok = parse_distinct(chk, "quarter", _quarter_cell)
+        cells, quarter_ok = parse_distinct(chk, "quarter", _quarter_cell)
+        written = table.frame["target"].to_numpy(dtype=object)
+        comparisons, bad_comparison = _split_comparisons(chk)
         targets = parse_numbers(chk, "target", required=True)
         rows = table.frame["row"].to_numpy()
-        ok = known & year_ok & quarter_ok & ~np.isnan(targets)
+        ok = known & year_ok & quarter_ok & ~np.isnan(targets) & ~bad_comparison
         start = np.where(year_ok, years, 0).astype(np.int64)
-        quarter = np.where(quarter_ok, quarters, 0).astype(np.int64)
-        dup, first = duplicated_keys({"code": codes[ok], "start": start[ok], "quarter": quarter[ok]}, rows[ok])
+        quarter = np.array([c[0] if c else 0 for c in cells], dtype=np.int64)
+        half = np.array([c[1] if c else 0 for c in cells], dtype=np.int64)
+        ok &= _target_rules(chk, metrics, broken, codes, ok, half, comparisons, written)
+        dup, first = duplicated_keys(
+            {"code": codes[ok], "start": start[ok], "quarter": quarter[ok], "half": half[ok]}, rows[ok]
+        )
         firsts = dict(zip(np.flatnonzero(ok)[dup].tolist(), first[dup].tolist(), strict=True))
 
         def second_target(i: int) -> tuple[str, str]:
-            when = year_label(int(start[i])) + (f" Q{quarter[i]}" if quarter[i] else "")
+            when = (
+                year_label(int(start[i]))
+                + (f" Q{quarter[i]}" if quarter[i] else "")
+                + (f" H{half[i]}" if half[i] else "")
+            )
             return (
                 f"A second target for {codes[i]} in {when} (first on row {firsts[i]}).",
                 "Keep one target per metric and period.",
@@ -673,7 +865,9 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
                 "code": codes[keep],
                 "start_year": start[keep],
                 "quarter": quarter[keep],
+                "half": half[keep],
                 "target": targets[keep],
+                "comparison": comparisons[keep],
                 "row": rows[keep],
             },
             TARGET_DTYPES,
@@ -682,19 +876,175 @@ def _parse_targets(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
         chk.finish()
 
 
-def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def _target_rules(
+    chk: _Checker,
+    metrics: pd.DataFrame,
+    broken: set[str],
+    codes: np.ndarray,
+    ok: np.ndarray,
+    half: np.ndarray,
+    comparisons: np.ndarray,
+    written: np.ndarray,
+) -> np.ndarray:
+    """Contract v2's rules for targets; a mask of the rows that pass."""
+    passed = np.ones(len(codes), dtype=bool)
+    if metrics.empty or not ok.any():
+        return passed
+    kind = metrics["kind"].reindex(codes).to_numpy(dtype=object)
+    polarity = metrics["polarity"].reindex(codes).to_numpy(dtype=object)
+    frequency = metrics["frequency"].reindex(codes).to_numpy(dtype=object)
+    texts = chk.table.frame["quarter"].to_numpy(dtype=object)
+    milestone = ok & (kind == "milestone")
+    chk.many(
+        np.flatnonzero(milestone),
+        "target",
+        lambda i: (
+            f"{codes[i]} is a milestone: it is judged by the status its service reports, not against a target.",
+            "If it has a numeric target, set its kind to target in the metrics table; otherwise "
+            "say it in the milestone's title (a score of 4 by Dec 2022) and take this row out.",
+        ),
+    )
+    better = np.array([{">": "higher", ">=": "higher", "<": "lower", "<=": "lower"}.get(c, "") for c in comparisons])
+    contrary = ok & ~milestone & (better != "") & np.isin(polarity, ["higher", "lower"]) & (better != polarity)
+    contrary &= ~np.isin(codes, list(broken))
+    chk.many(
+        np.flatnonzero(contrary),
+        "target",
+        lambda i: (
+            f"The target '{written[i].strip()}' says {better[i]} is better, but {codes[i]}'s polarity is "
+            f"{polarity[i]}.",
+            f"Write the target with {'> or >=' if polarity[i] == 'higher' else '< or <='}, "
+            "or correct the metric's polarity.",
+        ),
+    )
+    lone_half = ok & ~milestone & (half > 0) & (frequency != "half-yearly")
+    chk.many(
+        np.flatnonzero(lone_half),
+        "quarter",
+        lambda i: (
+            f"A target for {texts[i].strip().upper()} is a half's target, but {codes[i]} is "
+            f"{frequency[i] or 'not half-yearly'}: it is used only for figures whose for_period is that half.",
+            "Use a quarter (Q1–Q4) or a blank quarter for the whole year, or set the frequency to half-yearly.",
+        ),
+        "warning",
+    )
+    passed &= ~milestone & ~contrary
+    return passed
+
+
+_FIGURES = ("value", "numerator", "denominator")
+
+#: What a table without the v2 columns holds in them.
+_NO_V2 = {
+    "status": "",
+    "status_word": "",
+    "status_reason": "",
+    "progress": math.nan,
+    "revised_due": None,
+    "action": "",
+    "action_due": None,
+}
+
+
+class _V2Cells:
+    """The v2 columns of the actuals table, each distinct text parsed once; blank where absent."""
+
+    def __init__(self, chk: _Checker, vocabulary: Vocabulary):
+        frame = chk.table.frame
+        n = len(frame)
+        self.present = [c for c in COLUMNS["actuals"]["v2"] if c in frame.columns]
+        self.text = {
+            c: frame[c].to_numpy(dtype=object) if c in frame.columns else np.full(n, "", dtype=object)
+            for c in COLUMNS["actuals"]["v2"]
+        }
+        self.words = ", ".join(vocabulary.accepted())
+
+        def word(text: str) -> tuple[str, str]:
+            if not text:
+                return "", ""
+            cls = vocabulary.classify(text)
+            if cls is None:
+                guess = suggest(text, vocabulary.accepted())
+                hint = f"Did you mean '{guess}'? " if guess else ""
+                raise CellError(
+                    f"'{text}' is not one of the council's status words.",
+                    f"{hint}Use one of: {self.words} (case and spacing do not matter).",
+                )
+            return cls, vocabulary.word(text)
+
+        self.status = np.full(n, "", dtype=object)
+        self.status_word = np.full(n, "", dtype=object)
+        if "status" in frame.columns:
+            parsed, ok = parse_distinct(chk, "status", word)
+            for i in np.flatnonzero(ok & (self.text["status"] != "")):
+                self.status[i], self.status_word[i] = parsed[i]
+        self.progress = self._parse(chk, "progress", parse_share_complete, math.nan).astype(np.float64)
+        self.revised_due = self._parse(chk, "revised_due", _due_date, None)
+        self.action_due = self._parse(chk, "action_due", _due_date, None)
+        self.for_period = self._parse(chk, "for_period", _period, None)
+        self.for_period_ok = ~((self.text["for_period"] != "") & _is_none(self.for_period))
+        reason, action = self.text["status_reason"], self.text["action"]
+        chk.many(
+            np.flatnonzero((reason != "") & (self.text["status"] == "")),
+            "status_reason",
+            lambda i: (
+                "There is a status_reason but no status word, so the reason is not shown.",
+                "Add the status word it explains, or move the reason into the commentary.",
+            ),
+            "warning",
+        )
+        chk.many(
+            np.flatnonzero((self.text["action_due"] != "") & (action == "")),
+            "action_due",
+            lambda i: ("There is an action_due but no action.", "Describe the remedial action in the action column."),
+            "warning",
+        )
+
+    def _parse(self, chk: _Checker, column: str, parser: Callable[[str], Any], blank: Any) -> np.ndarray:
+        """A column parsed (each distinct text once); ``blank`` where the cell is blank or wrong."""
+        n = len(self.text[column])
+        out = np.empty(n, dtype=object)
+        out[:] = [blank] * n
+        if column not in self.present:
+            return out
+        values, ok = parse_distinct(chk, column, lambda t: parser(t) if t else blank)
+        out[ok] = values[ok]
+        return out
+
+    def columns(self, keep: np.ndarray) -> dict[str, np.ndarray]:
+        """The register's v2 columns for the rows kept."""
+        return {
+            "status": self.status[keep],
+            "status_word": self.status_word[keep],
+            "status_reason": self.text["status_reason"][keep],
+            "progress": self.progress[keep],
+            "revised_due": self.revised_due[keep],
+            "action": self.text["action"][keep],
+            "action_due": self.action_due[keep],
+        }
+
+
+def _parse_actuals(
+    table: SourceTable, metrics: pd.DataFrame, broken: set[str], vocabulary: Vocabulary, problems: list[Problem]
+) -> pd.DataFrame:
     chk = _Checker(table, problems)
     try:
         if not chk.columns():
             return _typed_frame([], ACTUAL_DTYPES)
+        frame = table.frame
         codes, known = _known_codes(chk, metrics)
         quarters, quarter_ok = parse_distinct(
-            chk, "period", _quarter_index, blank=("The period is blank.", "Enter the quarter, e.g. 2024/25 Q2.")
+            chk,
+            "period",
+            _reported_quarter_index,
+            blank=("The period is blank.", "Enter the quarter, e.g. 2024/25 Q2."),
         )
         value = parse_numbers(chk, "value")
         num = parse_numbers(chk, "numerator")
         den = parse_numbers(chk, "denominator")
-        rows = table.frame["row"].to_numpy()
+        # a table without v2 columns is read as in v1: only its milestones and half-yearly metrics need v2
+        cells = _V2Cells(chk, vocabulary) if any(c in frame.columns for c in V2_COLUMNS["actuals"]) else None
+        rows = frame["row"].to_numpy()
         ok = known & quarter_ok
         index = np.where(quarter_ok, quarters, 0).astype(np.int64)
         dup, first = duplicated_keys({"code": codes[ok], "period": index[ok]}, rows[ok])
@@ -709,23 +1059,211 @@ def _parse_actuals(table: SourceTable, metrics: pd.DataFrame, problems: list[Pro
 
         chk.many(np.flatnonzero(ok)[dup], "period", second_row)
         keep = np.flatnonzero(ok)[~dup]
-        value = _derive_values(chk, metrics, codes[keep], rows[keep], value[keep], num[keep], den[keep])
+        measured, own, fine = _measured_periods(chk, metrics, codes, index, keep, cells)
+        keep, measured, own = keep[fine], measured[fine], own[fine]
+        check = ~np.isin(codes[keep], list(broken)) if broken else np.ones(len(keep), dtype=bool)
+        value = _derive_values(chk, metrics, codes[keep], rows[keep], value[keep], num[keep], den[keep], check)
         labels = {int(i): Quarter.from_index(int(i)).label for i in np.unique(index[keep])}
-        return _typed_frame(
-            {
-                "code": codes[keep],
-                "period": [labels[i] for i in index[keep].tolist()],
-                "period_index": index[keep],
-                "value": value,
-                "numerator": num[keep],
-                "denominator": den[keep],
-                "commentary": table.frame["commentary"].to_numpy(dtype=object)[keep],
-                "row": rows[keep],
-            },
-            ACTUAL_DTYPES,
-        )
+        columns = {
+            "code": codes[keep],
+            "period": [labels[i] for i in index[keep].tolist()],
+            "period_index": index[keep],
+            "value": value,
+            "numerator": num[keep],
+            "denominator": den[keep],
+            "commentary": frame["commentary"].to_numpy(dtype=object)[keep],
+            "row": rows[keep],
+            "for_period": measured,
+            "for_own_quarter": own,
+        }
+        if cells is not None:
+            columns |= cells.columns(keep)
+        else:
+            for column, blank in _NO_V2.items():
+                filled = np.empty(len(keep), dtype=object)
+                filled[:] = [blank] * len(keep)
+                columns[column] = filled
+        return _typed_frame(columns, ACTUAL_DTYPES)
     finally:
         chk.finish()
+
+
+def _measured_periods(
+    chk: _Checker,
+    metrics: pd.DataFrame,
+    codes: np.ndarray,
+    index: np.ndarray,
+    keep: np.ndarray,
+    cells: _V2Cells | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each kept row: the period its figure measures, whether that is its own quarter, and whether it is fine.
+
+    Applies contract v2's rules on milestones' rows, words on trend metrics, cells meant for
+    milestones, half-yearly rows, ``for_period`` and ``start``–``end``; a row with an error is
+    not fine. Most rows (a quarterly or annual metric, no ``for_period``) measure their own
+    quarter and are settled for the whole column at once.
+    """
+    n = len(keep)
+    quarter_of = {int(i): Quarter.from_index(int(i)) for i in np.unique(index[keep])}
+    measured = np.empty(n, dtype=object)
+    measured[:] = [quarter_of[i] for i in index[keep].tolist()]
+    own = np.ones(n, dtype=bool)
+    fine = np.ones(n, dtype=bool)
+    if not n or metrics.empty:
+        return measured, own, fine
+    code = codes[keep]
+    kind = metrics["kind"].reindex(code).to_numpy(dtype=object)
+    frequency = metrics["frequency"].reindex(code).to_numpy(dtype=object)
+    start = metrics["start"].reindex(code).to_numpy(dtype=object)
+    end = metrics["end"].reindex(code).to_numpy(dtype=object)
+    frame = chk.table.frame
+    rows = frame["row"].to_numpy()[keep]
+    text = {c: frame[c].to_numpy(dtype=object)[keep] for c in _FIGURES}
+    v2 = {
+        c: (cells.text[c][keep] if cells is not None else np.full(n, "", dtype=object)) for c in V2_COLUMNS["actuals"]
+    }
+    milestone = kind == "milestone"
+
+    def report(mask: np.ndarray, column: str, describe: Callable[[int], tuple[str, str]], severity: str = "error"):
+        positions = np.flatnonzero(mask)
+        for j in positions:
+            chk.problem(int(rows[j]), column, *describe(int(j)), severity)
+        if severity == "error":
+            fine[positions] = False
+
+    reported = np.zeros(n, dtype=bool)
+    for column in _FIGURES:  # a milestone takes no figure: the first figure given is named
+        given = milestone & (text[column] != "") & ~reported
+
+        def figure(j: int, column: str = column) -> tuple[str, str]:
+            return (
+                f"{code[j]} is a milestone, judged by its reported status, so it takes no figure "
+                f"(the row has a {column}).",
+                "Move the figure to progress if it is the share complete (0–100), or into the commentary.",
+            )
+
+        report(given, column, figure)
+        reported |= given
+    words = cells.words if cells is not None else ""
+    report(
+        milestone & (v2["status"] == ""),
+        "status",
+        lambda j: (
+            f"{code[j]} is a milestone: its row needs the status the service reports.",
+            f"Enter one of: {words}." if words else "Add a status column and enter the status the service reports.",
+        ),
+    )
+    report(
+        milestone & (v2["for_period"] != ""),
+        "for_period",
+        lambda j: (
+            "A milestone's update is for the quarter it is reported in; for_period is not used.",
+            "Move what it says into the commentary.",
+        ),
+        "warning",
+    )
+    report(
+        (kind == "trend") & (v2["status"] != ""),
+        "status",
+        lambda j: (
+            f"{code[j]} is monitored for trend, without a target, so it takes no status word.",
+            "Move the word into the commentary, or make the metric a target (kind = target) if it has one.",
+        ),
+    )
+    for column in ("progress", "revised_due"):
+
+        def not_used(j: int, column: str = column) -> tuple[str, str]:
+            return (
+                f"{column} is for milestones; {code[j]} is a {kind[j]} metric, so it is not used.",
+                "Move what it says into the commentary, or set the metric's kind to milestone.",
+            )
+
+        report(~milestone & (v2[column] != ""), column, not_used, "warning")
+    explicit = ~milestone & (v2["for_period"] != "")
+    if cells is not None:
+        fine &= cells.for_period_ok[keep] | milestone
+    half_yearly = ~milestone & ~explicit & (frequency == "half-yearly")
+    others: dict[tuple[str, Period], int] = {}
+    own_rows: dict[tuple[str, int], int] | None = None
+    for j in np.flatnonzero(fine & (explicit | half_yearly)):
+        quarter = measured[j]
+        if explicit[j]:
+            fp = cells.for_period[keep[j]] if cells is not None else None
+            if fp is None:
+                continue
+            if fp.first_quarter > quarter:
+                chk.problem(
+                    int(rows[j]),
+                    "for_period",
+                    f"The for_period {fp.label} starts after {quarter.label}, the quarter the row is reported in.",
+                    "A figure is reported in or after the period it measures: correct the period or the for_period.",
+                )
+                fine[j] = False
+                continue
+        elif quarter.number in (2, 4):
+            fp = quarter.half
+        else:
+            chk.problem(
+                int(rows[j]),
+                "for_period",
+                f"A half-yearly metric is due in Q2 (for H1) and Q4 (for H2); this row is for {quarter.label} "
+                "and does not say which half it measures.",
+                f"Enter the half in for_period (e.g. {_half_before(quarter).label}), or correct the period.",
+            )
+            fine[j] = False
+            continue
+        if isinstance(fp, Quarter) and fp.index == quarter.index:
+            continue  # its own quarter, written out
+        if own_rows is None:  # the rows that measure their own quarter: built once, only when needed
+            plain = np.flatnonzero(~(explicit | half_yearly))
+            own_rows = {
+                (c, i): r
+                for c, i, r in zip(code[plain].tolist(), index[keep][plain].tolist(), rows[plain].tolist(), strict=True)
+            }
+        earlier = others.get((code[j], fp))
+        if earlier is None and isinstance(fp, Quarter):
+            earlier = own_rows.get((code[j], fp.index))
+        if earlier is not None:
+            chk.problem(
+                int(rows[j]),
+                "for_period",
+                f"{code[j]} already has a figure for {fp.label} (row {earlier}).",
+                "Keep one figure per metric and period measured: correct the for_period or the period.",
+            )
+            fine[j] = False
+            continue
+        others[(code[j], fp)] = int(rows[j])
+        measured[j], own[j] = fp, False
+    bounded = np.flatnonzero(fine & ~(_is_none(start) & _is_none(end)))
+    for j in bounded:
+        fp, quarter = measured[j], Quarter.from_index(int(index[keep[j]]))
+        if not _within(fp.last_quarter, start[j], end[j]):
+            chk.problem(
+                int(rows[j]),
+                "period",
+                f"{code[j]} belongs to the plan from {start[j].label if start[j] else 'the start'} to "
+                f"{end[j].label if end[j] else 'the end'}; this row ({quarter.label}"
+                + (f", for {fp.label}" if fp != quarter else "")
+                + ") lies outside and is not reported.",
+                "Correct the period or the metric's start and end, or give for_period if the row is a later "
+                "outturn of a period within them.",
+                "warning",
+            )
+    return measured, own, fine
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """Which cells of an object array hold ``None``."""
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+
+
+def _half_before(quarter: Quarter) -> Half:
+    """The last half that ended before a Q1 or Q3: what a row in that quarter most likely measures."""
+    return Half(quarter.start_year - 1, 2) if quarter.number == 1 else Half(quarter.start_year, 1)
+
+
+def _within(quarter: Quarter, start: Quarter | None, end: Quarter | None) -> bool:
+    return (start is None or start <= quarter) and (end is None or quarter <= end)
 
 
 def _derive_values(
@@ -736,8 +1274,13 @@ def _derive_values(
     value: np.ndarray,
     num: np.ndarray,
     den: np.ndarray,
+    check: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Each row's value: as given, or worked out from numerator and denominator, which must agree with it."""
+    """Each row's value: as given, or worked out from numerator and denominator, which must agree with it.
+
+    ``check`` is false for a row whose metric's definition has an error (an unknown unit):
+    comparing its figures would report a second, misleading problem (issue 13, point 11).
+    """
     has_num, has_den = ~np.isnan(num), ~np.isnan(den)
     if not (has_num | has_den).any():
         return value
@@ -758,7 +1301,8 @@ def _derive_values(
             int(rows[i]),
             "denominator",
             f"The denominator is {den[i]:g}; a share needs a denominator above zero.",
-            "Enter the number of cases counted (more than 0), or leave numerator and denominator blank.",
+            "Enter the number of cases counted (more than 0). If no case was counted there is no figure "
+            "for the period: say so in the commentary.",
         )
     for i in np.flatnonzero(both & (den > 0) & (num < 0)):
         chk.problem(
@@ -773,7 +1317,7 @@ def _derive_values(
     np.divide(scale * num, den, out=derived, where=usable)
     fill = usable & np.isnan(value)
     value[fill] = derived[fill]
-    compare = np.flatnonzero(usable & ~fill)
+    compare = np.flatnonzero(usable & ~fill & (True if check is None else check))
     for i in compare[_may_differ(value[compare], derived[compare], decimals[compare])]:
         d = int(decimals[i])
         if round_half_up(value[i], d) != round_half_up(derived[i], d):
@@ -782,7 +1326,7 @@ def _derive_values(
                 "value",
                 f"The value {value[i]:g} does not match numerator / denominator "
                 f"({num[i]:g} / {den[i]:g} = {round_half_up(derived[i], d):.{d}f}).",
-                "Correct the value, the numerator or the denominator, or leave the value blank to have it worked out.",
+                "Check the three figures against the source and correct the one that is wrong.",
             )
     return value
 
@@ -819,15 +1363,42 @@ def load_register(data_dir: str | Path) -> Register:
     (['Good services', 'A green place'], ['2023/24 Q2', '2023/24 Q4'])
     """
     path = find_data_dir(data_dir)
+    # reading makes many short-lived dicts and tuples: the cyclic garbage collector would walk every
+    # live object again and again while they are made, finding nothing to collect
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(path: Path) -> Register:
+    from .checks import check_objectives, check_overrides, check_plans
+    from .highlights import parse_highlights
+
     problems: list[Problem] = []
     council = load_council(path, problems)
-    sources = read_sources(path, ("metrics", "targets", "actuals"), problems)
-    metrics = _parse_metrics(sources["metrics"], problems) if sources["metrics"] else _empty_metrics()
+    sources = read_sources(path, ("metrics", "targets", "actuals", "highlights"), problems, optional=("highlights",))
+    broken: set[str] = set()
+    if sources["metrics"]:
+        metrics, broken = _parse_metrics(sources["metrics"], council, problems)
+    else:
+        metrics = _empty_metrics()
     targets = (
-        _parse_targets(sources["targets"], metrics, problems) if sources["targets"] else _typed_frame([], TARGET_DTYPES)
+        _parse_targets(sources["targets"], metrics, broken, problems)
+        if sources["targets"]
+        else _typed_frame([], TARGET_DTYPES)
     )
     actuals = (
-        _parse_actuals(sources["actuals"], metrics, problems) if sources["actuals"] else _typed_frame([], ACTUAL_DTYPES)
+        _parse_actuals(sources["actuals"], metrics, broken, council.vocabulary, problems)
+        if sources["actuals"]
+        else _typed_frame([], ACTUAL_DTYPES)
+    )
+    highlights_source = sources["highlights"]
+    highlights = (
+        parse_highlights(highlights_source, metrics, council, problems) if highlights_source else _no_highlights()
     )
     if sources["actuals"] is not None and actuals.empty and not any(p.severity == "error" for p in problems):
         problems.append(
@@ -839,13 +1410,45 @@ def load_register(data_dir: str | Path) -> Register:
                 "Add one row per metric and quarter below the header.",
             )
         )
+    if sources["metrics"] is not None:
+        check_objectives(metrics, council, sources["metrics"].label, problems)
+    if sources["actuals"] is not None:
+        check_overrides(metrics, targets, actuals, broken, council.vocabulary, sources["actuals"].label, problems)
+        check_plans(council, actuals, problems)
     if sources["targets"] is not None:
         _warn_missing_targets(metrics, targets, actuals, sources["targets"].label, problems)
     if any(p.severity == "error" for p in problems):
         raise DataValidationError(problems)
     files = [p for p in [find_data_file(path, "council.toml")] if p.is_file()]
     files += sorted({s.path for s in sources.values() if s is not None})
-    return Register(council, metrics, targets, actuals, path, files, [p for p in problems if p.severity == "warning"])
+    return Register(
+        council,
+        metrics,
+        targets,
+        actuals,
+        path,
+        files,
+        [p for p in problems if p.severity == "warning"],
+        highlights,
+        _uses_v2(council, sources, metrics, targets),
+    )
+
+
+def _uses_v2(
+    council: Council, sources: dict[str, SourceTable | None], metrics: pd.DataFrame, targets: pd.DataFrame
+) -> bool:
+    """Whether anything of contract v2 is used: then the reports use the v2 wording."""
+    if council.v2 or sources.get("highlights") is not None:
+        return True
+    for name, columns in V2_COLUMNS.items():
+        source = sources[name]
+        if source is not None and any((source.frame[c] != "").any() for c in columns if c in source.frame):
+            return True
+    if (metrics["kind"] == "milestone").any() or (metrics["frequency"] == "half-yearly").any():
+        return True
+    if any(t is not None and t.green is not None for t in metrics["tolerance"]):
+        return True
+    return bool((targets["half"] > 0).any() or (targets["comparison"] != "").any())
 
 
 def _warn_missing_targets(
@@ -870,6 +1473,7 @@ def _warn_missing_targets(
                 f"{code} has figures for {year} but no target, so it will show as 'no target'.",
                 f"Add a row to the targets table for {code} and {year} if a target was set.",
                 "warning",
+                str(code),
             )
         )
     if len(missing) > MAX_PER_COLUMN:

@@ -53,7 +53,10 @@ def parse_number(text: str) -> float:
             "Use a full stop for decimals (12.5, not 12,5).",
         )
     if not _PLAIN.match(s):
-        raise CellError(f"'{text.strip()}' is not a number.", "Enter a number such as 95 or 12.5, or leave it blank.")
+        raise CellError(
+            f"'{text.strip()}' is not a number.",
+            "Enter a number such as 95 or 12.5; any words about it belong in the commentary.",
+        )
     value = float(s)
     if not math.isfinite(value):
         raise CellError(f"'{text.strip()}' is not a finite number.", "Enter an ordinary number.")
@@ -84,40 +87,132 @@ def parse_int(text: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Tolerance:
-    """The amber band of a metric: an amount, or a share of the target."""
+    """How far a figure may fall short of its target and still count as amber (and, in v2, as green).
+
+    ``amount`` and ``relative`` are the amber band: an amount in the metric's unit, or a
+    share of |target|. ``green`` is contract v2's first band (``5%/10%``): a shortfall of
+    no more than it still counts as green.
+    """
 
     amount: float
     relative: bool
+    green: Tolerance | None = None
 
     def width(self, target: float) -> float:
-        """The band's width for a given target, in the metric's unit."""
+        """The amber band's width for a given target, in the metric's unit."""
         return self.amount * abs(target) if self.relative else self.amount
 
+    def green_width(self, target: float) -> float:
+        """The green band's width for a given target (0 without a green band)."""
+        return 0.0 if self.green is None else self.green.width(target)
+
     def __str__(self) -> str:
-        if self.relative:
-            return f"{self.amount * 100:g}% of target"
-        return f"{self.amount:g}"
+        amber = f"{self.amount * 100:g}% of target" if self.relative else f"{self.amount:g}"
+        if self.green is None:
+            return amber
+        return f"green within {self.green}, amber within {amber}"
+
+
+def _one_band(s: str, whole: str) -> Tolerance:
+    relative = s.endswith("%")
+    try:
+        amount = parse_number(s[:-1] if relative else s)
+    except CellError as exc:
+        raise CellError(
+            f"'{whole}' is not a tolerance.",
+            "Enter a number in the metric's unit (2), a percentage of the target (5%), or two bands "
+            "(5%/10%: green within the first, amber within the second), or leave it blank.",
+        ) from exc
+    if amount < 0:
+        raise CellError(f"'{whole}' is negative.", "A tolerance is the width of a band below the target: 0 or more.")
+    return Tolerance(amount / 100 if relative else amount, relative)
 
 
 def parse_tolerance(text: str) -> Tolerance | None:
-    """Read a tolerance: ``2`` (in the metric's unit) or ``5%`` (a share of the target).
+    """Read a tolerance: ``2`` (in the metric's unit), ``5%`` (a share of the target), or two bands ``5%/10%``.
 
     >>> parse_tolerance("5%")
-    Tolerance(amount=0.05, relative=True)
+    Tolerance(amount=0.05, relative=True, green=None)
+    >>> str(parse_tolerance("5%/10%"))
+    'green within 5% of target, amber within 10% of target'
     >>> parse_tolerance("") is None
     True
     """
     s = text.strip()
     if s == "":
         return None
-    relative = s.endswith("%")
-    try:
-        amount = parse_number(s[:-1] if relative else s)
-    except CellError as exc:
+    if "/" not in s:
+        return _one_band(s, s)
+    parts = [part.strip() for part in s.split("/")]
+    if len(parts) != 2 or not all(parts):
         raise CellError(
             f"'{s}' is not a tolerance.",
-            "Enter a number in the metric's unit (2) or a percentage of the target (5%), or leave it blank.",
-        ) from exc
-    if amount < 0:
-        raise CellError(f"'{s}' is negative.", "A tolerance is the width of the amber band: enter 0 or more.")
-    return Tolerance(amount / 100 if relative else amount, relative)
+            "Two bands are written as 5%/10%: green within the first, amber within the second.",
+        )
+    green, amber = _one_band(parts[0], s), _one_band(parts[1], s)
+    if green.relative == amber.relative and green.amount > amber.amount:
+        raise CellError(
+            f"'{s}' has a green band wider than its amber band.",
+            f"Write the narrower band first: {parts[1]}/{parts[0]}.",
+        )
+    return Tolerance(amber.amount, amber.relative, green)
+
+
+#: The comparisons a target may carry, as written and as stored.
+_COMPARISONS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", ">": ">", "<": "<"}
+
+
+@dataclass(frozen=True)
+class TargetCell:
+    """A target as written: its number and its comparison (``""`` for a bare number)."""
+
+    number: float
+    comparison: str = ""
+
+    @property
+    def strict(self) -> bool:
+        """``>50`` and ``<20`` are met only beyond the number."""
+        return self.comparison in (">", "<")
+
+    @property
+    def better(self) -> str:
+        """Which way the comparison says is better: ``higher``, ``lower``, or ``""`` for a bare number."""
+        return {">": "higher", ">=": "higher", "<": "lower", "<=": "lower"}.get(self.comparison, "")
+
+
+def parse_target(text: str) -> TargetCell:
+    """Read a target: a number (``95``, ``1,200``, ``95%``), perhaps after a comparison (``>50``, ``>=50``, ``<=20``).
+
+    >>> parse_target(">50"), parse_target(" <= 20 ").comparison, parse_target("95%").number
+    (TargetCell(number=50.0, comparison='>'), '<=', 95.0)
+    """
+    s = text.strip()
+    for written, stored in _COMPARISONS.items():
+        if s.startswith(written):
+            rest = s[len(written) :].strip()
+            if rest[:1] in "<>=≤≥":
+                break
+            try:
+                return TargetCell(parse_number(rest), stored)
+            except CellError:
+                break
+    if s[:1] in "<>=≤≥":
+        raise CellError(
+            f"'{s}' is not a target.",
+            "Write a number (50), or a number after one comparison: >50, >=50, <20 or <=20.",
+        )
+    return TargetCell(parse_number(s))
+
+
+def parse_share_complete(text: str) -> float:
+    """A share complete from 0 to 100 (``60``, ``60%``).
+
+    >>> parse_share_complete("60%")
+    60.0
+    """
+    value = parse_number(text)
+    if not 0 <= value <= 100:
+        raise CellError(
+            f"'{text.strip()}' is not between 0 and 100.", "Enter the share complete, 0 to 100 (60 or 60%)."
+        )
+    return value

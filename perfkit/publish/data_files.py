@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -16,9 +17,17 @@ from ..errors import RunError
 from ..rounding import round_half_up
 from .safe_files import write_atomic
 
-__all__ = ["METRIC_STATUS_COLUMNS", "metric_status_csv", "safe_text", "sha256_file", "write_json"]
+__all__ = [
+    "METRIC_STATUS_COLUMNS",
+    "METRIC_STATUS_V1_COLUMNS",
+    "METRIC_STATUS_V2_COLUMNS",
+    "metric_status_csv",
+    "safe_text",
+    "sha256_file",
+    "write_json",
+]
 
-METRIC_STATUS_COLUMNS = [
+METRIC_STATUS_V1_COLUMNS = [
     "code",
     "title",
     "objective",
@@ -32,6 +41,30 @@ METRIC_STATUS_COLUMNS = [
     "exception",
     "persistent_exception",
 ]
+
+#: Contract v2 appends these, in this order, after the v1 columns (design §6).
+METRIC_STATUS_V2_COLUMNS = [
+    "kind",
+    "tier",
+    "strategy",
+    "tactic",
+    "for_period",
+    "status_label",
+    "computed_status",
+    "status_reason",
+    "commentary",
+    "due",
+    "revised_due",
+    "past_due",
+    "group",
+    "action",
+    "action_due",
+]
+
+METRIC_STATUS_COLUMNS = METRIC_STATUS_V1_COLUMNS + METRIC_STATUS_V2_COLUMNS
+
+_BOOLEANS = ("exception", "persistent_exception", "past_due")
+_DATES = ("due", "revised_due", "action_due")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,19 +89,29 @@ def _number(value: float, decimals: int) -> str:
     return f"{round_half_up(value, decimals):.{decimals}f}"
 
 
+def _date(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else ""
+
+
 def metric_status_csv(table: pd.DataFrame) -> str:
-    """``metric_status.csv``: one row per metric, values at display precision, booleans ``true``/``false``."""
+    """``metric_status.csv``: one row per metric, values at display precision, booleans ``true``/``false``.
+
+    Dates (``due``, ``revised_due``, ``action_due``) are written ``2022-12-31``;
+    ``revised_due`` is the latest given up to the quarter.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(METRIC_STATUS_COLUMNS)
     for rec in table.to_dict("records"):
         row = []
         for col in METRIC_STATUS_COLUMNS:
-            v = rec[col]
+            v = rec.get(col, "")  # a table made by hand may have only the v1 columns
             if col in ("value", "target"):
                 row.append(_number(v, int(rec["decimals"])))
-            elif col in ("exception", "persistent_exception"):
+            elif col in _BOOLEANS:
                 row.append("true" if v else "false")
+            elif col in _DATES:
+                row.append(_date(v))
             else:
                 row.append(safe_text(v))
         writer.writerow(row)

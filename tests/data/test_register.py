@@ -87,7 +87,7 @@ def test_every_problem_is_reported_with_file_row_and_column(tiny_dir, tmp_path):
     assert ("actuals.csv", 30, "value") in where
     assert len(problems) == 6
     text = str(DataValidationError(problems))
-    assert "actuals.csv, row 30, column 'value': The value 60 does not match numerator / denominator" in text
+    assert "actuals.csv, row 30, column 'value', A5: The value 60 does not match numerator / denominator" in text
 
 
 def test_metric_definition_problems(tiny_dir, tmp_path):
