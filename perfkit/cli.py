@@ -42,6 +42,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_INTERNAL}    an internal error perfkit could not explain: the details are in a log file whose path is printed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); outputs of earlier runs are unchanged"""
 
+VALIDATE_FORMATS = ("table", "plain", "json")
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -97,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check a data folder against the data contract")
     val.add_argument("--data", default="data/demo", help="the council's data folder (default: data/demo)")
+    val.add_argument(
+        "--format",
+        choices=VALIDATE_FORMATS,
+        help="table (the default on a terminal), plain (one problem per line: the default otherwise) "
+        "or json (a list of problems, for scripts)",
+    )
 
     st = sub.add_parser("status", help="which quarters' appendices are fresh, stale, failed or missing")
     st.add_argument("--out", default="outputs", help="output folder (default: outputs)")
@@ -142,12 +150,11 @@ def _positive_int(text: str) -> int:
 def _problem_table(problems: list[Problem], title: str) -> Table:
     # every cell is a Text: rich never reads a bracket from the data as markup
     table = Table(title=cell(title), show_lines=False, header_style="bold")
-    for col in ("Level", "File", "Row", "Column", "What is wrong", "How to fix it"):
+    for col in ("Level", "File", "Row", "Column", "Metric", "What is wrong", "How to fix it"):
         table.add_column(col, overflow="fold")
     for p in problems:
-        table.add_row(
-            *map(cell, (p.severity, p.file, "" if p.row is None else p.row, p.column or "", p.message, p.fix))
-        )
+        cells = (p.severity, p.file, "" if p.row is None else p.row, p.column or "", p.code or "", p.message, p.fix)
+        table.add_row(*map(cell, cells))
     return table
 
 
@@ -222,8 +229,45 @@ def _notebook(path: str) -> Path:
     return p.resolve()
 
 
+def _plain_line(p: Problem) -> str:
+    """One problem on one line: ``error: actuals.csv, row 14, column 'value', CUS.05: … How to fix it.``"""
+    return " ".join(f"{p.severity}: {p}".split())
+
+
+def _validate_plain(report, args) -> int:
+    """Plain lines (or JSON), for a file, a pipe or a script: never wrapped, one problem per line."""
+    import json
+
+    if args.format == "json":
+        print(json.dumps([p.as_dict() for p in report.problems], ensure_ascii=False, indent=2))
+        return EXIT_OK if report.ok else EXIT_INVALID
+    for p in report.problems:
+        print(plain(_plain_line(p)))
+    if not report.ok:
+        print(
+            f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''} and "
+            f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}: fix the errors "
+            "and run perfkit validate again."
+        )
+        return EXIT_INVALID
+    print(plain(_valid_summary(report, args)))
+    return EXIT_OK
+
+
+def _valid_summary(report, args) -> str:
+    reg = report.raise_if_invalid()
+    waves = f", survey waves {', '.join(report.waves)}" if report.waves else ""
+    return (
+        f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
+        f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}."
+    )
+
+
 def _cmd_validate(args, console: Console) -> int:
     report = validate_folder(args.data)
+    chosen = args.format or ("table" if console.is_terminal else "plain")
+    if chosen != "table":
+        return _validate_plain(report, args)
     if report.problems:
         title = (
             f"{args.data}: {len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} to fix"
@@ -239,16 +283,7 @@ def _cmd_validate(args, console: Console) -> int:
             highlight=False,
         )
         return EXIT_INVALID
-    reg = report.raise_if_invalid()
-    waves = f", survey waves {', '.join(report.waves)}" if report.waves else ""
-    console.print(
-        plain(
-            f"{args.data}: the data is valid: {len(reg.metrics)} metrics, {len(reg.actuals)} actuals, quarters "
-            f"{reg.quarters_with_data()[0].label} to {reg.latest_quarter().label}{waves}."
-        ),
-        highlight=False,
-        markup=False,
-    )
+    console.print(plain(_valid_summary(report, args)), highlight=False, markup=False)
     return EXIT_OK
 
 

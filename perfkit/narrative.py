@@ -118,10 +118,9 @@ def counting_sentence(counts: TierCounts, when: str) -> str:
     for i, p in enumerate(parts):
         verb = ("is " if p.count == 1 else "are ") if i == 0 else ""
         said.append(f"{number_word(p.count)} {verb}{status_phrase(p.word)}")
-    noun = counts.tier_label
-    if counts.total == 1:
-        return f"The one {noun} for {when} is {status_phrase(parts[0].word)}." if parts else ""
-    return f"Of the {number_word(counts.total)} {noun} for {when}, {join_words(said)}."
+    if counts.total == 1:  # "Of the one Customer targets" would not read
+        return f"Of the {counts.tier_label} for {when}, {join_words(said)}."
+    return f"Of the {number_word(counts.total)} {counts.tier_label} for {when}, {join_words(said)}."
 
 
 def _counting_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
@@ -133,8 +132,9 @@ def _counting_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
     text = " ".join(counting_sentence(c, quarter.label) for c in tiers)
     names = _exception_names(current.loc[current["group"] == "exception"], quarter)
     if names:
-        verb = "is" if len(names) == 1 else "are"
-        text += f" At exception {verb}: {_named(names)}."
+        red = table.attrs.get("vocabulary")
+        word = red.label("red") if red is not None else "Exception"
+        text += f" {_capitalise(status_phrase(word))}: {_named(names)}."
     return text
 
 

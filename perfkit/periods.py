@@ -479,7 +479,8 @@ def parse_quarter(text: object) -> Quarter:
             number = int(m["q"])
             if number not in (1, 2, 3, 4):
                 raise PeriodError(
-                    f"'{s}' names Q{number}, but a financial year has quarters Q1 to Q4.", "Use Q1 to Q4."
+                    f"'{s}' names Q{number}, but a financial year has quarters Q1 to Q4.",
+                    f"Use Q1 to Q4, written as {_SPELLINGS}.",
                 )
             return Quarter(start, number)
     if re.fullmatch(r"Q\d", s, re.IGNORECASE):
@@ -514,7 +515,10 @@ def parse_half(text: object) -> Half:
             start = _start_year(m["y1"], m["y2"], s)
             number = int(m["h"])
             if number not in (1, 2):
-                raise PeriodError(f"'{s}' names H{number}, but a financial year has halves H1 and H2.", "Use H1 or H2.")
+                raise PeriodError(
+                    f"'{s}' names H{number}, but a financial year has halves H1 and H2.",
+                    f"Use H1 or H2, written as {_HALF_SPELLINGS}.",
+                )
             return Half(start, number)
     raise PeriodError(f"'{s}' is not a half of a financial year.", f"Write it as {_HALF_SPELLINGS}.")
 

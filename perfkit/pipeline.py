@@ -55,7 +55,7 @@ def select_quarters(
     last: object = None,
     all_quarters: bool = False,
 ) -> list[Quarter]:
-    """The quarters a run reports: one, a range, every quarter with data, or (by default) the latest.
+    """The quarters a run reports: one, a range, every quarter with actuals, or (by default) the latest.
 
     A quarter after the data's latest is allowed (a report can be made before every figure is in),
     with a warning, since every metric would show "no data"; a quarter more than

@@ -230,14 +230,14 @@ def test_excel_percentages_and_numbers_stored_as_text_are_read_as_shown(tmp_path
 def test_the_validate_command_prints_the_table_and_fails(data):
     append(data / "actuals.csv", "A4,2024/25 Q3,twenty,,,")
     proc = subprocess.run(
-        [sys.executable, "-m", "perfkit.cli", "validate", "--data", data],
+        [sys.executable, "-m", "perfkit.cli", "validate", "--data", data, "--format", "table"],
         capture_output=True,
         text=True,
         timeout=120,
         env=WIDE,
     )
     assert proc.returncode == 2
-    assert "actuals.csv │ 25  │ value" in proc.stdout
+    assert "actuals.csv │ 25  │ value  │ A4" in proc.stdout
     assert "'twenty' is not a number." in proc.stdout and "1 error and 1 warning" in proc.stdout
 
 

@@ -65,12 +65,16 @@ def register_digest(register: Register, quarter: Quarter) -> dict[str, str]:
     metrics = register.metrics.reset_index(drop=True)
     targets = register.targets.loc[register.targets["start_year"] <= quarter.start_year]
     actuals = register.actuals.loc[register.actuals["period_index"] <= quarter.index]
-    return {
+    highlights = register.highlights.loc[register.highlights["period_index"] <= quarter.index]
+    digest = {
         "council.toml": sha256_file(council) if council.exists() else "",
         "metrics": _frame_digest(metrics),
-        "targets": _frame_digest(targets.sort_values(["code", "start_year", "quarter"])),
+        "targets": _frame_digest(targets.sort_values(["code", "start_year", "quarter", "half"])),
         "actuals": _frame_digest(actuals.sort_values(["code", "period_index"])),
     }
+    if len(highlights):
+        digest["highlights"] = _frame_digest(highlights.sort_values(["period_index", "row"]))
+    return digest
 
 
 def survey_files(register: Register, quarter: Quarter) -> list[Path]:

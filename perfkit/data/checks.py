@@ -6,6 +6,8 @@ row, column and metric code, as the readers of single tables do.
 
 from __future__ import annotations
 
+import difflib
+
 import pandas as pd
 
 from ..errors import Problem
@@ -32,7 +34,8 @@ def check_objectives(metrics: pd.DataFrame, council: Council, label: str, proble
             first[objective] = (r, c, n + 1)
     for objective, (row, code, n) in first.items():
         folded = {o.casefold(): o for o in listed}
-        near = folded.get(objective.casefold())
+        close = difflib.get_close_matches(objective.casefold(), list(folded), n=1)
+        near = folded.get(objective.casefold()) or (folded[close[0]] if close else None)
         hint = f"Did you mean '{near}'? " if near else ""
         others = f" ({n} metrics, this the first)" if n > 1 else ""
         problems.append(

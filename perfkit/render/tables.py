@@ -13,13 +13,14 @@ from html import escape
 import pandas as pd
 
 from ..assess import STATUSES
+from ..statuses import describe
 
 __all__ = ["Column", "html_table", "scroll_wrap", "status_badge", "text_cell"]
 
 
 def status_badge(status: str) -> str:
     """A status as symbol and word, e.g. ``✖ Exception``, coloured for those who see colour."""
-    s = STATUSES[status]
+    s = STATUSES.get(status) or describe(status)  # v2 classes (paused, overdue…) have default words too
     return (
         f'<span class="status status-{s.key}" style="color:{s.colour};font-weight:600">'
         f'<span aria-hidden="true">{s.symbol}</span> {escape(s.label)}</span>'
