@@ -121,7 +121,7 @@ def _one_band(s: str, whole: str) -> Tolerance:
         raise CellError(
             f"'{whole}' is not a tolerance.",
             "Enter a number in the metric's unit (2), a percentage of the target (5%), or two bands "
-            "(5%/10%: green within the first, amber within the second), or leave it blank.",
+            "(5%/10%: green within the first, amber within the second); a blank tolerance means none.",
         ) from exc
     if amount < 0:
         raise CellError(f"'{whole}' is negative.", "A tolerance is the width of a band below the target: 0 or more.")
