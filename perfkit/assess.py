@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .data.checker import frame_rows
 from .data.register import Register
 from .milestones import Update, milestone_state
 from .periods import Half, Period, Quarter, parse_quarter
@@ -78,6 +79,9 @@ STATUSES: dict[str, Status] = {
 RATED = ("green", "amber", "red")
 
 
+_V2_CELLS = ("status", "status_word", "status_reason", "progress", "revised_due", "action", "action_due")
+
+
 class _Lookup:
     """The actuals and targets of a register by metric and period, built once."""
 
@@ -88,24 +92,20 @@ class _Lookup:
         self.book = TargetBook(register.targets)
         codes, indexes = a["code"].tolist(), a["period_index"].tolist()
         self.values = a["value"].tolist()
-        self.columns = {
-            c: a[c].tolist()
-            for c in (
-                "commentary",
-                "for_period",
-                "status",
-                "status_word",
-                "status_reason",
-                "progress",
-                "revised_due",
-                "action",
-                "action_due",
-            )
-        }
+        # a v1 register's v2 cells are all blank: they are not copied, and read as their blank
+        names = ["commentary", "for_period", *(_V2_CELLS if register.v2 else ())]
+        self.columns = {c: a[c].tolist() for c in names}
         #: (code, period index) -> position of the row reported in that quarter
         self.rows = {(c, int(i)): n for n, (c, i) in enumerate(zip(codes, indexes, strict=True))}
-        #: (code, period measured) -> position of the row that measures it
-        self.measured = {(c, p): n for n, (c, p) in enumerate(zip(codes, self.columns["for_period"], strict=True))}
+        #: whether each row's figure measures the quarter it is reported in (``None``: every row does)
+        self.own: list[bool] | None = None
+        #: (code, period measured) -> position of each other row: a half, a year, a late quarter
+        self.other: dict[tuple[str, Period], int] = {}
+        if not a["for_own_quarter"].all():
+            self.own = a["for_own_quarter"].tolist()
+            fps = self.columns["for_period"]
+            self.other = {(codes[n], fps[n]): n for n, own in enumerate(self.own) if not own}
+        self._labels: dict[str, str] = {}
         self.periods_by_code: dict[str, list[int]] = {}
         for c, i in sorted(zip(codes, indexes, strict=True), key=lambda x: x[1]):
             self.periods_by_code.setdefault(c, []).append(int(i))
@@ -113,10 +113,27 @@ class _Lookup:
         self.cumulative_previous = register.council.cumulative_trend == "previous"
 
     def cell(self, column: str, n: int | None, default: object = "") -> object:
-        return default if n is None else self.columns[column][n]
+        """Row ``n``'s cell of ``column``, or ``default`` without a row (or for a v1 register's v2 cells)."""
+        col = self.columns.get(column)
+        return default if (n is None or col is None) else col[n]
+
+    def label(self, status: str) -> str:
+        """The council's word for a status perfkit assigns (looked up once per status)."""
+        word = self._labels.get(status)
+        if word is None:
+            word = self._labels[status] = self.vocabulary.label(status)
+        return word
+
+    def measured(self, code: str, period: Period) -> int | None:
+        """The position of the row whose figure measures ``period``, or ``None``."""
+        if type(period) is Quarter:
+            n = self.rows.get((code, period.index))
+            if n is not None and (self.own is None or self.own[n]):
+                return n
+        return self.other.get((code, period)) if self.other else None
 
     def measured_value(self, code: str, period: Period, decimals: int) -> float:
-        n = self.measured.get((code, period))
+        n = self.measured(code, period)
         return math.nan if n is None else round_half_up(self.values[n], decimals)
 
     def updates(self, code: str) -> list[Update]:
@@ -175,7 +192,7 @@ def _figure(m: dict, quarter: Quarter, lk: _Lookup) -> dict:
         computed = "no_target"
     else:
         computed = rate(value, target, m["polarity"], m["tolerance"], strict=found.strict)
-    status, label = computed, lk.vocabulary.label(computed)
+    status, label = computed, lk.label(computed)
     word = lk.cell("status", n)
     if word and kind == "target":
         label = str(lk.cell("status_word", n))
@@ -246,7 +263,7 @@ def _previous_report(m: dict, quarter: Quarter, s: dict, lk: _Lookup) -> Quarter
     if fp == quarter:
         return quarter.previous()
     # a figure for a half, a year or an earlier quarter: where the previous period's figure was reported
-    n = lk.measured.get((code, fp.previous()))
+    n = lk.measured(code, fp.previous())
     return Quarter.from_index(lk.indexes[n]) if n is not None else None
 
 
@@ -372,7 +389,8 @@ def assess(
     records = []
     metrics = register.metrics if codes is None else register.metrics.loc[[register.code(c) for c in codes]]
     council = register.council
-    for m in metrics.to_dict("records"):
+    titles: dict[Quarter, str] = {}
+    for m in frame_rows(metrics):
         s = _member_status(m, q, lk)
         if s is None:
             continue
@@ -402,7 +420,15 @@ def assess(
         target = s["target"]
         has_target = tol is not None and not math.isnan(target)
         plan_quarter = fp.last_quarter if (s["final_outturn"] and fp is not None) else q
+        if plan_quarter not in titles:
+            titles[plan_quarter] = council.plan_title_for(plan_quarter)
         computed = s["computed_status"]
+        if fp is None:
+            fp_text = fp_name = ""
+        elif type(fp) is Quarter and fp.index == q.index:  # the quarter itself, as for most figures
+            fp_text, fp_name = q.label, ""
+        else:
+            fp_text, fp_name = fp.label, _for_period_label(fp, q)
         records.append(
             {
                 "code": code,
@@ -433,11 +459,11 @@ def assess(
                 "tier": m["tier"],
                 "strategy": m["strategy"],
                 "tactic": m["tactic"],
-                "for_period": fp.label if fp is not None else "",
-                "for_period_label": _for_period_label(fp, q),
+                "for_period": fp_text,
+                "for_period_label": fp_name,
                 "status_label": s["status_label"],
                 "computed_status": computed,
-                "computed_label": lk.vocabulary.label(computed) if computed else "",
+                "computed_label": lk.label(computed) if computed else "",
                 "status_reason": lk.cell("status_reason", n),
                 "due": m["due"],
                 "revised_due": s["revised_due"],
@@ -452,7 +478,7 @@ def assess(
                 "green_width": tol.green_width(target) if (has_target and tol.green is not None) else math.nan,
                 "carried": s["carried"],
                 "final_outturn": s["final_outturn"],
-                "plan_title": council.plan_title_for(plan_quarter),
+                "plan_title": titles[plan_quarter],
             }
         )
     frame = pd.DataFrame.from_records(records, columns=_COLUMNS)

@@ -121,7 +121,7 @@ def parse_year(text: object) -> int:
     ...
     perfkit.errors.PeriodError: '2024/26' is not a financial year: ... so 2024 is followed by 2025. Write 2024/25.
     """
-    s = " ".join(str(text).split())
+    s = str(text).strip()
     m = _YEAR_PATTERN.match(s)
     if not m:
         raise PeriodError(

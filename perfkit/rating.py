@@ -14,8 +14,8 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -98,8 +98,7 @@ def direction(current: float, earlier: float, polarity: str) -> str:
     return up if current > earlier else down
 
 
-@dataclass(frozen=True)
-class FoundTarget:
+class FoundTarget(NamedTuple):
     """The target that applies to a period: its number and whether it is strict (``>50``)."""
 
     number: float
@@ -123,32 +122,28 @@ class TargetBook:
     """
 
     def __init__(self, targets: pd.DataFrame):
-        halves = targets["half"] if "half" in targets else [0] * len(targets)
-        comparisons = targets["comparison"] if "comparison" in targets else [""] * len(targets)
-        self._book: dict[tuple[str, int, int, int], FoundTarget] = {
-            (c, int(y), int(q), int(h)): FoundTarget(float(v), str(cmp))
-            for c, y, q, h, v, cmp in zip(
-                targets["code"],
-                targets["start_year"],
-                targets["quarter"],
-                halves,
-                targets["target"],
-                comparisons,
-                strict=True,
-            )
+        n = len(targets)
+        halves = targets["half"].tolist() if "half" in targets else [0] * n
+        comparisons = targets["comparison"].tolist() if "comparison" in targets else [""] * n
+        columns = (targets[c].tolist() for c in ("code", "start_year", "quarter", "target"))
+        self._book: dict[tuple[str, int, int, int], tuple[float, str]] = {
+            (c, y, q, h): (v, cmp)
+            for (c, y, q, v), h, cmp in zip(zip(*columns, strict=True), halves, comparisons, strict=True)
         }
 
     def find(self, code: str, period: Period) -> FoundTarget | None:
         """The target for ``code`` in ``period``, or ``None``."""
         book, y = self._book, period.start_year
         if isinstance(period, Quarter):
-            return book.get((code, y, period.number, 0)) or book.get((code, y, 0, 0))
-        if isinstance(period, Half):
-            return (
+            found = book.get((code, y, period.number, 0)) or book.get((code, y, 0, 0))
+        elif isinstance(period, Half):
+            found = (
                 book.get((code, y, 0, period.number))
                 or book.get((code, y, period.last_quarter.number, 0))
                 or book.get((code, y, 0, 0))
             )
-        if isinstance(period, FinancialYear):
-            return book.get((code, y, 0, 0))
-        raise TypeError(f"not a period: {period!r}")
+        elif isinstance(period, FinancialYear):
+            found = book.get((code, y, 0, 0))
+        else:
+            raise TypeError(f"not a period: {period!r}")
+        return None if found is None else FoundTarget(*found)

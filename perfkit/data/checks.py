@@ -28,7 +28,8 @@ def check_objectives(metrics: pd.DataFrame, council: Council, label: str, proble
         return
     known = set(listed)
     first: dict[str, tuple[int, str, int]] = {}
-    for code, objective, row in zip(metrics["code"], metrics["objective"], metrics["row"], strict=True):
+    columns = (metrics[c].tolist() for c in ("code", "objective", "row"))
+    for code, objective, row in zip(*columns, strict=True):
         if objective and objective not in known:
             r, c, n = first.get(objective, (row, code, 0))
             first[objective] = (r, c, n + 1)

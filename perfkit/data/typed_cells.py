@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import CellError
 
@@ -160,11 +161,15 @@ def parse_tolerance(text: str) -> Tolerance | None:
 
 #: The comparisons a target may carry, as written and as stored.
 _COMPARISONS = {">=": ">=", "≥": ">=", "=>": ">=", "<=": "<=", "≤": "<=", "=<": "<=", ">": ">", "<": "<"}
+_COMPARISON_STARTS = frozenset("<>=≤≥")
+_BETTER = {">": "higher", ">=": "higher", "<": "lower", "<=": "lower"}
 
 
-@dataclass(frozen=True)
-class TargetCell:
-    """A target as written: its number and its comparison (``""`` for a bare number)."""
+class TargetCell(NamedTuple):
+    """A target as written: its number and its comparison (``""`` for a bare number).
+
+    A named tuple rather than a dataclass: a register has tens of thousands of targets.
+    """
 
     number: float
     comparison: str = ""
@@ -177,7 +182,7 @@ class TargetCell:
     @property
     def better(self) -> str:
         """Which way the comparison says is better: ``higher``, ``lower``, or ``""`` for a bare number."""
-        return {">": "higher", ">=": "higher", "<": "lower", "<=": "lower"}.get(self.comparison, "")
+        return _BETTER.get(self.comparison, "")
 
 
 def parse_target(text: str) -> TargetCell:
@@ -187,6 +192,8 @@ def parse_target(text: str) -> TargetCell:
     (TargetCell(number=50.0, comparison='>'), '<=', 95.0)
     """
     s = text.strip()
+    if s[:1] not in _COMPARISON_STARTS:  # the usual bare number, read at once
+        return TargetCell(parse_number(s))
     for written, stored in _COMPARISONS.items():
         if s.startswith(written):
             rest = s[len(written) :].strip()
@@ -196,7 +203,7 @@ def parse_target(text: str) -> TargetCell:
                 return TargetCell(parse_number(rest), stored)
             except CellError:
                 break
-    if s[:1] in "<>=≤≥":
+    if s[:1] in _COMPARISON_STARTS:
         raise CellError(
             f"'{s}' is not a target.",
             "Write a number (50), or a number after one comparison: >50, >=50, <20 or <=20.",

@@ -35,14 +35,19 @@ SERVICES = [
 
 
 def make_register(
-    folder: Path, n_metrics: int, n_quarters: int = 12, seed: int = 1, n_services: int | None = None
+    folder: Path,
+    n_metrics: int,
+    n_quarters: int = 12,
+    seed: int = 1,
+    n_services: int | None = None,
+    v2: bool = False,
 ) -> Path:
     """A register of ``n_metrics`` metrics over ``n_quarters`` quarters ending 2024/25 Q2.
 
     About 80% targeted (of which ~10% annual and ~5% cumulative), 20% trend; targets
     set so that most are on target and about one in twelve is an exception. With
     ``n_services``, the metrics are dealt in turn to that many services (``Service 001`` …)
-    instead of the ten named ones.
+    instead of the ten named ones. With ``v2``, contract v2 is used throughout (see :func:`add_v2`).
     """
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,6 +105,105 @@ def make_register(
         "objectives = [" + ", ".join(f'"{o}"' for o in OBJECTIVES) + "]\n",
         encoding="utf-8",
     )
+    if v2:
+        add_v2(folder, seed)
+    return folder
+
+
+V2_COUNCIL = """
+[statuses]
+"On track" = "on_track"
+"Achieved" = "achieved"
+"On alert" = "at_risk"
+"Off track" = "off_track"
+"Affected by Covid-19" = "paused"
+"Awaiting update" = "no_update"
+
+[labels]
+green = "On track"
+
+[rag]
+tolerance = "5%/10%"
+
+[tiers]
+plan = "Council Plan targets"
+service = "Performance indicators"
+"""
+
+
+def add_v2(folder: Path, seed: int = 1) -> Path:
+    """Turn a generated register into one that uses contract v2 everywhere.
+
+    One metric in ten becomes a milestone (a status every quarter, some with progress
+    and a revised due date), half the metrics are service indicators, one targeted
+    metric in twenty gets a status word overriding its figures (with a reason) and
+    one in twenty a strict target (``>``), the annual metrics' figures become outturns
+    of the previous year (``for_period``), a tenth of metrics end a year before the
+    last quarter, and there is a highlight per service and quarter.
+    """
+    rng = np.random.default_rng(seed + 1)
+    metrics = pd.read_csv(folder / "metrics.csv", dtype=str, keep_default_na=False)
+    actuals = pd.read_csv(folder / "actuals.csv", dtype=str, keep_default_na=False)
+    targets = pd.read_csv(folder / "targets.csv", dtype=str, keep_default_na=False)
+    n = len(metrics)
+    milestone = rng.random(n) < 0.1
+    metrics["kind"] = np.where(milestone, "milestone", metrics["kind"])
+    metrics["unit"] = np.where(milestone, "", metrics["unit"])
+    metrics["polarity"] = np.where(milestone, "", metrics["polarity"])
+    metrics["tolerance"] = np.where(milestone, "", metrics["tolerance"])
+    metrics["tier"] = np.where(rng.random(n) < 0.5, "plan", "service")
+    metrics["due"] = np.where(milestone, rng.choice(["2023/24 Q4", "2024/25 Q4", "Dec 2025"], size=n), "")
+    ends = ~milestone & (metrics["frequency"] == "quarterly") & (rng.random(n) < 0.1)
+    metrics["end"] = np.where(ends, "2023/24 Q4", "")
+    metrics.to_csv(folder / "metrics.csv", index=False)
+    kind = dict(zip(metrics["code"], metrics["kind"], strict=True))
+    frequency = dict(zip(metrics["code"], metrics["frequency"], strict=True))
+    ended = set(metrics.loc[ends, "code"])
+    words = ["On track", "On track", "On track", "On alert", "Off track", "Achieved", "Affected by Covid-19"]
+    rows = []
+    for rec in actuals.to_dict("records"):
+        code, period = rec["code"], rec["period"]
+        start = int(period[:4])
+        out = {**rec, "status": "", "status_reason": "", "progress": "", "revised_due": "", "for_period": ""}
+        out.update(action="", action_due="")
+        if code in ended and start >= 2024:
+            continue
+        if kind[code] == "milestone":
+            out.update(value="", status=words[int(rng.integers(len(words)))])
+            if rng.random() < 0.3:
+                out["progress"] = str(int(rng.integers(0, 101)))
+            if rng.random() < 0.05:
+                out["revised_due"] = "2025/26 Q4"
+        elif frequency[code] == "annual":
+            out["for_period"] = f"{start - 1}/{start % 100:02d}"  # last year's outturn, reported in Q4
+        elif kind[code] == "target" and rng.random() < 0.05:
+            out.update(status="Affected by Covid-19", status_reason="Covid-19 closures")
+        if kind[code] == "target" and rng.random() < 0.05:
+            out.update(action="Improvement plan agreed", action_due="Mar 2025")
+        rows.append(out)
+    pd.DataFrame(rows).to_csv(folder / "actuals.csv", index=False)
+    annual = {c for c, f in frequency.items() if f == "annual"}
+    targets = targets.loc[~targets["code"].isin({c for c, k in kind.items() if k == "milestone"})].copy()
+    strict = targets["code"].isin(set(metrics.loc[rng.random(n) < 0.05, "code"])) & ~targets["code"].isin(annual)
+    higher = dict(zip(metrics["code"], metrics["polarity"], strict=True))
+    targets["target"] = [
+        (">" if higher[c] == "higher" else "<") + t if s else t
+        for c, t, s in zip(targets["code"], targets["target"], strict.tolist(), strict=True)
+    ]
+    # outturns of the previous year need that year's target
+    first = int(targets["year"].str[:4].astype(int).min())
+    extra = targets.loc[targets["year"].str.startswith(str(first)) & targets["code"].isin(annual)].copy()
+    extra["year"] = f"{first - 1}/{first % 100:02d}"
+    pd.concat([targets, extra]).to_csv(folder / "targets.csv", index=False)
+    quarters = sorted(set(actuals["period"]))
+    highlights = [
+        {"period": q, "service": s, "kind": "achievement" if i % 2 else "challenge", "text": f"{s} highlight for {q}"}
+        for q in quarters
+        for i, s in enumerate(SERVICES)
+    ]
+    pd.DataFrame(highlights).to_csv(folder / "highlights.csv", index=False)
+    with open(folder / "council.toml", "a", encoding="utf-8") as f:
+        f.write(V2_COUNCIL)
     return folder
 
 
