@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -619,6 +620,94 @@ def returns_scale(repeat: int, services: int = 100, per_service: int = 50) -> li
     ]
 
 
+# 10 ------------------------------------------------------------------------------------------
+#: main just before contract v2 was merged into it (--baseline to compare with another commit)
+V2_BASELINE = "5c805ef8d36f7768e96b2b1c5c67999952e94253"
+
+
+def baseline_tree(ref: str) -> Path:
+    """perfkit and its notebooks as they were at ``ref``, unpacked under benchmarks/work/."""
+    folder = WORK / f"baseline-{ref[:7]}"
+    if not (folder / "perfkit").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "perfkit", "notebooks"], capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def timed(cmd: list, env: dict) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the process and every process it waited for (its kernels too).
+
+    CPU time is what the comparison is judged on: on a shared machine the wall time of the same
+    command varies by more than the 10% being measured.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env, cwd=WORK)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(map(str, cmd))}\n{proc.stdout}\n{proc.stderr}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def v2_overhead(repeat: int, ref: str) -> list[Row]:
+    """What contract v2 adds to validating and to a one-quarter run of the 5,000-metric register."""
+    trees = {"before v2": baseline_tree(ref), "now": ROOT}
+    v1 = WORK / "register-5000"
+    v2 = WORK / "register-5000-v2"
+    if not (v1 / "actuals.csv").exists():
+        make_register(v1, 5000, n_quarters=12)
+    if not (v2 / "highlights.csv").exists():
+        make_register(v2, 5000, n_quarters=12, v2=True)
+
+    def measure(tree: Path, *args: object) -> tuple[float, float]:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        runs = [timed([sys.executable, "-m", "perfkit.cli", *args], env) for _ in range(repeat)]
+        return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+
+    rows = []
+    for what, args in (
+        ("validate", ("validate", "--data", v1)),
+        (
+            "one-quarter run, HTML + PDF",
+            ("run", "--data", v1, "--quarter", QUARTER, "--out", WORK / "out-v2-overhead", "--force", "--quiet"),
+        ),
+    ):
+        (wb, cb), (wn, cn) = (measure(tree, *args) for tree in trees.values())
+        rows.append(
+            Row(
+                f"10. 5,000 metrics (v1 data), {what}: before v2 / now",
+                f"{wb:.2f} / {wn:.2f} s wall, {cb:.2f} / {cn:.2f} s CPU",
+                "",
+                "",
+                f"before v2 = {ref[:7]}",
+            )
+        )
+        rows.append(
+            Row(f"10. v2 adds to {what} (CPU now / before)", f"{cn / cb:.2f}", "≤ 1.10", verdict(cn / cb <= 1.10))
+        )
+    wv, cv = measure(ROOT, "validate", "--data", v2)
+    rows.append(
+        Row(
+            "10. 5,000 metrics using v2 throughout: validate",
+            f"{wv:.2f} s wall, {cv:.2f} s CPU",
+            "",
+            "",
+            "milestones, words, outturns, two bands, strict targets, tiers, highlights",
+        )
+    )
+    wr, cr = measure(
+        ROOT, "run", "--data", v2, "--quarter", QUARTER, "--out", WORK / "out-v2-data", "--force", "--quiet"
+    )
+    rows.append(
+        Row("10. 5,000 metrics using v2 throughout: one-quarter run, HTML + PDF", f"{wr:.1f} s wall, {cr:.1f} s CPU")
+    )
+    return rows
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     try:
@@ -665,10 +754,12 @@ def main() -> None:
             "import",
             "input",
             "returns",
+            "v2",
         ],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
     )
+    parser.add_argument("--baseline", default=V2_BASELINE, help="the commit contract v2 is compared with (step v2)")
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
     WORK.mkdir(parents=True, exist_ok=True)
@@ -694,6 +785,7 @@ def main() -> None:
         ("import", "the cost of import perfkit", lambda: import_time(repeat)),
         ("input", "register input at scale", lambda: register_input(repeat, 100_000 if args.quick else 1_000_000)),
         ("returns", "service returns", lambda: returns_scale(repeat, 10 if args.quick else 100)),
+        ("v2", "what contract v2 adds", lambda: v2_overhead(repeat, args.baseline)),
     ):
         if args.only and name not in args.only:
             continue
