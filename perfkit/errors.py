@@ -18,7 +18,8 @@ class PerfkitError(Exception):
     ...     pk.prepare(tiny, "2024/25 Q5")
     ... except pk.PerfkitError as err:
     ...     print(err)
-    '2024/25 Q5' names Q5, but a financial year has quarters Q1 to Q4. Use Q1 to Q4.
+    '2024/25 Q5' names Q5, but a financial year has quarters Q1 to Q4. Use Q1 to Q4, written as '2024/25 Q2', \
+'2024-25-Q2', 'Q2 2024/25' or '2024/2025 Q2'.
     """
 
 
