@@ -392,6 +392,8 @@ class _Checker:
         self, row: int, column: str, text: str, allowed: tuple[str, ...], *, blank_ok: bool = False
     ) -> str | None:
         """One of ``allowed`` in any case (``half yearly`` for ``half-yearly``); else a problem with a suggestion."""
+        if text in allowed:  # as written, the usual case
+            return text
         s = " ".join(text.split()).lower()
         if s in allowed:
             return s
@@ -605,7 +607,7 @@ def _metrics_rows(chk: _Checker, table: SourceTable, council: Council) -> tuple[
             "tolerance": tolerance if tolerance is not None or rec["tolerance"] else council.tolerance,
             "decimals": chk.parse_once(row, "decimals", rec["decimals"], _decimals, 1),
             "cumulative": chk.parse_once(row, "cumulative", rec["cumulative"], parse_yes_no, False),
-            "tier": chk.choice(row, "tier", tier, TIER_NAMES, blank_ok=True) or "plan",
+            "tier": (chk.choice(row, "tier", tier, TIER_NAMES) if tier else None) or "plan",
             "start": chk.parse_once(row, "start", start, _first_quarter) if start else None,
             "end": chk.parse_once(row, "end", end, _last_quarter) if end else None,
             "due": chk.parse_once(row, "due", due, _due_date) if due else None,
@@ -791,6 +793,7 @@ def _quarter_cell(text: str) -> tuple[int, int]:
 
 
 _COMPARISON_START = re.compile(r"\s*[<>=≤≥]")
+_COMPARISON_CHARS = re.compile(r"[<>=≤≥]")
 
 
 def _split_comparisons(chk: _Checker) -> tuple[np.ndarray, np.ndarray]:
@@ -803,6 +806,8 @@ def _split_comparisons(chk: _Checker) -> tuple[np.ndarray, np.ndarray]:
     texts = frame["target"].to_numpy(dtype=object)
     comparisons = np.full(len(texts), "", dtype=object)
     bad = np.zeros(len(texts), dtype=bool)
+    if not _COMPARISON_CHARS.search("".join(texts)):  # no comparison anywhere: the v1 case, settled at once
+        return comparisons, bad
     marked = np.flatnonzero(frame["target"].str.match(_COMPARISON_START).to_numpy(dtype=bool))
     if not len(marked):
         return comparisons, bad
@@ -819,6 +824,16 @@ def _split_comparisons(chk: _Checker) -> tuple[np.ndarray, np.ndarray]:
         texts[i] = texts[i].strip().lstrip("<>=≤≥").strip()
     frame["target"] = texts
     return comparisons, bad
+
+
+def _quarters_and_halves(cells: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (quarter, half) pairs of the quarter column as two integer columns (0 where the cell was wrong)."""
+    pairs = cells.copy()
+    pairs[~ok] = None
+    codes, distinct = pd.factorize(pairs, use_na_sentinel=False)  # a failed cell's None comes back as NaN
+    quarter = np.array([p[0] if isinstance(p, tuple) else 0 for p in distinct], dtype=np.int64)
+    half = np.array([p[1] if isinstance(p, tuple) else 0 for p in distinct], dtype=np.int64)
+    return quarter[codes], half[codes]
 
 
 def _parse_targets(
@@ -839,8 +854,7 @@ def _parse_targets(
         rows = table.frame["row"].to_numpy()
         ok = known & year_ok & quarter_ok & ~np.isnan(targets) & ~bad_comparison
         start = np.where(year_ok, years, 0).astype(np.int64)
-        quarter = np.array([c[0] if c else 0 for c in cells], dtype=np.int64)
-        half = np.array([c[1] if c else 0 for c in cells], dtype=np.int64)
+        quarter, half = _quarters_and_halves(cells, quarter_ok)
         ok &= _target_rules(chk, metrics, broken, codes, ok, half, comparisons, written)
         dup, first = duplicated_keys(
             {"code": codes[ok], "start": start[ok], "quarter": quarter[ok], "half": half[ok]}, rows[ok]
@@ -890,6 +904,8 @@ def _target_rules(
     passed = np.ones(len(codes), dtype=bool)
     if metrics.empty or not ok.any():
         return passed
+    if not (half.any() or (comparisons != "").any() or (metrics["kind"] == "milestone").any()):
+        return passed  # none of the v2 rules can apply
     kind = metrics["kind"].reindex(codes).to_numpy(dtype=object)
     polarity = metrics["polarity"].reindex(codes).to_numpy(dtype=object)
     frequency = metrics["frequency"].reindex(codes).to_numpy(dtype=object)
@@ -904,7 +920,9 @@ def _target_rules(
             "say it in the milestone's title (a score of 4 by Dec 2022) and take this row out.",
         ),
     )
-    better = np.array([{">": "higher", ">=": "higher", "<": "lower", "<=": "lower"}.get(c, "") for c in comparisons])
+    better = np.where(
+        np.isin(comparisons, [">", ">="]), "higher", np.where(np.isin(comparisons, ["<", "<="]), "lower", "")
+    ).astype(object)
     contrary = ok & ~milestone & (better != "") & np.isin(polarity, ["higher", "lower"]) & (better != polarity)
     contrary &= ~np.isin(codes, list(broken))
     chk.many(
@@ -1059,14 +1077,19 @@ def _parse_actuals(
 
         chk.many(np.flatnonzero(ok)[dup], "period", second_row)
         keep = np.flatnonzero(ok)[~dup]
-        measured, own, fine = _measured_periods(chk, metrics, codes, index, keep, cells)
-        keep, measured, own = keep[fine], measured[fine], own[fine]
+        distinct, inverse = np.unique(index[keep], return_inverse=True)
+        quarters = np.empty(len(distinct), dtype=object)
+        quarters[:] = [Quarter.from_index(int(i)) for i in distinct]
+        inverse = inverse.reshape(-1)
+        reported = quarters[inverse] if len(keep) else np.empty(0, dtype=object)
+        measured, own, fine = _measured_periods(chk, metrics, codes, index, keep, reported, cells)
+        keep, measured, own, inverse = keep[fine], measured[fine], own[fine], inverse[fine]
         check = ~np.isin(codes[keep], list(broken)) if broken else np.ones(len(keep), dtype=bool)
         value = _derive_values(chk, metrics, codes[keep], rows[keep], value[keep], num[keep], den[keep], check)
-        labels = {int(i): Quarter.from_index(int(i)).label for i in np.unique(index[keep])}
+        labels = np.array([q.label for q in quarters], dtype=object)
         columns = {
             "code": codes[keep],
-            "period": [labels[i] for i in index[keep].tolist()],
+            "period": labels[inverse] if len(keep) else np.empty(0, dtype=object),
             "period_index": index[keep],
             "value": value,
             "numerator": num[keep],
@@ -1080,9 +1103,7 @@ def _parse_actuals(
             columns |= cells.columns(keep)
         else:
             for column, blank in _NO_V2.items():
-                filled = np.empty(len(keep), dtype=object)
-                filled[:] = [blank] * len(keep)
-                columns[column] = filled
+                columns[column] = np.full(len(keep), blank, dtype=object)
         return _typed_frame(columns, ACTUAL_DTYPES)
     finally:
         chk.finish()
@@ -1094,6 +1115,7 @@ def _measured_periods(
     codes: np.ndarray,
     index: np.ndarray,
     keep: np.ndarray,
+    reported: np.ndarray,
     cells: _V2Cells | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each kept row: the period its figure measures, whether that is its own quarter, and whether it is fine.
@@ -1101,16 +1123,42 @@ def _measured_periods(
     Applies contract v2's rules on milestones' rows, words on trend metrics, cells meant for
     milestones, half-yearly rows, ``for_period`` and ``start``–``end``; a row with an error is
     not fine. Most rows (a quarterly or annual metric, no ``for_period``) measure their own
-    quarter and are settled for the whole column at once.
+    quarter and are settled for the whole column at once; the rules run on the other rows only.
     """
     n = len(keep)
-    quarter_of = {int(i): Quarter.from_index(int(i)) for i in np.unique(index[keep])}
-    measured = np.empty(n, dtype=object)
-    measured[:] = [quarter_of[i] for i in index[keep].tolist()]
+    measured = reported.copy()  # the quarter each row is reported in, until a rule says otherwise
     own = np.ones(n, dtype=bool)
     fine = np.ones(n, dtype=bool)
     if not n or metrics.empty:
         return measured, own, fine
+    special = metrics.index[
+        (metrics["kind"] == "milestone")
+        | (metrics["frequency"] == "half-yearly")
+        | metrics["start"].notna()
+        | metrics["end"].notna()
+    ]
+    if cells is None and not len(special):
+        return measured, own, fine
+    sel = np.arange(n) if cells is not None else np.flatnonzero(np.isin(codes[keep], special))
+    m, o, f = _v2_rules(chk, metrics, codes, index, keep[sel], measured[sel], cells)
+    measured[sel], own[sel], fine[sel] = m, o, f
+    return measured, own, fine
+
+
+def _v2_rules(
+    chk: _Checker,
+    metrics: pd.DataFrame,
+    codes: np.ndarray,
+    index: np.ndarray,
+    keep: np.ndarray,
+    measured: np.ndarray,
+    cells: _V2Cells | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_measured_periods` for the rows at ``keep`` that the v2 rules concern."""
+    n = len(keep)
+    measured = measured.copy()
+    own = np.ones(n, dtype=bool)
+    fine = np.ones(n, dtype=bool)
     code = codes[keep]
     kind = metrics["kind"].reindex(code).to_numpy(dtype=object)
     frequency = metrics["frequency"].reindex(code).to_numpy(dtype=object)
