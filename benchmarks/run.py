@@ -621,7 +621,7 @@ def returns_scale(repeat: int, services: int = 100, per_service: int = 50) -> li
 
 
 # 10 ------------------------------------------------------------------------------------------
-#: main just before contract v2 was merged into it (--baseline to compare with another commit)
+#: main as the v2 overhead was measured, before contract v2 (--baseline to compare with another commit)
 V2_BASELINE = "5c805ef8d36f7768e96b2b1c5c67999952e94253"
 
 
