@@ -88,6 +88,10 @@ def bare_quarter(out: Path) -> float:
                 "data_dir",
                 DEMO,
                 "--no-progress-bar",
+                # the notebooks name the project's kernel, which only `make lab` registers;
+                # by hand one runs them on the environment's python3 kernel, the same interpreter
+                "-k",
+                "python3",
             ],
             cwd=ROOT / "notebooks",
         )
