@@ -1,9 +1,9 @@
 """What service returns need of data contract v2, in one place.
 
-Contract v2 (status words, milestones, later outturns, highlights) is read here,
-defensively, from the files as design §3 fixes them, so that returns work on a
-v1 folder (no milestones; the status words are the class names) and on a v2
-folder alike. Everything else in :mod:`perfkit.returns` asks this module.
+The council's status words come from its ``council.toml`` as the register loader
+reads it (:mod:`perfkit.data.council`, :mod:`perfkit.statuses`), periods from
+:mod:`perfkit.periods`, the kinds of highlight from :mod:`perfkit.data.highlights`.
+Everything else in :mod:`perfkit.returns` asks this module.
 
 Examples
 --------
@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CellError, PeriodError
-from ..periods import Quarter, parse_quarter, parse_year, year_label
+from ..data.council import load_council
+from ..data.highlights import HIGHLIGHT_KINDS
+from ..errors import CellError, PeriodError, Problem
+from ..periods import Quarter, parse_period, year_label
+from ..statuses import CLASSES, Vocabulary, class_phrase
 
 __all__ = [
     "CLASSES",
@@ -39,79 +41,32 @@ __all__ = [
     "parse_for_period",
 ]
 
-#: The classes a service can report (design §3, "Status classes").
-CLASSES = (
-    "achieved",
-    "on_track",
-    "at_risk",
-    "off_track",
-    "not_started",
-    "paused",
-    "under_review",
-    "withdrawn",
-    "no_update",
-)
-
-#: The kinds of a highlight (design §3, highlights.csv).
-HIGHLIGHT_KINDS = ("achievement", "challenge", "update")
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).replace("_", " ").split()).casefold()
-
-
-def _phrase(name: str) -> str:
-    text = name.replace("_", " ")
-    return text[:1].upper() + text[1:]
-
 
 @dataclass(frozen=True)
 class Words:
-    """The council's status words: ``(word, class)`` pairs of ``[statuses]``, in order.
-
-    Without ``[statuses]`` the class names are the words, in any case, with ``_`` or
-    spaces (design §3).
-    """
+    """The council's status words (``[statuses]``): without them, the class names are the words (design §3)."""
 
     pairs: tuple[tuple[str, str], ...] = ()
+    vocabulary: Vocabulary = field(default_factory=Vocabulary, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.pairs and not self.vocabulary.words:
+            object.__setattr__(self, "vocabulary", Vocabulary.from_council(dict(self.pairs)))
 
     def accepted(self) -> list[str]:
         """The words a return's drop-down offers, as the council spells them."""
-        if self.pairs:
-            return [w for w, _ in self.pairs]
-        return [_phrase(c) for c in CLASSES]
+        return [w for w, _ in self.vocabulary.words] or [class_phrase(c) for c in CLASSES]
 
     def canonical(self, text: str) -> str | None:
         """A word as the council spells it, matched ignoring case and repeated spaces; ``None`` if unknown."""
-        key = _norm(text)
-        if self.pairs:
-            by_word = {" ".join(w.split()).casefold(): w for w, _ in self.pairs}
-            return by_word.get(" ".join(str(text).split()).casefold())
-        for c in CLASSES:
-            if _norm(c) == key:
-                return _phrase(c)
-        return None
+        return self.vocabulary.word(text) if self.vocabulary.classify(text) else None
 
 
 def load_words(data_dir: Path) -> Words:
     """The ``[statuses]`` of a folder's ``council.toml`` (already checked by the register loader)."""
-    path = data_dir / "council.toml"
-    if not path.exists():
-        return Words()
-    try:
-        doc = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return Words()
-    table = doc.get("statuses", {})
-    if not isinstance(table, dict):
-        return Words()
-    return Words(tuple((" ".join(str(w).split()), str(c)) for w, c in table.items() if isinstance(c, str)))
-
-
-_HALF = re.compile(
-    r"^(?:(?P<y>\d{4}\s*[/\-_]\s*\d{2,4})[\s\-_/]*H(?P<h>\d)|H(?P<h2>\d)[\s\-_/]*(?P<y2>\d{4}\s*[/\-_]\s*\d{2,4}))$",
-    re.I,
-)
+    problems: list[Problem] = []
+    vocabulary = load_council(data_dir, problems).vocabulary
+    return Words(vocabulary.words, vocabulary)
 
 
 def half_label(start_year: int, number: int) -> str:
@@ -127,22 +82,13 @@ def parse_for_period(text: str) -> str:
     CellError
         When the text is none of them.
     """
-    s = " ".join(str(text).split())
-    m = _HALF.match(s)
-    if m:
-        start = parse_year((m["y"] or m["y2"]).replace(" ", ""))
-        number = int(m["h"] or m["h2"])
-        if number in (1, 2):
-            return half_label(start, number)
-    for parse in (lambda t: year_label(parse_year(t)), lambda t: parse_quarter(t).label):
-        try:
-            return parse(s)
-        except PeriodError:
-            continue
-    raise CellError(
-        f"'{s}' is not a period a figure can measure.",
-        "Choose a year (2023/24), a half (2024/25 H1) or a quarter (2024/25 Q2) from the drop-down.",
-    )
+    try:
+        return parse_period(text).label
+    except PeriodError:
+        raise CellError(
+            f"'{' '.join(str(text).split())}' is not a period a figure can measure.",
+            "Choose a year (2023/24), a half (2024/25 H1) or a quarter (2024/25 Q2) from the drop-down.",
+        ) from None
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
