@@ -267,7 +267,9 @@ def _previous_report(m: dict, quarter: Quarter, s: dict, lk: _Lookup) -> Quarter
     return Quarter.from_index(lk.indexes[n]) if n is not None else None
 
 
-_COLUMNS = [
+#: The columns of ``metric_status.csv`` in the output contract v1 (design §6), in its order:
+#: the assessment table starts with them, and :mod:`perfkit.publish.data_files` writes them.
+V1_COLUMNS = [
     "code",
     "title",
     "objective",
@@ -280,6 +282,10 @@ _COLUMNS = [
     "vs_last_year",
     "exception",
     "persistent_exception",
+]
+
+_COLUMNS = [
+    *V1_COLUMNS,
     "owner",
     "unit",
     "polarity",

@@ -43,6 +43,7 @@ __all__ = [
     "SourceTable",
     "cell_text",
     "decode_text",
+    "file_kind",
     "find_data_file",
     "read_data_file",
     "read_source",
@@ -209,7 +210,7 @@ def _not_a_regular_file(path: Path, limit: int) -> tuple[str, str] | None:
         )
     if not stat.S_ISREG(info.st_mode):  # worded as the survey's reader words it (survey/files.py)
         return (
-            f"{path.name} is {_kind(info.st_mode)}, not a file; only ordinary files are read.",
+            f"{path.name} is {file_kind(info.st_mode)}, not a file; only ordinary files are read.",
             f"Replace it with the {path.name} file itself (a copy, not a pipe, device or folder).",
         )
     if info.st_size > limit:
@@ -221,7 +222,8 @@ def _not_a_regular_file(path: Path, limit: int) -> tuple[str, str] | None:
     return None
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words, from its ``st_mode``."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):

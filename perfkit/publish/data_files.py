@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..assess import V1_COLUMNS
 from ..errors import RunError
 from ..rounding import round_half_up
 from .safe_files import write_atomic
@@ -27,20 +28,7 @@ __all__ = [
     "write_json",
 ]
 
-METRIC_STATUS_V1_COLUMNS = [
-    "code",
-    "title",
-    "objective",
-    "service",
-    "period",
-    "value",
-    "target",
-    "status",
-    "vs_previous",
-    "vs_last_year",
-    "exception",
-    "persistent_exception",
-]
+METRIC_STATUS_V1_COLUMNS = list(V1_COLUMNS)
 
 #: Contract v2 appends these, in this order, after the v1 columns (design §6).
 METRIC_STATUS_V2_COLUMNS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.sources import decode_text
+from ..data.sources import decode_text, file_kind
 from ..errors import DataValidationError, Problem
 
 __all__ = ["check_regular", "kind_of_file", "read_bytes", "read_csv_text"]
@@ -33,17 +33,7 @@ def kind_of_file(path: Path) -> str | None:
     ('a folder', 'a device')
     """
     mode = os.stat(path).st_mode
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+    return None if stat.S_ISREG(mode) else file_kind(mode)
 
 
 def check_regular(path: Path, label: str) -> Problem | None:
