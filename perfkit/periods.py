@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import total_ordering
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from .errors import PeriodError
 
@@ -131,9 +131,66 @@ def parse_year(text: object) -> int:
     return _start_year(m["y1"], m["y2"], s)
 
 
+class _PartOfYear:
+    """What a quarter and a half share: a numbered part of a financial year (``Q2``, ``H1``)."""
+
+    start_year: int
+    number: int
+    #: How many of these make a year, and the letter that names one.
+    per_year: ClassVar[int]
+    letter: ClassVar[str]
+    #: The numbers that exist and how to fix one that does not, for the error message.
+    _valid: ClassVar[tuple[str, str]]
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= self.per_year:
+            exist, fix = self._valid
+            raise PeriodError(f"{self.letter}{self.number} does not exist: a financial year has {exist}.", fix)
+
+    # ordering -----------------------------------------------------------
+    @property
+    def index(self) -> int:
+        """A running number: consecutive periods of this kind differ by one."""
+        return self.start_year * self.per_year + self.number - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> Self:
+        """The period whose :attr:`index` is ``index``."""
+        return cls(index // cls.per_year, index % cls.per_year + 1)  # type: ignore[call-arg]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.index < other.index
+
+    # names ----------------------------------------------------------------
+    @property
+    def year_label(self) -> str:
+        """``2024/25``: the financial year's label."""
+        return year_label(self.start_year)
+
+    @property
+    def label(self) -> str:
+        """``2024/25 Q2`` or ``2020/21 H1``: the form shown to people."""
+        return f"{self.year_label} {self.letter}{self.number}"
+
+    @property
+    def slug(self) -> str:
+        """``2024-25-Q2``: the form used in folder names and parameters."""
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-{self.letter}{self.number}"
+
+    @property
+    def short(self) -> str:
+        """``Q2``: enough within a sentence that already names the year."""
+        return f"{self.letter}{self.number}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @total_ordering
 @dataclass(frozen=True)
-class Quarter:
+class Quarter(_PartOfYear):
     """A quarter of a financial year.
 
     Parameters
@@ -160,58 +217,17 @@ class Quarter:
     #: How many quarters it spans.
     length: ClassVar[int] = 1
 
-    def __post_init__(self) -> None:
-        if self.number not in (1, 2, 3, 4):
-            raise PeriodError(
-                f"Q{self.number} does not exist: a financial year has quarters Q1 to Q4.", "Use Q1 to Q4."
-            )
-
-    # ordering -----------------------------------------------------------
-    @property
-    def index(self) -> int:
-        """A running number: consecutive quarters differ by one."""
-        return self.start_year * 4 + self.number - 1
-
-    @classmethod
-    def from_index(cls, index: int) -> Quarter:
-        """The quarter whose :attr:`index` is ``index``."""
-        return cls(index // 4, index % 4 + 1)
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Quarter):
-            return NotImplemented
-        return self.index < other.index
+    per_year: ClassVar[int] = 4
+    letter: ClassVar[str] = "Q"
+    _valid: ClassVar[tuple[str, str]] = ("quarters Q1 to Q4", "Use Q1 to Q4.")
 
     # names ----------------------------------------------------------------
-    @property
-    def year_label(self) -> str:
-        """``2024/25``."""
-        return year_label(self.start_year)
-
-    @property
-    def label(self) -> str:
-        """``2024/25 Q2``: the form shown to people."""
-        return f"{self.year_label} Q{self.number}"
-
-    @property
-    def slug(self) -> str:
-        """``2024-25-Q2``: the form used in folder names and parameters."""
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-Q{self.number}"
-
-    @property
-    def short(self) -> str:
-        """``Q2``: enough within a sentence that already names the year."""
-        return f"Q{self.number}"
-
     @property
     def months(self) -> str:
         """``July to September 2024``."""
         first = _MONTHS[self.number - 1]
         last = calendar.month_name[self.end.month]
         return f"{first} to {last} {self.end.year}"
-
-    def __str__(self) -> str:
-        return self.label
 
     # dates ----------------------------------------------------------------
     @property
@@ -278,7 +294,7 @@ class Quarter:
 
 @total_ordering
 @dataclass(frozen=True)
-class Half:
+class Half(_PartOfYear):
     """A half of a financial year: H1 (April–September) or H2 (October–March).
 
     Examples
@@ -296,44 +312,9 @@ class Half:
     kind: ClassVar[str] = "half"
     length: ClassVar[int] = 2
 
-    def __post_init__(self) -> None:
-        if self.number not in (1, 2):
-            raise PeriodError(f"H{self.number} does not exist: a financial year has halves H1 and H2.", "Use H1 or H2.")
-
-    @property
-    def index(self) -> int:
-        """A running number: consecutive halves differ by one."""
-        return self.start_year * 2 + self.number - 1
-
-    @classmethod
-    def from_index(cls, index: int) -> Half:
-        return cls(index // 2, index % 2 + 1)
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Half):
-            return NotImplemented
-        return self.index < other.index
-
-    @property
-    def year_label(self) -> str:
-        return year_label(self.start_year)
-
-    @property
-    def label(self) -> str:
-        """``2020/21 H1``."""
-        return f"{self.year_label} H{self.number}"
-
-    @property
-    def slug(self) -> str:
-        """``2020-21-H1``."""
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-H{self.number}"
-
-    @property
-    def short(self) -> str:
-        return f"H{self.number}"
-
-    def __str__(self) -> str:
-        return self.label
+    per_year: ClassVar[int] = 2
+    letter: ClassVar[str] = "H"
+    _valid: ClassVar[tuple[str, str]] = ("halves H1 and H2", "Use H1 or H2.")
 
     @property
     def quarters(self) -> tuple[Quarter, Quarter]:

@@ -88,3 +88,26 @@ def test_bad_due_dates_echo_the_text(text):
     with pytest.raises(PeriodError) as info:
         parse_due_date(text)
     assert f"'{text}'" in str(info.value) and "31/12/2022" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Quarter(2024, 5), "Q5 does not exist: a financial year has quarters Q1 to Q4."),
+        (lambda: Half(2024, 3), "H3 does not exist: a financial year has halves H1 and H2."),
+        (lambda: Half(2024, 0), "H0 does not exist: a financial year has halves H1 and H2."),
+    ],
+)
+def test_a_part_of_a_year_that_does_not_exist_is_named(make, message):
+    with pytest.raises(PeriodError, match=message):
+        make()
+
+
+def test_halves_and_quarters_count_on_across_years_and_only_compare_with_their_own_kind():
+    # H2 of 2023/24 is followed by H1 of 2024/25; Q4 of 2023/24 by Q1 of 2024/25
+    assert Half.from_index(Half(2023, 2).index + 1) == Half(2024, 1)
+    assert Quarter.from_index(Quarter(2023, 4).index + 1) == Quarter(2024, 1)
+    assert sorted([Half(2024, 1), Half(2023, 2)]) == [Half(2023, 2), Half(2024, 1)]
+    assert (Half(2020, 1).slug, Half(2020, 1).short, str(Half(2020, 1))) == ("2020-21-H1", "H1", "2020/21 H1")
+    with pytest.raises(TypeError):
+        _ = Quarter(2024, 1) < Half(2024, 1)
