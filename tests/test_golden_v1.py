@@ -1,7 +1,8 @@
 """A v1 folder's v1 outputs are unchanged by contract v2.
 
 ``tests/data/golden_v1`` holds ``metric_status.csv`` and the drafted narrative of
-every quarter of ``data/demo`` and ``tests/fixtures/tiny`` as main produced them
+every quarter of the v1 demo (``data/demo`` as it was before v2, kept as
+``tests/fixtures/demo_v1``) and ``tests/fixtures/tiny`` as main produced them
 before v2 (see its README). v2 appends columns: the first twelve must be byte for
 byte the same, and the wording word for word.
 """
@@ -22,7 +23,7 @@ from perfkit.publish.data_files import METRIC_STATUS_V1_COLUMNS, metric_status_c
 from tests.support import FIXTURES, ROOT
 
 GOLDEN = ROOT / "tests" / "data" / "golden_v1"
-FOLDERS = {"demo": ROOT / "data" / "demo", "tiny": FIXTURES / "tiny"}
+FOLDERS = {"demo": FIXTURES / "demo_v1", "tiny": FIXTURES / "tiny"}
 FILES = sorted((name, path.stem) for name in FOLDERS for path in (GOLDEN / name).glob("*.csv"))
 
 
