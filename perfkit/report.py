@@ -41,7 +41,6 @@ from .render.charts import status_chart, trend_chart
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, count_column, html_table, scroll_wrap, status_badge, text_cell
-from .statuses import describe
 
 # Html (perfkit.render.html) is what the sections return, not listed here: help(pk.report) would
 # otherwise show every method of str, which it inherits.
@@ -719,7 +718,8 @@ def metric_history(register: Register, code: str) -> pd.DataFrame:
             "quarter": hist["period"],
             "value": hist["value"].round(dec),
             "target": hist["target"].round(dec),
-            "status": hist["status"].map(lambda s: f"{describe(s).symbol} {describe(s).label}"),
+            # the council's word ([labels], [statuses]) and its symbol, as the assessment gives them
+            "status": hist["symbol"] + " " + hist["status_label"],
             "compared with previous": hist["vs_previous"].map(DIRECTION_LABELS),
             "commentary": hist["commentary"],
         }

@@ -1502,12 +1502,22 @@ def _uses_v2(
 def _warn_missing_targets(
     metrics: pd.DataFrame, targets: pd.DataFrame, actuals: pd.DataFrame, label: str, problems: list[Problem]
 ) -> None:
-    """Warn about a targeted metric with figures in a year that has no target for it."""
+    """Warn about a targeted metric with figures for the latest year that has no target for it.
+
+    A figure counts for the year it measures: a later outturn (``for_period`` 2022/23 published
+    in 2024/25) is judged against 2022/23's target, so it needs none for 2024/25.
+    """
     if metrics.empty or actuals.empty:
         return
     targeted = metrics.index[metrics["kind"] == "target"]
     latest_year = int(actuals["period_index"].max()) // 4
-    recent = actuals.loc[actuals["period_index"] // 4 == latest_year]
+    measured_year = actuals["period_index"].to_numpy() // 4
+    if "for_own_quarter" in actuals:
+        for i in np.flatnonzero(~actuals["for_own_quarter"].to_numpy(dtype=bool)):
+            period = actuals["for_period"].iat[i]
+            if period is not None:
+                measured_year[i] = period.start_year
+    recent = actuals.loc[measured_year == latest_year]
     codes = recent.loc[recent["code"].isin(targeted) & recent["value"].notna(), "code"].drop_duplicates()
     have = targets.loc[targets["start_year"] == latest_year, "code"]
     missing = codes[~codes.isin(have)].tolist()
