@@ -341,6 +341,22 @@ def test_a_year_for_period_is_a_financial_year(tmp_path):
     assert load_register(folder).actuals.loc[0, "for_period"] == FinancialYear(2024)
 
 
+def test_a_later_outturn_needs_a_target_for_the_year_it_measures_not_the_year_it_is_published(tmp_path):
+    # The latest year with figures is 2024/25. L1's only 2024/25 row is the 2023/24 outturn, judged
+    # against 2023/24's target (§4 "Later outturns"): nothing to warn about. Q1's 2024/25 Q2 figure
+    # measures 2024/25, which has no target: the warning, as in v1.
+    annual = {"frequency": "annual"}
+    found = problems(
+        tmp_path,
+        [m("L1", **annual), m("Q1")],
+        [t("2023/24", code="L1"), t("2023/24", code="Q1")],
+        [a("2024/25 Q2", "41", "L1", for_period="2023/24"), a("2024/25 Q2", "60", "Q1")],
+    )
+    warned = [(p.code, p.column) for p in only(found, "warning") if "no target" in p.message]
+    assert warned == [("Q1", "target")]
+    assert not only(found)
+
+
 # --- messages (issue 13, points 8, 11, 12, 13, 14) -----------------------------------------------------
 
 
