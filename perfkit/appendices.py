@@ -30,14 +30,21 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 def _metric_status(register: Register, quarter: Quarter, folder: Path) -> list[Path]:
     from .assess import assess
     from .publish.data_files import metric_status_csv
+    from .publish.safe_files import write_atomic
+    from .publish.spreadsheets import metric_status_xlsx
 
-    path = folder / "metric_status.csv"
-    path.write_text(metric_status_csv(assess(register, quarter)), encoding="utf-8")
-    return [path]
+    table = assess(register, quarter)
+    path, book = folder / "metric_status.csv", folder / "metric_status.xlsx"
+    path.write_text(metric_status_csv(table), encoding="utf-8")
+    council = register.council
+    write_atomic(book, metric_status_xlsx(table, council.name, quarter.label, council.report.contact))
+    return [path, book]
 
 
 def _survey_estimates(register: Register, quarter: Quarter, folder: Path) -> list[Path]:
     from .publish.data_files import survey_estimates_csv, write_json
+    from .publish.safe_files import write_atomic
+    from .publish.spreadsheets import survey_estimates_xlsx
     from .survey import survey_for_quarter
     from .survey.estimates import ESTIMATE_COLUMNS, EXTRA_COLUMNS
 
@@ -48,7 +55,20 @@ def _survey_estimates(register: Register, quarter: Quarter, folder: Path) -> lis
     est.write_text(survey_estimates_csv(analysis.estimates, ESTIMATE_COLUMNS + EXTRA_COLUMNS), encoding="utf-8")
     weighting = folder / "survey_weighting.json"
     write_json(weighting, {**analysis.current.diagnostics(), "wave": analysis.current.wave.name})
-    return [est, weighting]
+    book = folder / "survey_estimates.xlsx"
+    wave, council = analysis.current.wave, register.council
+    write_atomic(
+        book,
+        survey_estimates_xlsx(
+            analysis.estimates,
+            ESTIMATE_COLUMNS + EXTRA_COLUMNS,
+            council.name,
+            wave.title,
+            wave.min_cell,
+            council.report.contact,
+        ),
+    )
+    return [est, book, weighting]
 
 
 def _always(register: Register, quarter: Quarter) -> bool:

@@ -170,7 +170,7 @@ def run(
 
     >>> summary = pk.run(tiny_dir, "2024/25 Q2", out=tmp, formats=("html",))   # doctest: +SKIP
     >>> [p.name for p in summary.ran[0].outputs]                               # doctest: +SKIP
-    ['quarterly_performance.ipynb', 'quarterly_performance.html', 'metric_status.csv']
+    ['quarterly_performance.ipynb', 'quarterly_performance.html', 'metric_status.csv', 'metric_status.xlsx']
 
     Mistakes are caught before anything runs:
 

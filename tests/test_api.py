@@ -210,10 +210,12 @@ def test_the_readme_python_section_runs_on_the_demo_and_shows_the_right_answers(
         "quarterly_performance.html",
         "quarterly_performance.pdf",
         "metric_status.csv",
+        "metric_status.xlsx",
         "survey_demographics.ipynb",
         "survey_demographics.html",
         "survey_demographics.pdf",
         "survey_estimates.csv",
+        "survey_estimates.xlsx",
         "survey_weighting.json",
     ]
     assert all((folder / name).is_file() for name in published)

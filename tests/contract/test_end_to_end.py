@@ -10,7 +10,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from perfkit.publish.data_files import METRIC_STATUS_COLUMNS
+from perfkit.publish.data_files import METRIC_STATUS_COLUMNS, sha256_file
 
 # Worked out by hand in test_assess.py
 EXPECTED = {
@@ -62,6 +62,7 @@ def test_run_writes_every_file_of_the_output_contract(run_output):
     assert names == [
         "manifest.json",
         "metric_status.csv",
+        "metric_status.xlsx",
         "quarterly_performance.html",
         "quarterly_performance.ipynb",
         "quarterly_performance.pdf",
@@ -105,6 +106,10 @@ def test_manifest_records_inputs_versions_timings_and_result(run_output):
     assert {"perfkit", "papermill", "nbconvert", "weasyprint"} <= set(m["versions"])
     assert job["timings_seconds"]["total"] > job["timings_seconds"]["execute"] > 0
     assert m["outputs"]["quarterly_performance.pdf"]["bytes"] == (folder / "quarterly_performance.pdf").stat().st_size
+    # the spreadsheet is an output like any other: recorded with its hash, made by the appendix's job
+    book = m["outputs"]["metric_status.xlsx"]
+    assert book["sha256"] == sha256_file(folder / "metric_status.xlsx")
+    assert "metric_status.xlsx" in job["outputs"]
 
 
 def test_html_has_no_inputs_no_prompts_and_escapes_commentary(run_output):

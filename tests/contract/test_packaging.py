@@ -30,6 +30,11 @@ def test_environment_yml_matches_pyproject():
         assert conda[name] == ">=" + req.split(">=", 1)[1], name
 
 
+def test_environment_yml_asks_for_the_python_pyproject_requires():
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert f"  - python{requires}" in (ROOT / "environment.yml").read_text().splitlines()
+
+
 def test_the_version_has_a_changelog_entry():
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     headings = re.findall(r"^## \[([^\]]+)\]", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)

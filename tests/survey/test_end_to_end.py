@@ -47,6 +47,7 @@ def test_survey_outputs_are_published_beside_the_performance_appendix(survey_run
         "survey_demographics.html",
         "survey_demographics.pdf",
         "survey_estimates.csv",
+        "survey_estimates.xlsx",
         "survey_weighting.json",
         "quarterly_performance.html",
     } <= names

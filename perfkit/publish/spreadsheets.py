@@ -1,0 +1,384 @@
+"""``metric_status.xlsx`` and ``survey_estimates.xlsx``: the data files as accessible spreadsheets.
+
+They follow the Government Statistical Service's guidance "Releasing statistics in
+spreadsheets": a cover sheet, a contents sheet, a notes sheet, then one table per
+sheet marked as an Excel table, with a title in cell A1, text only in column A above
+the table, no merged cells, no blank rows, columns or cells, units in the column
+headings and a shorthand in square brackets (``[c]``, ``[x]``, ``[z]``) wherever a
+figure is missing, each explained in the notes.
+
+The workbooks are written with gptables (the Analysis Function's own package for that
+guidance) from the same rows as the CSVs, so each figure equals the CSV's: numbers as
+numbers, true/false as Excel's TRUE/FALSE, dates as dates. Two of gptables' habits
+suit its authors' tables but not text a council wrote, so they are turned off here:
+it would turn ``[text](words)`` in a cell into a link (and refuse a cell with two),
+and it refuses a cell with no letter or digit (a commentary of ``-``). Cell text is
+written as text, never as a formula or link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..rounding import round_half_up
+
+__all__ = [
+    "METRIC_STATUS_HEADINGS",
+    "SHORTHAND",
+    "SURVEY_ESTIMATES_HEADINGS",
+    "metric_status_xlsx",
+    "survey_estimates_xlsx",
+]
+
+#: The shorthands of the GSS guidance "Symbols in tables" that these workbooks use.
+SHORTHAND = {
+    "[c]": "confidential: withheld to protect respondents (too few answered)",
+    "[x]": "not available: no figure or text was given",
+    "[z]": "not applicable",
+}
+
+#: Each column of metric_status.csv: its heading in the spreadsheet and the unit shown under it.
+METRIC_STATUS_HEADINGS: dict[str, tuple[str, str]] = {
+    "code": ("Metric code", ""),
+    "title": ("Metric", ""),
+    "objective": ("Objective", ""),
+    "service": ("Service", ""),
+    "period": ("Quarter reported", ""),
+    "value": ("Value", "in the unit of the Unit column"),
+    "target": ("Target", "in the unit of the Unit column"),
+    "status": ("Status class", ""),
+    "vs_previous": ("Compared with the previous period", ""),
+    "vs_last_year": ("Compared with the same period last year", ""),
+    "exception": ("Exception", "TRUE or FALSE"),
+    "persistent_exception": ("Persistent exception", "TRUE or FALSE"),
+    "kind": ("Kind of metric", ""),
+    "tier": ("Tier", ""),
+    "strategy": ("Strategy", ""),
+    "tactic": ("Tactic", ""),
+    "for_period": ("Period the figure measures", ""),
+    "status_label": ("Status", ""),
+    "computed_status": ("Status the figures give", ""),
+    "status_reason": ("Reason for the status", ""),
+    "commentary": ("Commentary", ""),
+    "due": ("Due", "date"),
+    "revised_due": ("Revised due", "date"),
+    "past_due": ("Past due", "TRUE or FALSE"),
+    "group": ("Status group", ""),
+    "action": ("Action", ""),
+    "action_due": ("Action due", "date"),
+}
+
+#: Each column of survey_estimates.csv: its heading in the spreadsheet and the unit shown under it.
+SURVEY_ESTIMATES_HEADINGS: dict[str, tuple[str, str]] = {
+    "wave": ("Survey wave", ""),
+    "question": ("Question key", ""),
+    "breakdown": ("Breakdown", ""),
+    "group": ("Group", ""),
+    "n": ("Respondents in the base", "number"),
+    "pct": ("Estimate", "%"),
+    "se": ("Standard error", "percentage points"),
+    "ci_low": ("95% confidence interval, lower limit", "%"),
+    "ci_high": ("95% confidence interval, upper limit", "%"),
+    "suppressed": ("Suppressed", "TRUE or FALSE"),
+    "significant": ("Significant", "TRUE or FALSE"),
+    "label": ("Question", ""),
+    "se_raked": ("Standard error allowing for the weighting", "percentage points"),
+    "p_vs_rest": ("p-value, group against the rest", "probability"),
+    "significant_vs_rest": ("Significantly different from the rest", "TRUE or FALSE"),
+    "previous_pct": ("Estimate in the previous wave", "%"),
+    "change": ("Change since the previous wave", "percentage points"),
+    "p_vs_previous": ("p-value, change since the previous wave", "probability"),
+    "significant_vs_previous": ("Significant change since the previous wave", "TRUE or FALSE"),
+}
+
+_MEASURED = {"value", "target"}
+_BOOLEANS = {"exception", "persistent_exception", "past_due"}
+_DATES = {"due", "revised_due", "action_due"}
+#: metric_status text a council may leave out: blank means "not given" ([x]); other blanks are [z].
+_NOT_GIVEN = {"strategy", "tactic", "status_reason", "commentary", "revised_due", "action", "action_due"}
+#: survey_estimates figures withheld with a suppressed estimate.
+_WITHHELD = {"pct", "se", "ci_low", "ci_high", "se_raked", "p_vs_rest", "change", "p_vs_previous"}
+#: The notes each table's column headings refer to.
+_METRIC_NOTES = {"value": "values", "status_label": "statuses", "exception": "exception"}
+_SURVEY_NOTES = {"pct": "suppressed", "ci_low": "interval"}
+_NO_LETTER_OR_DIGIT = re.compile(r"^[^A-Za-z0-9]*$")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT or value == ""
+
+
+def _text(value: object) -> str:
+    s = str(value)
+    # gptables refuses such a cell; a commentary of "-" or "…" says that nothing was given
+    return "[x]" if _NO_LETTER_OR_DIGIT.match(s) else s
+
+
+def _metric_cell(col: str, rec: dict) -> object:
+    v = rec.get(col, "")
+    if col in _BOOLEANS:
+        return bool(v)
+    if col in _MEASURED:
+        if _missing(v):
+            applies = rec.get("kind", "target") == "target" if col == "target" else rec["status"] != "not_due"
+            if rec.get("kind") == "milestone":
+                applies = False
+            return "[x]" if applies else "[z]"
+        return round_half_up(v, int(rec["decimals"]))
+    if _missing(v):
+        if col in ("due",) and rec.get("kind") == "milestone":
+            return "[x]"
+        return "[x]" if col in _NOT_GIVEN else "[z]"
+    if col in _DATES:
+        return v if isinstance(v, dt.date) else _text(v)
+    return _text(v)
+
+
+def _survey_cell(col: str, rec: dict) -> object:
+    v = rec[col]
+    if isinstance(v, bool) or type(v).__name__ == "bool_":
+        return bool(v)
+    if _missing(v):
+        if rec["suppressed"] and col in _WITHHELD:
+            return "[c]"
+        if col == "p_vs_rest" and rec["breakdown"] == "All":
+            return "[z]"
+        return "[x]"
+    if isinstance(v, (int, float)) or type(v).__module__ == "numpy":
+        return v.item() if hasattr(v, "item") else v
+    return _text(v)
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    label: str
+    name: str
+    title: str
+    frame: pd.DataFrame
+    units: dict[str, str]
+    num_formats: list[dict]
+    table_notes: dict[int, str]
+
+
+def _frame(records: list[dict], columns: Sequence[str], headings: dict, cell: Callable[[str, dict], object]):
+    rows = [[cell(c, rec) for c in columns] for rec in records]
+    frame = pd.DataFrame(rows, columns=[headings[c][0] for c in columns], dtype=object)
+    units = {headings[c][0]: headings[c][1] for c in columns if headings[c][1]}
+    return frame, units
+
+
+def _workbook(title: str, intro: list[str], about: list[str], contact: str, sheets: list[_Sheet], notes) -> bytes:
+    """The workbook's bytes: cover, contents, notes, then one sheet per table (gptables' layout)."""
+    with warnings.catch_warnings():
+        # gptables 2.0 uses pandas features that pandas 3 deprecates (inplace=True), and notes that a
+        # note is not referenced from a table (the shorthand notes are referenced from the cover): not
+        # the analyst's concern.
+        warnings.filterwarnings("ignore", module=r"gptables(\.|$)")
+        warnings.filterwarnings("ignore", message="The following notes are not referenced")
+        return _write_workbook(title, intro, about, contact, sheets, notes)
+
+
+def _write_workbook(title: str, intro: list[str], about: list[str], contact: str, sheets: list[_Sheet], notes) -> bytes:
+    import gptables as gpt
+    from gptables.core.wrappers import GPWorkbook, GPWorksheet
+
+    class Worksheet(GPWorksheet):
+        def _parse_table_urls(self, gptable) -> None:  # cell text is data, never a link
+            return None
+
+    class Workbook(GPWorkbook):
+        def add_worksheet(self, name=None, gridlines="hide_all"):
+            ws = super(GPWorkbook, self).add_worksheet(name, Worksheet)
+            ws.theme, ws._workbook = self.theme, self
+            ws.hide_gridlines({"show_all": 0, "hide_printed": 1, "hide_all": 2}[gridlines])
+            return ws
+
+    tables = {}
+    for s in sheets:
+        tables[s.label] = gpt.GPTable(
+            table=s.frame,
+            table_name=s.name,
+            title=s.title,
+            instructions="This worksheet contains one table. Some column headings refer to notes on the Notes sheet.",
+            units=s.units,
+            table_notes=s.table_notes,
+            index_columns={},
+            additional_formatting=s.num_formats,
+        )
+    buf = io.BytesIO()
+    # Text is written as text: never a formula, a link or a number (a code such as 007 stays 007).
+    wb = Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    # A fixed creation time, so that the same data makes the same bytes (the manifest's hashes).
+    wb.set_properties({"title": title, "created": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)})
+    cover = gpt.Cover(title=title, intro=intro, about=about, contact=[contact] if contact else None)
+    cover_ws = wb.add_worksheet(cover.cover_label)
+    cover_ws.write_cover(cover)
+    contents = wb.make_table_of_contents(tables)
+    wb._update_annotations(tables)
+    notesheet = wb.make_notesheet(notes, title="Notes")
+    for label, table in {"Contents": contents, "Notes": notesheet, **tables}.items():
+        wb.add_worksheet(label).write_gptable(table, True, wb._annotations)
+    wb.close()
+    return buf.getvalue()
+
+
+def _notes(notes: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(notes, columns=["Note reference", "Note text"])
+
+
+def metric_status_xlsx(table: pd.DataFrame, council: str, quarter: str, contact: str = "") -> bytes:
+    """``metric_status.xlsx``: the rows of ``metric_status.csv`` as an accessible spreadsheet.
+
+    Parameters
+    ----------
+    table
+        The assessment table (:func:`perfkit.assess`), as for :func:`.data_files.metric_status_csv`.
+    council
+        The council's name, for the title.
+    quarter
+        The quarter's label, e.g. ``2024/25 Q2``.
+    contact
+        ``[report] contact`` of council.toml, shown on the cover when given.
+    """
+    from .data_files import METRIC_STATUS_COLUMNS
+
+    columns = ["code", "title", "unit", *METRIC_STATUS_COLUMNS[2:]]
+    headings = {**METRIC_STATUS_HEADINGS, "unit": ("Unit", "")}
+    records = table.to_dict("records")
+
+    def cell(col: str, rec: dict) -> object:
+        return _text(rec.get("unit") or "[x]") if col == "unit" else _metric_cell(col, rec)
+
+    frame, units = _frame(records, columns, headings, cell)
+    # Columns by position: gptables renames the headings as it adds units and note markers.
+    dates = [columns.index(c) for c in METRIC_STATUS_HEADINGS if c in _DATES]
+    formats: list[dict] = []
+    for decimals in sorted({int(r["decimals"]) for r in records}):  # each figure shown as the report shows it
+        rows = [i + 1 for i, r in enumerate(records) if int(r["decimals"]) == decimals]
+        pattern = "0" if decimals <= 0 else "0." + "0" * decimals
+        formats.append({"row": {"rows": rows, "format": {"num_format": pattern}}})
+    formats.append({"column": {"columns": dates, "format": {"num_format": "yyyy-mm-dd"}}})  # after: it wins
+    sheet = _Sheet(
+        label="Metric_status",
+        name="metric_status",
+        title=f"Status of every metric reported, {council}, {quarter}",
+        frame=frame,
+        units=units,
+        num_formats=formats,
+        table_notes={columns.index(c): f"$${ref}$$" for c, ref in _METRIC_NOTES.items()},
+    )
+    notes = _notes(
+        [
+            (
+                "values",
+                "Values and targets are rounded to the metric's display precision (half away from zero, as "
+                "Excel's ROUND) before they are compared: the figure shown is the figure judged.",
+            ),
+            (
+                "statuses",
+                "Status is the word the report shows. Status class is green (on target), amber (within tolerance), "
+                "red (exception), no_target, no_data, not_due, trend, or for contract v2 a class such as on_track, "
+                "completed or overdue. Status the figures give is what the figures alone give, for a target metric.",
+            ),
+            (
+                "exception",
+                "An exception is a metric in the exception group; a persistent exception was also one in the "
+                "previous period it was due.",
+            ),
+            *_shorthand_notes(("[x]", "[z]")),
+        ],
+    )
+    return _workbook(
+        f"{council}: metric status, {quarter}",
+        [
+            f"One row for every metric reported in {quarter}: its value, target, status and direction of travel.",
+            "The same figures are in metric_status.csv, published beside this file; the quarterly performance "
+            "appendix (quarterly_performance.html and .pdf) explains them in words.",
+        ],
+        [
+            "Shorthand in the tables: " + "; ".join(f"{k} {SHORTHAND[k]}" for k in ("[x]", "[z]")) + ".",
+            "Notes on the Notes sheet are marked in column headings as [note 1], [note 2] and so on.",
+        ],
+        contact,
+        [sheet],
+        notes,
+    )
+
+
+def _shorthand_notes(keys: Sequence[str]) -> list[tuple[str, str]]:
+    return [(f"shorthand {k}", f"{k} means {SHORTHAND[k]}.") for k in keys]
+
+
+def survey_estimates_xlsx(
+    estimates: pd.DataFrame, columns: Sequence[str], council: str, wave_title: str, min_cell: int, contact: str = ""
+) -> bytes:
+    """``survey_estimates.xlsx``: the rows of ``survey_estimates.csv`` as an accessible spreadsheet.
+
+    Suppressed estimates are ``[c]``, explained on the Notes sheet with the survey's ``min_cell``.
+    Respondent-level data is never in it: only the estimates of ``survey_estimates.csv``.
+    """
+    columns = list(columns)
+    records = estimates[columns].to_dict("records")
+    frame, units = _frame(records, columns, SURVEY_ESTIMATES_HEADINGS, _survey_cell)
+    # Shown to one decimal place (p-values to three) and stored in full, as in the CSV.
+    shown = {
+        "0.0": ("pct", "se", "ci_low", "ci_high", "se_raked", "previous_pct", "change"),
+        "0.000": ("p_vs_rest", "p_vs_previous"),
+    }
+    formats = [
+        {"column": {"columns": [columns.index(c) for c in cols if c in columns], "format": {"num_format": pattern}}}
+        for pattern, cols in shown.items()
+        if any(c in columns for c in cols)
+    ]
+    suppression = (
+        f"[c] means confidential: the estimate, its standard error, interval and comparisons are withheld because "
+        f"fewer than {min_cell} respondents answered in the group (the survey's minimum cell size). The number of "
+        "respondents is still shown."
+    )
+    sheet = _Sheet(
+        label="Survey_estimates",
+        name="survey_estimates",
+        title=f"Weighted estimates by group, {wave_title}, {council}",
+        frame=frame,
+        units=units,
+        num_formats=formats,
+        table_notes={columns.index(c): f"$${ref}$$" for c, ref in _SURVEY_NOTES.items() if c in columns},
+    )
+    notes = _notes(
+        [
+            ("suppressed", suppression),
+            (
+                "interval",
+                "95% confidence intervals are on the logit scale with Student's t, as R's survey package "
+                "svyciprop(method = 'logit') gives them; estimates are weighted to the population by raking.",
+            ),
+            *_shorthand_notes(("[x]", "[z]")),
+        ],
+    )
+    return _workbook(
+        f"{council}: {wave_title}, weighted estimates",
+        [
+            "Each question of the residents' survey for all respondents and for each group: the number of "
+            "respondents, the weighted percentage, its standard error and 95% confidence interval, and whether "
+            "it differs significantly from the rest and from the previous wave.",
+            "The same figures are in survey_estimates.csv, published beside this file. No respondent's answers "
+            "are in this file.",
+        ],
+        [
+            "Shorthand in the tables: [c] confidential, withheld because too few answered; "
+            + "; ".join(f"{k} {SHORTHAND[k]}" for k in ("[x]", "[z]"))
+            + ". The Notes sheet explains each.",
+            "Notes on the Notes sheet are marked in column headings as [note 1], [note 2] and so on.",
+        ],
+        contact,
+        [sheet],
+        notes,
+    )
