@@ -61,6 +61,7 @@ _LAZY = {
     "prepare_survey": ("perfkit.survey.report", "prepare"),
     "survey_report": ("perfkit.survey.report", None),
     "trend_chart": ("perfkit.render.charts", "trend_chart"),
+    "figure": ("perfkit.render.charts", "figure"),
     "BatchSummary": ("perfkit.batch.executors", "BatchSummary"),
     "run": ("perfkit.pipeline", "run"),
 }
@@ -132,6 +133,7 @@ __all__ = [
     "assess",
     "assess_history",
     "draft_narrative",
+    "figure",
     "latest_quarter",
     "load_register",
     "metric_profile",

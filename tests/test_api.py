@@ -35,6 +35,7 @@ PUBLIC = [
     "assess",
     "assess_history",
     "draft_narrative",
+    "figure",
     "latest_quarter",
     "load_register",
     "metric_profile",

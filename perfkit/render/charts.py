@@ -23,7 +23,7 @@ from ..assess import STATUSES
 from ..rounding import places
 from .formatting import format_value
 
-__all__ = ["Chart", "render", "status_chart", "style_axes", "trend_alt_text", "trend_chart"]
+__all__ = ["Chart", "figure", "render", "status_chart", "style_axes", "trend_alt_text", "trend_chart"]
 
 _FILLS = {
     "green": "#1E6B34",
@@ -289,3 +289,64 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
         )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=5, frameon=False, fontsize=8.5)
     return Chart(render(fig), trend_alt_text(title, history, unit, decimals), caption)
+
+
+def figure(fig: object, alt: str, caption: str = "") -> Chart:
+    """A matplotlib or seaborn figure of your own, shown in a notebook with its alternative text.
+
+    JupyterLab shows matplotlib figures as bare images, which a screen reader can only call
+    "image". Pass the figure here, with a sentence saying what it shows, and the notebook
+    (and its HTML export) gets an ``<img>`` with that ``alt`` and a visible caption. The figure
+    is closed, so it is not also shown without its text.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib ``Figure`` or ``Axes``, or a seaborn grid (``sns.relplot``, ``sns.catplot``,
+        ``sns.FacetGrid`` …): anything with a ``figure``.
+    alt
+        What a sighted reader takes from the chart, in words, written from its data.
+    caption
+        A visible caption (optional).
+
+    Returns
+    -------
+    Chart
+        Shown as a figure in JupyterLab; ``.alt`` is its alternative text, ``.png`` the image.
+
+    Raises
+    ------
+    UsageError
+        When ``alt`` is empty, or ``fig`` is not a figure.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> _ = fig.subplots().bar(["Q1", "Q2"], [3, 5])
+    >>> chart = pk.figure(fig, alt="Bar chart: 3 exceptions in Q1 and 5 in Q2.")
+    >>> chart
+    Chart('Bar chart: 3 exceptions in Q1 and 5 in Q2.')
+    >>> 'alt="Bar chart: 3 exceptions in Q1 and 5 in Q2."' in chart.to_html()
+    True
+    >>> pk.figure(fig, alt=" ")
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.UsageError: A chart needs alternative text: say in words what it shows, e.g. ...
+    """
+    import sys
+
+    from ..errors import UsageError
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise UsageError(
+            "A chart needs alternative text: say in words what it shows, e.g. "
+            "pk.figure(fig, alt='Line chart of missed bins by quarter: it fell from 120 in Q1 to 80 in Q4.')."
+        )
+    found = fig if isinstance(fig, Figure) else getattr(fig, "figure", None)
+    if not isinstance(found, Figure):
+        raise UsageError(f"pk.figure() takes a matplotlib Figure or Axes, or a seaborn grid, not {type(fig).__name__}.")
+    png = render(found)
+    if "matplotlib.pyplot" in sys.modules:  # seaborn draws through pyplot: close it, or Jupyter shows it again
+        sys.modules["matplotlib.pyplot"].close(found)
+    return Chart(png, alt.strip(), caption)

@@ -1,6 +1,7 @@
 """The trend chart takes a metric's definition straight from the register."""
 
 import numpy as np
+import pytest
 
 import perfkit as pk
 
@@ -18,3 +19,46 @@ def test_trend_chart_accepts_the_registers_numpy_decimals(tiny_dir):
         "22.1 days in 2024/25 Q1 to 22.0 days in 2024/25 Q2, against a target of 20.0 days."
     )
     assert chart.png.startswith(b"\x89PNG")
+
+
+def test_figure_shows_a_seaborn_grid_with_its_alt_text_once():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    import seaborn as sns
+
+    import perfkit as pk
+
+    data = pd.DataFrame(
+        {"quarter": ["Q1", "Q2", "Q1", "Q2"], "red": [3, 5, 1, 0], "tier": ["plan"] * 2 + ["service"] * 2}
+    )
+    grid = sns.catplot(data, x="quarter", y="red", col="tier", kind="bar")
+    assert plt.fignum_exists(grid.figure.number)
+    chart = pk.figure(grid, alt="Exceptions by quarter: plan 3 then 5; service 1 then 0.", caption="Exceptions")
+    # closed in pyplot, so Jupyter does not show it a second time without its text
+    assert not plt.fignum_exists(grid.figure.number)
+    html = chart._repr_html_()
+    assert 'alt="Exceptions by quarter: plan 3 then 5; service 1 then 0."' in html
+    assert "<figcaption>Exceptions</figcaption>" in html and chart.png.startswith(b"\x89PNG")
+    # an Axes works as well as a figure
+    _fig, ax = plt.subplots()
+    assert pk.figure(ax, alt="Empty axes.").alt == "Empty axes."
+
+
+@pytest.mark.parametrize("alt", ["", "   ", None])
+def test_figure_refuses_a_chart_without_alt_text(alt):
+    from matplotlib.figure import Figure
+
+    import perfkit as pk
+
+    with pytest.raises(pk.PerfkitError, match="needs alternative text"):
+        pk.figure(Figure(), alt=alt)
+
+
+def test_figure_refuses_what_is_not_a_figure():
+    import perfkit as pk
+
+    with pytest.raises(pk.PerfkitError, match="not DataFrame"):
+        pk.figure(__import__("pandas").DataFrame(), alt="A table.")
