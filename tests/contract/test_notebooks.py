@@ -10,13 +10,15 @@ import copy
 import importlib.util
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbstripout import strip_output
 
+import perfkit as pk
 from perfkit.batch.kernel import KERNEL_NAME, kernel_manager_class
-from tests.support import ROOT
+from tests.support import FIXTURES, ROOT
 
 
 def _load_script():
@@ -64,8 +66,14 @@ NOTEBOOKS = perfkit_notebooks(ROOT / "notebooks")
 NAMES = list(make_notebooks.BUILDERS)
 
 
-def test_the_script_writes_perfkits_three_notebooks():
-    assert set(NAMES) == {"quarterly_performance", "survey_demographics", "explore_metric"}
+def test_the_script_writes_perfkits_notebooks():
+    assert set(NAMES) >= {
+        "quarterly_performance",
+        "survey_demographics",
+        "explore_metric",
+        "explore_register",
+        "explore_survey",
+    }
     assert all(path.is_file() for path in NOTEBOOKS)
 
 
@@ -213,3 +221,100 @@ def test_explore_metric_runs_for_a_metric_of_the_fixture(tiny_dir, tmp_path):
     # The kernel reported its language as JupyterLab will save it: the script writes the same, so
     # opening a notebook in JupyterLab does not mark it changed.
     assert nb.metadata.language_info == make_notebooks.LANGUAGE_INFO
+
+
+# --- the explore notebooks, run top to bottom as papermill runs them -------------------------------
+
+
+def _execute(name, tmp_path, **parameters):
+    import papermill as pm
+
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(out),
+        parameters={key: str(v) if isinstance(v, Path) else v for key, v in parameters.items()},
+        kernel_name=KERNEL_NAME,
+        progress_bar=False,
+        cwd=str(tmp_path),
+        kernel_manager_class=kernel_manager_class(tmp_path),
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def _outputs(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def figures(nb):
+    """Each figure's alt text; fails on an image shown without one (a bare matplotlib PNG output)."""
+    bare = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
+    assert not bare, "a figure was shown without alt text: show it with pk.figure(fig, alt=...)"
+    html = [o.get("data", {}).get("text/html", "") for o in _outputs(nb)]
+    images = [tag for h in html for tag in re.findall(r"<img [^>]*>", h)]
+    alts = [html_unescape(m.group(1)) for tag in images if (m := re.search(r'alt="([^"]*)"', tag))]
+    assert len(alts) == len(images), "every image has an alt attribute"
+    return alts
+
+
+def html_unescape(text):
+    import html
+
+    return html.unescape(text)
+
+
+def _text(nb):
+    return "".join(
+        o.get("text", "") + o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+        for o in _outputs(nb)
+    )
+
+
+def test_explore_register_runs_on_the_demo_and_every_figure_has_alt_text(tmp_path):
+    nb = _execute("explore_register", tmp_path, data_dir=ROOT / "data" / "demo")
+    alts = figures(nb)
+    # status mix, small multiples, persistent exceptions, completeness (and milestones when the demo has them)
+    assert len(alts) >= 4
+    assert alts[0].startswith("Stacked bars of metrics by status for each quarter from 2022/23 Q3 to 2024/25 Q2")
+    # the demo's exceptions in 2024/25 Q2, as the quarterly appendix lists them
+    demo = pk.prepare(ROOT / "data" / "demo")
+    red = demo.exceptions()["code"].tolist()
+    assert red and all(code in alts[1] for code in red)
+    assert any(a.startswith("Grid of the % of due metrics with a figure, by service") for a in alts)
+
+
+def test_explore_register_says_so_when_a_register_has_no_milestones(tmp_path, tiny_dir):
+    nb = _execute("explore_register", tmp_path, data_dir=tiny_dir, quarter="2024-25-Q2", last=2)
+    assert "There are no milestones in 2024/25 Q2" in _text(nb)
+    alts = figures(nb)
+    assert not any("milestones" in a for a in alts)
+    # tiny's exceptions in Q2 are A1, A11 and A12 (tests/test_assess.py); A1 and A12 were also red before
+    assert "3 at exception: A1, A11, A12" in alts[1]
+    assert "A1 (2 quarters in a row)" in alts[2]
+
+
+def test_explore_register_shows_milestones_and_both_tiers_of_a_v2_register(tmp_path):
+    nb = _execute("explore_register", tmp_path, data_dir=FIXTURES / "returns_v2")
+    alts = figures(nb)
+    # the fixture's tiers, as its council.toml names them
+    assert "(Council Plan targets, Service indicators)" in alts[0] or "Service indicators" in alts[0]
+    # MS.01 is 40% done and MS.02 has no figure, neither past its due date (2025-03-31)
+    milestones = next(a for a in alts if a.startswith("Bar chart of the 2 milestones of 2024/25 Q2"))
+    assert "1 25-49%, 1 no figure" in milestones and "None is past due" in milestones
+
+
+def test_explore_survey_runs_on_the_demo_with_alt_text_and_no_respondent_data(tmp_path):
+    nb = _execute("explore_survey", tmp_path, data_dir=ROOT / "data" / "demo", quarter="2024-25-Q2")
+    alts = figures(nb)
+    assert len(alts) == 5  # by group, against the rest, change, weights, suppression
+    # 16-34s satisfied with the council: 37.6%, significantly below the rest (tests/test_api.py works it out)
+    assert "lowest: 16-34 37.6%" in alts[0]
+    assert "age_band: 16-34 37.6% (-10.2)" in alts[1]
+    assert "Satisfied with the way the council runs things: 52.9% to 47.8% (significant)" in alts[2]
+    assert alts[3].startswith("Histogram of the 1,099 final weights")
+    assert "[c] marks the 10 results withheld because fewer than 10 answered" in alts[4]
+    # only estimates: no table in the outputs has a row per respondent
+    tables = [
+        h for o in _outputs(nb) for h in re.findall(r"<table.*?</table>", o.get("data", {}).get("text/html", ""), re.S)
+    ]
+    assert tables and max(t.count("<tr") for t in tables) < 100
