@@ -318,3 +318,20 @@ def test_explore_survey_runs_on_the_demo_with_alt_text_and_no_respondent_data(tm
         h for o in _outputs(nb) for h in re.findall(r"<table.*?</table>", o.get("data", {}).get("text/html", ""), re.S)
     ]
     assert tables and max(t.count("<tr") for t in tables) < 100
+
+
+def test_the_readme_exploring_example_runs_and_shows_a_chart_with_alt_text(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Exploring in JupyterLab\n", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(code.strip().splitlines()) == 5
+    monkeypatch.chdir(ROOT)
+    *body, last = code.strip().splitlines()
+    namespace: dict = {}
+    exec("\n".join(body), namespace)
+    chart = eval(last, namespace)
+    assert chart.alt.startswith("Stacked bars") and 'alt="Stacked bars' in chart._repr_html_()
+    assert chart.png.startswith(b"\x89PNG")
