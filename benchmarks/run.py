@@ -119,6 +119,69 @@ def one_quarter(repeat: int) -> list[Row]:
     ]
 
 
+SPREADSHEETS_SCRIPT = """
+import sys, time
+t = time.perf_counter()
+import perfkit as pk
+from perfkit.publish.spreadsheets import metric_status_xlsx, survey_estimates_xlsx
+from perfkit.survey.estimates import ESTIMATE_COLUMNS, EXTRA_COLUMNS
+reg = pk.load_register(sys.argv[1])
+q = pk.parse_quarter(sys.argv[2])
+table = pk.assess(reg, q)
+srv = pk.prepare_survey(sys.argv[1], q) if len(sys.argv) > 3 else None
+t = time.perf_counter()  # from here on, only what the spreadsheets add to a run (gptables' import included)
+metric_status_xlsx(table, reg.council.name, q.label)
+if srv is not None:
+    survey_estimates_xlsx(srv.estimates, ESTIMATE_COLUMNS + EXTRA_COLUMNS, "x", srv.current.wave.title, 10)
+print(time.perf_counter() - t)
+"""
+
+
+def _spreadsheet_seconds(folder: Path, quarter: str, survey: bool) -> float:
+    cmd = [sys.executable, "-c", SPREADSHEETS_SCRIPT, folder, quarter, *(["survey"] if survey else [])]
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=True)
+    return float(proc.stdout.split()[-1])
+
+
+def spreadsheets(repeat: int) -> list[Row]:
+    """What metric_status.xlsx and survey_estimates.xlsx add to a one-quarter run of the demo."""
+    run_time = median(
+        lambda: perfkit("run", "--data", DEMO, "--quarter", QUARTER, "--out", WORK / "q-xlsx", "--force"), repeat
+    )
+    books = median(lambda: _spreadsheet_seconds(DEMO, QUARTER, True), repeat)
+    share = books / run_time
+    folder = WORK / "xlsx-5000"
+    if not (folder / "metrics.csv").exists():
+        make_register(folder, 5000, n_quarters=12)
+    large = median(lambda: _spreadsheet_seconds(folder, pk_latest(folder), False), repeat)
+    return [
+        Row("S. One quarter of the demo, both appendices: perfkit run", f"{run_time:.1f} s"),
+        Row(
+            "S. Writing metric_status.xlsx and survey_estimates.xlsx in it",
+            f"{books:.2f} s ({100 * share:.1f}%)",
+            "≤ 10% of the run",
+            verdict(share <= 0.10),
+            "gptables' import included; measured in a fresh interpreter",
+        ),
+        Row("S. metric_status.xlsx of a 5,000-metric register", f"{large:.1f} s", "", "", "for scale; no goal"),
+    ]
+
+
+def pk_latest(folder: Path) -> str:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, perfkit as pk; print(pk.load_register(sys.argv[1]).latest_quarter().slug)",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
 # 2, 3 ----------------------------------------------------------------------------------------
 def eight_quarters(repeat: int) -> list[Row]:
     out = WORK / "range"
@@ -759,6 +822,7 @@ def main() -> None:
             "input",
             "returns",
             "v2",
+            "spreadsheets",
         ],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
@@ -790,6 +854,7 @@ def main() -> None:
         ("input", "register input at scale", lambda: register_input(repeat, 100_000 if args.quick else 1_000_000)),
         ("returns", "service returns", lambda: returns_scale(repeat, 10 if args.quick else 100)),
         ("v2", "what contract v2 adds", lambda: v2_overhead(repeat, args.baseline)),
+        ("spreadsheets", "what the accessible spreadsheets add to a quarter", lambda: spreadsheets(repeat)),
     ):
         if args.only and name not in args.only:
             continue

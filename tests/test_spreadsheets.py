@@ -311,3 +311,24 @@ def test_respondent_level_data_is_never_in_the_survey_workbook(survey_files):
     # one row per question × group, as the CSV: 5 questions, All and each group of the breakdowns
     assert len(rows) == len(_csv(csv_path))
     assert not any(re.search(r"respondent id|weight\b", h, re.IGNORECASE) for h in headings)
+
+
+def test_true_false_and_dates_are_shown_as_such(book):
+    # LibreOffice shows a TRUE/FALSE cell by its number format (1, 0.00) unless it is this one; dates as dates
+    for ws in _table_sheets(book):
+        (table,) = ws.tables.values()
+        for row in ws[table.ref][1:]:
+            for c in row:
+                if isinstance(c.value, bool):
+                    assert c.number_format == '"TRUE";"TRUE";"FALSE"', (ws.title, c.coordinate)
+                elif isinstance(c.value, dt.datetime):
+                    assert c.number_format == "yyyy-mm-dd", (ws.title, c.coordinate)
+
+
+def test_each_column_is_wide_enough_for_its_heading_words(book):
+    for ws in _table_sheets(book):
+        headings, _ = _table(ws)
+        for i, heading in enumerate(headings, start=1):
+            longest_word = max(len(w) for w in heading.split())
+            width = ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+            assert width >= longest_word, (ws.title, heading, width)

@@ -52,8 +52,8 @@ METRIC_STATUS_HEADINGS: dict[str, tuple[str, str]] = {
     "objective": ("Objective", ""),
     "service": ("Service", ""),
     "period": ("Quarter reported", ""),
-    "value": ("Value", "in the unit of the Unit column"),
-    "target": ("Target", "in the unit of the Unit column"),
+    "value": ("Value", "see Unit column"),
+    "target": ("Target", "see Unit column"),
     "status": ("Status class", ""),
     "vs_previous": ("Compared with the previous period", ""),
     "vs_last_year": ("Compared with the same period last year", ""),
@@ -98,6 +98,10 @@ SURVEY_ESTIMATES_HEADINGS: dict[str, tuple[str, str]] = {
     "p_vs_previous": ("p-value, change since the previous wave", "probability"),
     "significant_vs_previous": ("Significant change since the previous wave", "TRUE or FALSE"),
 }
+
+#: The number format of TRUE/FALSE cells: Excel shows them so whatever the format, but LibreOffice shows
+#: a boolean under General as 1 or 0 (and under "0.00" as 0.00).
+TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 
 _MEASURED = {"value", "target"}
 _BOOLEANS = {"exception", "persistent_exception", "past_due"}
@@ -208,8 +212,8 @@ def _write_workbook(title: str, intro: list[str], about: list[str], contact: str
             table_name=s.name,
             title=s.title,
             instructions="This worksheet contains one table. Some column headings refer to notes on the Notes sheet.",
-            units=s.units,
-            table_notes=s.table_notes,
+            units=dict(s.units),  # copies: gptables rewrites the dicts it is given
+            table_notes=dict(s.table_notes),
             index_columns={},
             additional_formatting=s.num_formats,
         )
@@ -221,13 +225,50 @@ def _write_workbook(title: str, intro: list[str], about: list[str], contact: str
     cover = gpt.Cover(title=title, intro=intro, about=about, contact=[contact] if contact else None)
     cover_ws = wb.add_worksheet(cover.cover_label)
     cover_ws.write_cover(cover)
+    # Rows of wrapped text are given their height: LibreOffice, unlike Excel, draws them one line high.
+    # About 0.8 characters of gptables' 12 point Arial fit in a unit of column width (0.55 in the title).
+    paragraphs = [title, "", *intro, "", *about, *(["", contact] if contact else [])]
+    for row, text in enumerate(paragraphs):
+        fit, line = (cover.width * 0.55, 21) if row == 0 else (cover.width * 0.8, 16)
+        cover_ws.set_row(row, line * max(1, math.ceil(len(text) / fit)))
     contents = wb.make_table_of_contents(tables)
     wb._update_annotations(tables)
     notesheet = wb.make_notesheet(notes, title="Notes")
-    for label, table in {"Contents": contents, "Notes": notesheet, **tables}.items():
+    for label, table in {"Contents": contents, "Notes": notesheet}.items():
         wb.add_worksheet(label).write_gptable(table, True, wb._annotations)
+    for s in sheets:
+        ws = wb.add_worksheet(s.label)
+        # gptables measures every cell in Python, which costs seconds for thousands of rows: each column
+        # is sized here from its longest line instead, and long text wraps at _WIDEST characters
+        ws.write_gptable(tables[s.label], False, wb._annotations)
+        for col, width in enumerate(_widths(s.frame, s.units)):
+            ws.set_column(col, col, width)
+        lines = s.frame.astype(str).apply(lambda c: (c.str.len() + _WIDEST - 1) // _WIDEST).max(axis=1)
+        first = tables[s.label].data_range[0] + 1  # the row under the headings
+        for n, count in enumerate(lines.tolist()):
+            if count > 1:
+                ws.set_row(first + n, 16 * count)
     wb.close()
     return buf.getvalue()
+
+
+#: The widest a column is made, in characters; longer text wraps.
+_WIDEST = 60
+
+
+def _widths(frame: pd.DataFrame, units: dict[str, str]) -> list[float]:
+    """Each column's width in characters: its longest line, heading and unit included, at most ``_WIDEST``."""
+    widths = []
+    for heading in frame.columns:
+        text = frame[heading].astype(str)
+        longest = max(int(text.str.len().max()) if len(text) else 0, len(heading), len(units.get(heading, "")) + 2)
+        widths.append(round(min(longest, _WIDEST) * 1.15) + 2)  # gptables' 12 point Arial is wider than 11 point
+    return widths
+
+
+def _wrapped(frame: pd.DataFrame) -> list[int]:
+    """The columns with text longer than ``_WIDEST`` characters, which wrap."""
+    return [i for i, c in enumerate(frame.columns) if frame[c].astype(str).str.len().max() > _WIDEST]
 
 
 def _notes(notes: list[tuple[str, str]]) -> pd.DataFrame:
@@ -266,6 +307,10 @@ def metric_status_xlsx(table: pd.DataFrame, council: str, quarter: str, contact:
         pattern = "0" if decimals <= 0 else "0." + "0" * decimals
         formats.append({"row": {"rows": rows, "format": {"num_format": pattern}}})
     formats.append({"column": {"columns": dates, "format": {"num_format": "yyyy-mm-dd"}}})  # after: it wins
+    booleans = [columns.index(c) for c in METRIC_STATUS_HEADINGS if c in _BOOLEANS]
+    formats.append({"column": {"columns": booleans, "format": {"num_format": TRUE_FALSE}}})
+    if wrap := _wrapped(frame):
+        formats.append({"column": {"columns": wrap, "format": {"text_wrap": True, "valign": "top"}}})
     sheet = _Sheet(
         label="Metric_status",
         name="metric_status",
@@ -333,9 +378,10 @@ def survey_estimates_xlsx(
         "0.0": ("pct", "se", "ci_low", "ci_high", "se_raked", "previous_pct", "change"),
         "0.000": ("p_vs_rest", "p_vs_previous"),
     }
+    flags = tuple(c for c in columns if estimates[c].dtype == bool)
     formats = [
         {"column": {"columns": [columns.index(c) for c in cols if c in columns], "format": {"num_format": pattern}}}
-        for pattern, cols in shown.items()
+        for pattern, cols in {**shown, TRUE_FALSE: flags}.items()
         if any(c in columns for c in cols)
     ]
     suppression = (
