@@ -256,7 +256,7 @@ def _write_workbook(title: str, intro: list[str], about: list[str], contact: str
 _WIDEST = 60
 
 
-def _widths(frame: pd.DataFrame, units: dict[str, str]) -> list[float]:
+def _widths(frame: pd.DataFrame, units: dict[str, str]) -> list[int]:
     """Each column's width in characters: its longest line, heading and unit included, at most ``_WIDEST``."""
     widths = []
     for heading in frame.columns:
