@@ -170,6 +170,7 @@ class _Sheet:
     units: dict[str, str]
     num_formats: list[dict]
     table_notes: dict[int, str]
+    source: str
 
 
 def _frame(records: list[dict], columns: Sequence[str], headings: dict, cell: Callable[[str, dict], object]):
@@ -212,6 +213,7 @@ def _write_workbook(title: str, intro: list[str], about: list[str], contact: str
             table_name=s.name,
             title=s.title,
             instructions="This worksheet contains one table. Some column headings refer to notes on the Notes sheet.",
+            source=s.source,
             units=dict(s.units),  # copies: gptables rewrites the dicts it is given
             table_notes=dict(s.table_notes),
             index_columns={},
@@ -319,6 +321,7 @@ def metric_status_xlsx(table: pd.DataFrame, council: str, quarter: str, contact:
         units=units,
         num_formats=formats,
         table_notes={columns.index(c): f"$${ref}$$" for c, ref in _METRIC_NOTES.items()},
+        source=f"Source: {council}'s performance register (metrics.csv, targets.csv, actuals.csv), via perfkit.",
     )
     notes = _notes(
         [
@@ -397,6 +400,7 @@ def survey_estimates_xlsx(
         units=units,
         num_formats=formats,
         table_notes={columns.index(c): f"$${ref}$$" for c, ref in _SURVEY_NOTES.items() if c in columns},
+        source=f"Source: {council}, {wave_title}, weighted by perfkit.",
     )
     notes = _notes(
         [
