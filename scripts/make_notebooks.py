@@ -168,13 +168,14 @@ def explore_register() -> nbformat.NotebookNode:
         history = rep.history(last=last)  # the assessment of each quarter, stacked: one row per metric and quarter
         tiers = dict(rep.table.attrs["tiers"])  # the council's names for its plan and service tiers
         history["tier_name"] = history["tier"].map(tiers).fillna(history["tier"])
-        history["objective_short"] = history["objective"].str.slice(0, 45)
+        history["objective_short"] = history["objective"].str.slice(0, 32)
         quarters = history.drop_duplicates("period_index")["period"].tolist()
         now = rep.quarter.label
-        # each status word in the colour of its class, in the order the reports use
+        # each status word in the colour of its class (in shades where words share one), in the reports' order
         words = history.drop_duplicates("status_label").set_index("status_label")["status"]
         order = sorted(words.index, key=lambda w: list(ALL_STATUSES).index(words[w]))
-        colours = {w: ALL_STATUSES[words[w]].colour for w in order}
+        shared = pd.Series(order).groupby([ALL_STATUSES[words[w]].colour for w in order], sort=False)
+        colours = {w: c for base, ws in shared for w, c in zip(ws, sns.dark_palette(base, len(ws) + 1, reverse=True))}
         rep
         """,
         md("""
@@ -195,7 +196,7 @@ def explore_register() -> nbformat.NotebookNode:
         counts = counts.rename("metrics").reset_index()
         g = sns.displot(
             counts, x="period_index", weights="metrics", hue="status_label", hue_order=order, palette=colours,
-            multiple="stack", discrete=True, shrink=0.8, row="objective_short", col="tier_name", height=2.2, aspect=2.6,
+            multiple="stack", discrete=True, shrink=0.8, row="objective_short", col="tier_name", height=2.2, aspect=3,
         )
         g.set_titles("{row_name} – {col_name}").set_axis_labels("", "Metrics")
         g.set(xticks=sorted(history["period_index"].unique()), xticklabels=quarters)
@@ -305,8 +306,12 @@ def explore_register() -> nbformat.NotebookNode:
         """,
         """
         if not milestones.empty:
-            ax = sns.countplot(milestones, y="progress_band", hue="how_late", hue_order=LATE)
+            ax = sns.histplot(
+                milestones, y="progress_band", hue="how_late", hue_order=LATE, multiple="stack", discrete=True,
+                shrink=0.8,
+            )
             ax.set(xlabel="Milestones", ylabel="Progress")
+            ax.xaxis.get_major_locator().set_params(integer=True)
             late = milestones[milestones["past_due"]]
             display(pk.figure(
                 ax,
@@ -332,8 +337,9 @@ def explore_register() -> nbformat.NotebookNode:
         """,
         """
         fig, ax = plt.subplots(figsize=(1.5 + 0.9 * len(quarters), 0.9 + 0.32 * len(completeness)))
-        sns.heatmap(completeness, vmin=0, vmax=100, cmap="Blues", annot=True, fmt=".0f", cbar=False, ax=ax)
-        ax.set(xlabel="", ylabel="")
+        sns.heatmap(completeness, vmin=0, vmax=100, cmap="Blues_r", annot=True, fmt=".0f", cbar=False, ax=ax)
+        ax.set(xlabel="", ylabel="")  # the darker, the more figures missing; blank: no metric due
+        ax.tick_params(axis="x", labelrotation=45)
         short = completeness[now][completeness[now] < 100].sort_values().head(3)
         pk.figure(
             fig,
