@@ -332,3 +332,15 @@ def test_each_column_is_wide_enough_for_its_heading_words(book):
             longest_word = max(len(w) for w in heading.split())
             width = ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width
             assert width >= longest_word, (ws.title, heading, width)
+
+
+def test_a_table_with_only_the_v1_columns_still_makes_a_workbook(tmp_path):
+    from perfkit.publish.data_files import METRIC_STATUS_V1_COLUMNS
+
+    table = pk.assess(pk.load_register(FIXTURES / "tiny"), "2024/25 Q2")[[*METRIC_STATUS_V1_COLUMNS, "decimals"]]
+    path = tmp_path / "v1.xlsx"
+    path.write_bytes(metric_status_xlsx(table, "Tiny", "2024/25 Q2"))
+    (ws,) = _table_sheets(openpyxl.load_workbook(path))
+    rows = {r["code"]: r for r in _by_csv_column(*_table(ws), METRIC_STATUS_HEADINGS)}
+    assert (rows["A1"]["value"], rows["A1"]["target"], rows["A1"]["Unit"]) == (84.3, 95, "[x]")
+    assert rows["A1"]["commentary"] == "[x]" and rows["A1"]["tier"] == "[z]"

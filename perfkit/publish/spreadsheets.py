@@ -117,7 +117,11 @@ _NO_LETTER_OR_DIGIT = re.compile(r"^[^A-Za-z0-9]*$")
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT or value == ""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value == ""
 
 
 def _text(value: object) -> str:
@@ -130,17 +134,15 @@ def _metric_cell(col: str, rec: dict) -> object:
     v = rec.get(col, "")
     if col in _BOOLEANS:
         return bool(v)
+    kind = rec.get("kind", "target")  # a table made by hand may have only the v1 columns
     if col in _MEASURED:
-        if _missing(v):
-            applies = rec.get("kind", "target") == "target" if col == "target" else rec["status"] != "not_due"
-            if rec.get("kind") == "milestone":
-                applies = False
-            return "[x]" if applies else "[z]"
-        return round_half_up(v, int(rec["decimals"]))
+        if not _missing(v):
+            return round_half_up(v, int(rec["decimals"]))
+        # a target metric without a target, or a figure due but not given, is [x]; otherwise nothing applies
+        applies = kind == "target" if col == "target" else kind != "milestone" and rec["status"] != "not_due"
+        return "[x]" if applies else "[z]"
     if _missing(v):
-        if col in ("due",) and rec.get("kind") == "milestone":
-            return "[x]"
-        return "[x]" if col in _NOT_GIVEN else "[z]"
+        return "[x]" if col in _NOT_GIVEN or (col == "due" and kind == "milestone") else "[z]"
     if col in _DATES:
         return v if isinstance(v, dt.date) else _text(v)
     return _text(v)
