@@ -21,6 +21,9 @@ Examples
 ('2024/25 Q2', 3)
 >>> [f"{s.symbol} {s.label}" for s in pk.STATUSES.values()][:3]
 ['✔ On target', '▲ Within tolerance', '✖ Exception']
+>>> s = pk.ALL_STATUSES["on_track"]   # every status, the v2 classes too: its default word, symbol and colour
+>>> s.label, s.colour
+('On track', '#1E6B34')
 >>> from importlib.metadata import version
 >>> pk.__version__ == version("perfkit")
 True
@@ -50,6 +53,7 @@ _LAZY = {
     "ValidationReport": ("perfkit.validate", "ValidationReport"),
     "validate_folder": ("perfkit.validate", "validate_folder"),
     "STATUSES": ("perfkit.assess", "STATUSES"),
+    "ALL_STATUSES": ("perfkit.statuses", "ALL_STATUSES"),
     "assess": ("perfkit.assess", "assess"),
     "assess_history": ("perfkit.assess", "assess_history"),
     "draft_narrative": ("perfkit.narrative", "draft_narrative"),
@@ -113,6 +117,7 @@ sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
+    "ALL_STATUSES",
     "STATUSES",
     "BatchSummary",
     "CellError",

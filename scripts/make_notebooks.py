@@ -161,7 +161,6 @@ def explore_register() -> nbformat.NotebookNode:
         from IPython.display import Markdown, display
 
         import perfkit as pk
-        from perfkit.statuses import ALL_STATUSES
 
         sns.set_theme(style="whitegrid", font_scale=0.9)
         rep = pk.prepare(data_dir, quarter)
@@ -173,8 +172,8 @@ def explore_register() -> nbformat.NotebookNode:
         now = rep.quarter.label
         # each status word in the colour of its class (in shades where words share one), in the reports' order
         words = history.drop_duplicates("status_label").set_index("status_label")["status"]
-        order = sorted(words.index, key=lambda w: list(ALL_STATUSES).index(words[w]))
-        shared = pd.Series(order).groupby([ALL_STATUSES[words[w]].colour for w in order], sort=False)
+        order = sorted(words.index, key=lambda w: list(pk.ALL_STATUSES).index(words[w]))
+        shared = pd.Series(order).groupby([pk.ALL_STATUSES[words[w]].colour for w in order], sort=False)
         colours = {w: c for base, ws in shared for w, c in zip(ws, sns.dark_palette(base, len(ws) + 1, reverse=True))}
         rep
         """,
