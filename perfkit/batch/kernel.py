@@ -78,7 +78,7 @@ def kernel_manager_class(socket_dir: Path):
     class LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(transport="ipc", ip=str(socket_dir / "kernel"), **kwargs)
-            self.clients: list = []  # the clients a notebook client made, stopped when the kernel is closed
+            self.clients = []  # the clients a notebook client made, stopped when the kernel is closed
 
         def client(self, **kwargs):
             client = super().client(**kwargs)
@@ -117,7 +117,7 @@ class Kernel:
         self.cwd = cwd
         self.pid = os.getpid()  # a kernel belongs to the process that launched it, not to a forked child
         # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
-        self._sockets = tempfile.TemporaryDirectory(prefix="perfkit-")
+        self._sockets: tempfile.TemporaryDirectory | None = tempfile.TemporaryDirectory(prefix="perfkit-")
         self.socket_dir = Path(self._sockets.name)
         self.manager = kernel_manager_class(self.socket_dir)(kernel_name=KERNEL_NAME)
         self.error: BaseException | None = None
