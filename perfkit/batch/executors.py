@@ -1,7 +1,8 @@
 """Run many jobs: skip the fresh ones, run the rest here, in parallel processes, or on a Dask cluster.
 
-Every executor runs the same picklable :func:`perfkit.batch.execute.build_job`, so
-outputs are identical whichever runs them. This process, holding the output folder's
+Every executor runs the same picklable :func:`perfkit.batch.execute.build_job` (a run in
+this process its two halves, exporting one job while the next notebook runs), so outputs are
+identical whichever runs them. This process, holding the output folder's
 lock, publishes each job as its result arrives (:mod:`perfkit.batch.publishing`), so a
 run that is killed keeps every job published before the kill, manifest included.
 Results are returned in plan order whatever order they finish in.
