@@ -6,6 +6,7 @@ is papermill's: the command line only parses its options and prints.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -90,6 +91,23 @@ def select_quarters(
     return chosen
 
 
+def _discard_spares_after(run: Callable) -> Callable:
+    """A kernel started early (:func:`perfkit.batch.executors.start_early`) that no job took is shut
+    down however the run ends: the data may fail, or nothing be stale."""
+
+    @functools.wraps(run)
+    def wrapper(*args, **kwargs):
+        from .batch.kernel import discard_spares
+
+        try:
+            return run(*args, **kwargs)
+        finally:
+            discard_spares()
+
+    return wrapper
+
+
+@_discard_spares_after
 def run(
     data_dir: str | Path = "data/demo",
     quarter: str | Quarter | None = None,
@@ -180,10 +198,12 @@ def run(
     perfkit.errors.PerfkitError: A range needs both ends: give --from and --to (or first= and last=).
     """
     from .batch.execute import data_stamp, remember_register
-    from .batch.executors import run_batch
+    from .batch.executors import run_batch, start_early
     from .validate import validate_folder
 
     folder = find_data_dir(data_dir)
+    own = [Path(p).resolve() for p in notebooks] if notebooks else None
+    start_early(resolve_out(out, data_dir), folder, own, force=force, jobs=jobs)  # a kernel starts meanwhile
     stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
     report = validate_folder(folder)
     register = report.raise_if_invalid()
@@ -193,7 +213,6 @@ def run(
     quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)
     if jobs < 1:
         raise PerfkitError("jobs must be 1 or more.")
-    own = [Path(p).resolve() for p in notebooks] if notebooks else None
     return run_batch(
         register,
         quarters,

@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
-import tempfile
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
@@ -27,16 +27,19 @@ from ..data.register import Register, load_register
 from ..errors import PerfkitError, RunError, RunInterrupted
 from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
-from .kernel import KERNEL_NAME, KERNEL_SETUP, STOP, kernel_manager_class, log_tail
+from .kernel import KERNEL_NAME, STOP, log_tail, prestart, take_kernel
 from .swap import STAGING_PREFIX, make_staging
 
 __all__ = [
     "IOPUB_WAIT",
     "KERNEL_START_WAIT",
     "STAGING_PREFIX",
+    "Executed",
     "build_job",
     "data_stamp",
     "execute_job",
+    "execute_notebook",
+    "export_job",
     "remember_register",
 ]
 
@@ -74,37 +77,40 @@ def _interrupted(job: Job) -> RunInterrupted:
 def _execute(job: Job, target: Path) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
 
-    # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
-    with tempfile.TemporaryDirectory(prefix="perfkit-") as sockets:
-        try:
-            pm.execute_notebook(
-                str(job.notebook),
-                str(target),
-                parameters={"quarter": job.quarter.slug, "data_dir": str(job.data_dir)},
-                kernel_name=KERNEL_NAME,
-                language="python",
-                progress_bar=False,
-                log_output=False,
-                cwd=str(job.notebook.parent),
-                kernel_manager_class=kernel_manager_class(Path(sockets)),
-                execution_timeout=job.timeout,
-                start_timeout=KERNEL_START_WAIT,
-                iopub_timeout=IOPUB_WAIT,
-                on_cell_execute=_refuse_when_stopped,
-                extra_arguments=[KERNEL_SETUP],
-            )
-            return
-        except _Stopped:
-            raise _interrupted(job) from None
-        except pm.PapermillExecutionError as exc:
-            error = exc
-        except Exception as exc:
-            if STOP.is_set():  # Ctrl-C reached a kernel as it started, say: an interruption, not a failure
-                raise _interrupted(job) from exc
-            problem = _not_run(job, exc, Path(sockets))
-            if problem is exc:
-                raise
-            raise problem from exc
+    if STOP.is_set():  # Ctrl-C before this job's kernel was taken: its kernel may already have been stopped
+        raise _interrupted(job)
+    kernel = take_kernel(job.notebook.parent)
+    try:
+        if kernel.error is not None:
+            raise kernel.error
+        pm.execute_notebook(
+            str(job.notebook),
+            str(target),
+            parameters={"quarter": job.quarter.slug, "data_dir": str(job.data_dir)},
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            km=kernel.manager,  # launched in the notebook's folder, perhaps before this job started
+            execution_timeout=job.timeout,
+            start_timeout=KERNEL_START_WAIT,
+            iopub_timeout=IOPUB_WAIT,
+            on_cell_execute=_refuse_when_stopped,
+        )
+        return
+    except _Stopped:
+        raise _interrupted(job) from None
+    except pm.PapermillExecutionError as exc:
+        error = exc
+    except Exception as exc:
+        if STOP.is_set():  # Ctrl-C reached a kernel as it started, say: an interruption, not a failure
+            raise _interrupted(job) from exc
+        problem = _not_run(job, exc, kernel.socket_dir)
+        if problem is exc:
+            raise
+        raise problem from exc
+    finally:
+        kernel.close()
     if error.ename == "KeyboardInterrupt":
         raise RunInterrupted(
             f"The notebook {job.notebook.name} was interrupted for {job.quarter.label}.",
@@ -271,12 +277,31 @@ def _folder_error(job: Job, exc: OSError) -> str:
     )
 
 
-def build_job(job: Job) -> JobResult:
+@dataclass
+class Executed:
+    """A job whose notebook has run, waiting to be exported (:func:`export_job`), perhaps in another thread."""
+
+    job: Job
+    staging: Path
+    started: float
+    timings: dict[str, float]
+    register: Register
+
+
+def build_job(job: Job, prestart_next: Path | None = None) -> JobResult:
     """Run one job's notebook, export it and write its data files in a staging folder; publish nothing.
 
     Failures are returned, not raised. This is what every executor runs, in this process or
     another one; it reads the data folder and writes into the output folder, so both must be
     reachable from wherever it runs, at the same paths.
+
+    Parameters
+    ----------
+    job
+        The job.
+    prestart_next
+        The folder of the notebook this process will probably run next: a kernel is launched there
+        once this job's notebook has run, so that it starts while this job exports.
 
     Returns
     -------
@@ -284,36 +309,50 @@ def build_job(job: Job) -> JobResult:
         ``staging`` is the folder holding its files (``outputs``), or for a failure the executed
         notebook (``failed_copy``) and perhaps a traceback; the publisher removes it.
     """
+    executed = execute_notebook(job)
+    if prestart_next is not None:
+        prestart(prestart_next)
+    if isinstance(executed, JobResult):
+        return executed
+    return export_job(executed)
+
+
+def execute_notebook(job: Job) -> Executed | JobResult:
+    """The first half of :func:`build_job`: run the notebook into a staging folder (or the failure, returned)."""
     started = time.perf_counter()
-    stem = job.name
     timings: dict[str, float] = {}
     staging: Path | None = None
 
-    def failed(message: str, **flags) -> JobResult:
-        notebook = staging / f"{stem}.ipynb" if staging else None
-        kept = notebook if notebook is not None and notebook.is_file() else None
-        return JobResult(
-            job, [], time.perf_counter() - started, timings, message, staging=staging, failed_copy=kept, **flags
-        )
-
-    try:
+    def run() -> Executed:
+        nonlocal staging
         job.out_dir.mkdir(parents=True, exist_ok=True)
-        staging = make_staging(job.out_dir, f"{job.quarter.slug}-{stem}")
+        staging = make_staging(job.out_dir, f"{job.quarter.slug}-{job.name}")
+        register = _register(job)
+        t = time.perf_counter()
+        _execute(job, staging / f"{job.name}.ipynb")
+        timings["execute"] = time.perf_counter() - t
+        return Executed(job, staging, started, timings, register)
+
+    return _guarded(job, run, lambda: staging, started, timings)
+
+
+def export_job(executed: Executed) -> JobResult:
+    """The second half of :func:`build_job`: the appendix's header, HTML, PDF and data files (or the failure)."""
+    job, staging, started, timings = executed.job, executed.staging, executed.started, executed.timings
+    stem = job.name
+
+    def run() -> JobResult:
         import nbformat  # imported here: a run whose jobs are all fresh needs neither nbformat nor nbconvert
 
         from ..publish.export import export_html, export_pdf
 
-        register = _register(job)
-        t = time.perf_counter()
-        executed = staging / f"{stem}.ipynb"
-        _execute(job, executed)
-        timings["execute"] = time.perf_counter() - t
-
-        nb = nbformat.read(executed, as_version=4)
+        register = executed.register
+        executed_path = staging / f"{stem}.ipynb"
+        nb = nbformat.read(executed_path, as_version=4)
         nb.metadata["perfkit"] = _header(register, nb, job)
-        _scrub(nb, f"{job.quarter.slug}/{executed.name}")
-        nbformat.write(nb, executed)
-        produced = [executed]
+        _scrub(nb, f"{job.quarter.slug}/{executed_path.name}")
+        nbformat.write(nb, executed_path)
+        produced = [executed_path]
         if job.formats:
             t = time.perf_counter()
             html = export_html(nb)
@@ -332,6 +371,23 @@ def build_job(job: Job) -> JobResult:
         _check_sources(job, "while the notebook ran")
         timings["total"] = time.perf_counter() - started
         return JobResult(job, produced, timings["total"], timings, staging=staging)
+
+    return _guarded(job, run, lambda: staging, started, timings)
+
+
+def _guarded(job: Job, run, staging_of, started: float, timings: dict[str, float]):
+    """``run()``, or the failure it raised as a result: what went wrong stays with this job."""
+
+    def failed(message: str, **flags) -> JobResult:
+        staging = staging_of()
+        notebook = staging / f"{job.name}.ipynb" if staging else None
+        kept = notebook if notebook is not None and notebook.is_file() else None
+        return JobResult(
+            job, [], time.perf_counter() - started, timings, message, staging=staging, failed_copy=kept, **flags
+        )
+
+    try:
+        return run()
     except RunInterrupted as exc:
         result = failed(f"{exc} Nothing was published.", interrupted=True)
         result.failed_copy = None  # an interruption is no fault of the notebook: no copy in failed/

@@ -1,7 +1,8 @@
 """Run many jobs: skip the fresh ones, run the rest here, in parallel processes, or on a Dask cluster.
 
-Every executor runs the same picklable :func:`perfkit.batch.execute.build_job`, so
-outputs are identical whichever runs them. This process, holding the output folder's
+Every executor runs the same picklable :func:`perfkit.batch.execute.build_job` (a run in
+this process its two halves, exporting one job while the next notebook runs), so outputs are
+identical whichever runs them. This process, holding the output folder's
 lock, publishes each job as its result arrives (:mod:`perfkit.batch.publishing`), so a
 run that is killed keeps every job published before the kill, manifest included.
 Results are returned in plan order whatever order they finish in.
@@ -14,27 +15,31 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.util
+import queue
 import signal
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..appendices import NOTEBOOK_DIR
 from ..data.register import Register
 from ..errors import PerfkitError
 from ..periods import Quarter
-from .execute import build_job
+from .execute import Executed, build_job, execute_notebook, export_job
 from .jobs import FORMATS, Job, JobResult, plan_jobs, skipped
-from .kernel import STOP, interrupt_running_kernels
+from .kernel import STOP, discard_spares, expect, interrupt_running_kernels, prestart
 from .lock import output_lock
 from .manifest import QuarterManifest, read_manifest, staleness
 from .publishing import publish
 from .swap import current_folder, recover
 
-__all__ = ["EXECUTORS", "BatchSummary", "run_batch"]
+__all__ = ["EXECUTORS", "BatchSummary", "run_batch", "start_early"]
 
 EXECUTORS = ("local", "dask")
 
@@ -80,9 +85,114 @@ class BatchSummary:
         return [r for r in self.results if not r.ok]
 
 
+def start_early(out_dir: Path, data_dir: Path, notebooks: list[Path] | None, *, force: bool, jobs: int) -> None:
+    """Launch the first notebook's kernel while the data is validated, when a notebook will probably run.
+
+    Only for a run in this process (``jobs`` 1), where that kernel will be used. Whether anything
+    will run is known only once the data is read; this guess (``force``, a folder with no
+    manifest yet, or data saved since the oldest manifest) costs nothing when wrong but a kernel
+    shut down unused at the end of the run (:func:`perfkit.batch.kernel.discard_spares`).
+    """
+    if jobs != 1:
+        return
+    folder = notebooks[0].parent if notebooks else NOTEBOOK_DIR
+    if force or _probably_stale(out_dir, data_dir):
+        prestart(folder)
+
+
+def _probably_stale(out_dir: Path, data_dir: Path) -> bool:
+    try:
+        manifests = [p.stat().st_mtime for p in out_dir.glob("*/manifest.json")]
+        if not manifests:
+            return True
+        oldest = min(manifests)
+        return any(p.stat().st_mtime > oldest for p in data_dir.rglob("*") if p.is_file())
+    except OSError:
+        return False
+
+
+def _warm_up() -> None:
+    """Import the exporters and lay out a one-line PDF, so the first appendix's export does not pay for it."""
+    import nbformat  # noqa: F401
+
+    from ..publish.export import warm_up
+
+    warm_up()
+
+
+class _Exporter:
+    """One thread that exports executed notebooks in the order given, while the next notebook runs.
+
+    The notebook runs in its kernel, another process, so exporting here meanwhile uses the second
+    CPU rather than waiting. The thread is a daemon: a second Ctrl-C leaves at once, as before.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread, which prepares the exporters while the first notebook runs."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="perfkit-export", daemon=True)
+            self._thread.start()
+
+    def submit(self, executed: Executed) -> Future:
+        future: Future = Future()
+        self.start()
+        self._queue.put((executed, future))
+        return future
+
+    def _work(self) -> None:
+        try:
+            _warm_up()
+        except Exception:  # the first export then pays for it, and reports any real problem
+            pass
+        while (item := self._queue.get()) is not None:
+            executed, future = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(export_job(executed))
+                except BaseException as exc:  # export_job returns its failures; this is a fault beyond it
+                    future.set_exception(exc)
+
+    def close(self) -> None:
+        """Finish the exports under way and end the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+
 def _serial(jobs: list[Job]) -> Iterator[JobResult]:
-    for job in jobs:
-        yield build_job(job)
+    """One notebook runs at a time; the next one's kernel starts, and the one before exports, while it runs.
+
+    Results come out in plan order.
+    """
+    exporter = _Exporter()
+    exports: deque[tuple[Job, Future]] = deque()
+
+    def finished(block: bool) -> Iterator[JobResult]:
+        while exports and (block or exports[0][1].done()):
+            job, future = exports.popleft()
+            yield _result(future, job)
+
+    expect([job.notebook.parent for job in jobs])
+    if jobs and jobs[0].formats:
+        exporter.start()
+    try:
+        for job in jobs:
+            executed = execute_notebook(job)
+            if isinstance(executed, JobResult):
+                yield from finished(block=True)  # the jobs before it are published first, as before
+                yield executed
+                continue
+            exports.append((job, exporter.submit(executed)))
+            yield from finished(block=False)
+        yield from finished(block=True)
+    finally:
+        exporter.close()
+        discard_spares()
 
 
 #: Imported once by the forkserver, so each worker starts with them already loaded.
@@ -106,6 +216,17 @@ def _init_worker() -> None:
     # Ctrl-C reaches the workers with the parent; each passes it on to its kernel, whose cell
     # stops, so the job returns "interrupted" rather than the worker dying with its kernel orphaned.
     signal.signal(signal.SIGINT, _worker_interrupt)
+    # a kernel launched ahead that no job took is shut down as the worker ends
+    multiprocessing.util.Finalize(None, discard_spares, exitpriority=10)
+
+
+def _with_next(jobs: list[Job], workers: int) -> list[tuple[Job, Path | None]]:
+    """Each job with the folder of the job its worker will probably run next, for a kernel launched ahead.
+
+    Workers take jobs in order, so the job ``workers`` places later is about the one this worker
+    takes after; the last ``workers`` jobs have none, so no kernel is left waiting at the end.
+    """
+    return [(job, jobs[i + workers].notebook.parent if i + workers < len(jobs) else None) for i, job in enumerate(jobs)]
 
 
 def _context():
@@ -137,7 +258,8 @@ def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
     try:
         # Longest first packs the workers best; results are put back in plan order by the caller.
-        futures = {pool.submit(build_job, job): job for job in sorted(jobs, key=_expected_seconds, reverse=True)}
+        ordered = sorted(jobs, key=_expected_seconds, reverse=True)
+        futures = {pool.submit(build_job, job, after): job for job, after in _with_next(ordered, workers)}
         for future in as_completed(futures):
             yield _result(future, futures[future])
     finally:
@@ -181,7 +303,10 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
         client = Client(cluster)
     try:
         # pure=False: a task is never taken from an earlier run's results on a long-lived cluster
-        futures = {client.submit(build_job, job, pure=False): job for job in jobs}
+        # a local cluster's workers launch the next job's kernel ahead; a long-lived one's do not, since
+        # this run cannot tell how many workers it has, and a kernel left waiting would outlive the run
+        hints = _with_next(jobs, workers) if cluster is not None else [(job, None) for job in jobs]
+        futures = {client.submit(build_job, job, after, pure=False): job for job, after in hints}
         for future in dask_completed(list(futures)):
             yield _result(future, futures[future])
     finally:

@@ -22,7 +22,7 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
-__all__ = ["TEMPLATES", "export_html", "export_pdf"]
+__all__ = ["TEMPLATES", "export_html", "export_pdf", "warm_up"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
@@ -95,3 +95,20 @@ def export_pdf(html: str, path: Path, base_url: str | None = None, url_fetcher: 
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
     document.write_pdf(path, pdf_variant="pdf/ua-1", attachments=[])
+
+
+def warm_up() -> None:
+    """Load what every export needs once per process: nbconvert's template and WeasyPrint with its fonts.
+
+    A run calls it while its first notebook runs, so the first appendix's export is no slower
+    than the others. Nothing is written.
+    """
+    import io
+
+    from nbformat.v4 import new_notebook
+    from weasyprint import HTML
+
+    from .pdf_fetcher import AssetsOnlyFetcher
+
+    html = export_html(new_notebook(metadata={"perfkit": {"report_title": "Warm-up"}}))
+    HTML(string=html, url_fetcher=AssetsOnlyFetcher()).write_pdf(io.BytesIO(), pdf_variant="pdf/ua-1")

@@ -1,0 +1,151 @@
+"""Kernels started ahead of their jobs: each serves one job, starts clean, and none is left running."""
+
+import json
+import os
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+import perfkit as pk
+from perfkit.batch import execute, kernel
+
+FIRST, LAST = "2023/24 Q4", "2024/25 Q2"
+QUARTERS = ["2023-24-Q4", "2024-25-Q1", "2024-25-Q2"]
+
+#: What a job finds when it starts, then what it leaves behind for a next job to find, if it could.
+PROBE = """
+import json, os, sys
+import perfkit
+found = {
+    "variable": "leftover" in globals(),
+    "module_attribute": getattr(perfkit, "probe_flag", None),
+    "module": "probe_injected" in sys.modules,
+    "environment": os.environ.get("PERFKIT_PROBE"),
+    "matplotlib_setting": __import__("matplotlib").rcParams["lines.linewidth"],
+    "warm": "perfkit.report" in sys.modules,
+    "pid": os.getpid(),
+}
+leftover = quarter
+perfkit.probe_flag = quarter
+sys.modules["probe_injected"] = sys
+os.environ["PERFKIT_PROBE"] = quarter
+__import__("matplotlib").rcParams["lines.linewidth"] = 9.5
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture
+def data(tiny_dir, tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(tiny_dir, target)
+    return target
+
+
+@pytest.fixture
+def probe(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = new_notebook(
+        cells=[
+            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
+            new_code_cell(PROBE),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    path = folder / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def found(out, quarter):
+    nb = nbformat.read(out / quarter / "probe.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if "found = {" in c.source]
+    return json.loads(cell.outputs[0]["text"])
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_kernel_started_ahead_carries_nothing_from_one_job_to_the_next(data, probe, tmp_path, jobs):
+    out = tmp_path / "out"
+    summary = pk.run(data, first=FIRST, last=LAST, out=out, notebooks=[probe], formats=(), jobs=jobs)
+    assert [r.job.quarter.slug for r in summary.ran] == QUARTERS
+    seen = [found(out, q) for q in QUARTERS]
+    for state in seen:
+        # what each job set (a variable, a module's attribute, a module, an environment variable, a
+        # library setting) is absent from every other: matplotlib's default line width is 1.5
+        assert state["variable"] is False
+        assert state["module_attribute"] is None
+        assert state["module"] is False
+        assert state["environment"] is None
+        assert state["matplotlib_setting"] == 1.5
+        assert state["warm"] is True  # the appendices' imports were made as the kernel started
+    assert len({state["pid"] for state in seen}) == 3  # a kernel of its own for each job
+    assert not [pid for pid in (state["pid"] for state in seen) if alive(pid)]  # and each was shut down
+
+
+def test_the_next_jobs_kernel_is_launched_while_a_notebook_runs_and_none_is_left(data, probe, tmp_path, monkeypatch):
+    events = []
+    real_init, real_execute = kernel.Kernel.__init__, execute._execute
+
+    def launch(self, cwd):
+        events.append("launch")
+        real_init(self, cwd)
+
+    def run(job, target):
+        events.append(f"start {job.quarter.slug}")
+        real_execute(job, target)
+        events.append(f"end {job.quarter.slug}")
+
+    monkeypatch.setattr(kernel.Kernel, "__init__", launch)
+    monkeypatch.setattr(execute, "_execute", run)
+    pk.run(data, first=FIRST, last=LAST, out=tmp_path / "out", notebooks=[probe], formats=())
+    # the first kernel starts before the data is validated, each later one while the notebook before runs:
+    # one kernel a job, none left over
+    assert events == [
+        "launch",
+        "start 2023-24-Q4",
+        "launch",
+        "end 2023-24-Q4",
+        "start 2024-25-Q1",
+        "launch",
+        "end 2024-25-Q1",
+        "start 2024-25-Q2",
+        "end 2024-25-Q2",
+    ]
+    assert kernel.RUNNING_KERNELS == set()
+
+
+def test_a_kernel_started_early_is_shut_down_when_the_data_fails(data, probe, tmp_path, monkeypatch):
+    launched = []
+    real_init = kernel.Kernel.__init__
+
+    def launch(self, cwd):
+        real_init(self, cwd)
+        launched.append(self)
+
+    monkeypatch.setattr(kernel.Kernel, "__init__", launch)
+    (data / "actuals.csv").write_text("this is not the actuals table\n", encoding="utf-8")
+    with pytest.raises(pk.DataValidationError):
+        pk.run(data, out=tmp_path / "out", notebooks=[probe], formats=())
+    assert len(launched) == 1  # started while the data was checked
+    assert not launched[0].manager.has_kernel
+    assert kernel.RUNNING_KERNELS == set()
+
+
+def test_an_unchanged_rerun_starts_no_kernel(data, probe, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pk.run(data, out=out, notebooks=[probe], formats=())
+    launched = []
+    monkeypatch.setattr(kernel.Kernel, "__init__", lambda self, cwd: launched.append(cwd))
+    summary = pk.run(data, out=out, notebooks=[probe], formats=())
+    assert len(summary.skipped) == 1
+    assert launched == []
