@@ -4,7 +4,7 @@ perfkit's sections render their own charts and tables. A council's notebook
 may instead show a matplotlib figure or a pandas DataFrame directly; in
 every kernel perfkit starts, :func:`install` registers HTML formatters so that
 
-* a figure is embedded as PNG with alt text: the text the author gave with
+* a figure is embedded as SVG with alt text: the text the author gave with
   :func:`set_alt`, or else a description written from the figure itself
   (chart type, title, axis labels, and each series' first and last values and
   range) — never a placeholder;
@@ -23,12 +23,12 @@ Line chart: Complaints answered in time. Vertical axis: %. Actual rises from 82 
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from collections.abc import Callable, Mapping
 from html import escape
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -107,13 +107,15 @@ def describe_figure(fig) -> str:
 
 
 def figure_html(fig) -> str:
-    """A figure as an embedded PNG with alt text."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor="white", metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (
-        f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(describe_figure(fig))}"></figure>'
-    )
+    """A figure as an embedded SVG with alt text: vector graphics in the PDF, the same bytes on every run."""
+    from .render.charts import svg_data_uri
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "perfkit", "svg.id": "chart"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
+    # the URI holds no character that HTML reads in an attribute: see perfkit.render.charts.svg_data_uri
+    src, alt = svg_data_uri(buf.getvalue()), escape(describe_figure(fig))
+    return f'<figure class="chart"><img src="{src}" alt="{alt}"></figure>'
 
 
 def _cell(v: object) -> str:

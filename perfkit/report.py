@@ -377,7 +377,9 @@ def narrative(rep: QuarterReport, metrics: pd.DataFrame | None = None) -> Html:
 
 def _history_of(history: pd.DataFrame, code: str) -> pd.DataFrame:
     h = history.loc[history["code"] == code].sort_values("period_index")
-    return h[["period", "value", "target", "status", "commentary"]].reset_index(drop=True)
+    # polarity and the widths let the trend chart draw the tolerance band
+    cols = ["period", "value", "target", "status", "commentary", "polarity", "tolerance_width", "green_width"]
+    return h[cols].reset_index(drop=True)
 
 
 def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:

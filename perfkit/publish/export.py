@@ -30,6 +30,40 @@ _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
+#: A code: runs of capitals and digits joined by ".", "-" or "/", with at least one capital (CUS.01,
+#: 1.1.2.PI, WRK-3). Line breaking may split such a word after its "." ("CUS." / "01").
+_CODE = re.compile(r"(?<![\w./-])(?=[A-Z0-9./-]*[A-Z])[A-Z0-9]+(?:[./-][A-Z0-9]+)+(?![\w/-]|\.\w)")
+#: Elements whose text is not shown as text: a span there would show as markup, or break the CSS.
+_RAW = re.compile(r"<(style|script|svg|title|textarea)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+_TAGS = re.compile(r"(<[^>]*>)")
+
+
+def keep_codes_whole(html: str) -> str:
+    """Wrap each metric code in the text of the report in ``<span class="code">``, which never breaks.
+
+    Only text is touched: not tags or their attributes (alt text, data URIs), and not the text
+    of ``<style>``, ``<script>``, ``<svg>``, ``<title>`` or ``<textarea>``.
+
+    >>> keep_codes_whole('<td>CUS.01</td><td title="CUS.01">84.3%, 1.1.2.PI and COVID-19</td>')
+    '<td><span class="code">CUS.01</span></td><td title="CUS.01">84.3%, <span class="code">1.1.2.PI</span> \
+and <span class="code">COVID-19</span></td>'
+    """
+    out, last = [], 0
+    for raw in _RAW.finditer(html):
+        out.append(_wrap_codes(html[last : raw.start()]))
+        out.append(raw.group(0))
+        last = raw.end()
+    out.append(_wrap_codes(html[last:]))
+    return "".join(out)
+
+
+def _wrap_codes(html: str) -> str:
+    parts = _TAGS.split(html)  # text, tag, text, tag, …: the odd items are tags
+    for i in range(0, len(parts), 2):
+        parts[i] = _CODE.sub(r'<span class="code">\g<0></span>', parts[i])
+    return "".join(parts)
+
+
 def strip_anchor_links(html: str) -> str:
     """Remove nbconvert's pilcrow links from headings: screen readers would read each one aloud."""
     return _ANCHOR.sub("", html)
@@ -62,7 +96,8 @@ def export_html(notebook: nbformat.NotebookNode) -> str:
     exporter.register_filter("strip_anchor_links", strip_anchor_links)
     css = (TEMPLATES / "perfkit" / "perfkit.css").read_text(encoding="utf-8")
     html, _ = exporter.from_notebook_node(notebook, resources={"perfkit_css": css})
-    return _table_of_contents(html)
+    start = max(html.find("<main"), 0)  # the header's title and running-head strings are left alone
+    return _table_of_contents(html[:start] + keep_codes_whole(html[start:]))
 
 
 def export_pdf(html: str, path: Path, base_url: str | None = None, url_fetcher: Any = None) -> None:

@@ -328,6 +328,7 @@ def by_group(rep: SurveyAnalysis | None, rows: pd.DataFrame | None = None) -> Ht
                 f"{q.label.lower()} by group",
                 f"Figure: {q.label} by group, with 95% confidence intervals.",
                 label_col="chart_label",
+                facet="breakdown_name",
             ).to_html()
         )
     return Html("".join(parts))

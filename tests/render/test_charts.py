@@ -13,12 +13,15 @@ def test_trend_chart_accepts_the_registers_numpy_decimals(tiny_dir):
     assert isinstance(decimals, np.int64)  # what the analyst trial passed, and what crashed
     hist = pk.assess_history(reg, pk.quarter_range("2024/25 Q1", "2024/25 Q2"), codes=[code])
     chart = pk.trend_chart(reg.metrics.loc[code, "title"], hist, reg.metrics.loc[code, "unit"], decimals, "A4")
-    # A4 (days, lower is better, one decimal): 22.1 in Q1, 22.0 in Q2, target 20
+    # A4 (days, lower is better, one decimal): 22.1 in Q1, 22.0 in Q2, target 20, tolerance 2 days: the
+    # band within tolerance is above 20 up to 22 days
     assert chart.alt == (
         "Line chart of Average days to process benefit claims, 2024/25 Q1 to 2024/25 Q2: it fell from "
-        "22.1 days in 2024/25 Q1 to 22.0 days in 2024/25 Q2, against a target of 20.0 days."
+        "22.1 days in 2024/25 Q1 to 22.0 days in 2024/25 Q2, against a target of 20.0 days. The shaded band "
+        "is the tolerance: a figure above 20.0 days up to 22.0 days is within tolerance."
     )
     assert chart.png.startswith(b"\x89PNG")
+    assert chart.svg.startswith("<?xml")
 
 
 def test_figure_shows_a_seaborn_grid_with_its_alt_text_once():
