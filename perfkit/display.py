@@ -23,12 +23,10 @@ Line chart: Complaints answered in time. Vertical axis: %. Actual rises from 82 
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable, Mapping
 from html import escape
 
-import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -108,13 +106,10 @@ def describe_figure(fig) -> str:
 
 def figure_html(fig) -> str:
     """A figure as an embedded SVG with alt text: vector graphics in the PDF, the same bytes on every run."""
-    from .render.charts import svg_data_uri
+    from .render.charts import render_svg, svg_data_uri
 
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "perfkit", "svg.id": "chart"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
     # the URI holds no character that HTML reads in an attribute: see perfkit.render.charts.svg_data_uri
-    src, alt = svg_data_uri(buf.getvalue()), escape(describe_figure(fig))
+    src, alt = svg_data_uri(render_svg(fig, tight=True)), escape(describe_figure(fig))
     return f'<figure class="chart"><img src="{src}" alt="{alt}"></figure>'
 
 

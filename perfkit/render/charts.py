@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -119,8 +120,14 @@ def new_figure(height: float, width: float = WIDTH) -> Figure:
     return Figure(figsize=(width, height), layout="constrained", facecolor="white")
 
 
+#: matplotlib's hashed ids: markers (m), clip paths (p) and hatch patterns (h). A clip path's id hashes
+#: its object's memory address, which differs from one run to the next.
+#: Only in ``id="…"``, ``url(#…)`` and ``href="#…"``: never in the text of a label.
+_HASHED_ID = re.compile(r"""(?<=["#])([mph])[0-9a-f]{10}(?=[")])""")
+
+
 def render_svg(fig: Figure, *, tight: bool = False) -> str:
-    """The figure as SVG text, byte-identical from run to run (no date, fixed ids).
+    """The figure as SVG text, byte-identical from run to run (no date, ids numbered in order).
 
     ``tight`` crops the figure to what is drawn (for figures not drawn at their printed size).
     """
@@ -133,7 +140,27 @@ def render_svg(fig: Figure, *, tight: bool = False) -> str:
             bbox_inches="tight" if tight else None,
             metadata={"Date": None, "Creator": None},
         )
-    return buf.getvalue()
+    return _renumber_ids(buf.getvalue())
+
+
+def _renumber_ids(svg: str) -> str:
+    """Rename matplotlib's hashed ids m/p/h + 10 hex digits to m1, p1, h1… in order of first use.
+
+    >>> _renumber_ids('<clipPath id="p0123456789"/><use clip-path="url(#p0123456789)" href="#mabcdef0123"/>')
+    '<clipPath id="p1"/><use clip-path="url(#p1)" href="#m1"/>'
+    """
+    names: dict[str, str] = {}
+    counts: dict[str, int] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        old = match.group(0)
+        if old not in names:
+            kind = match.group(1)
+            counts[kind] = counts.get(kind, 0) + 1
+            names[old] = f"{kind}{counts[kind]}"
+        return names[old]
+
+    return _HASHED_ID.sub(rename, svg)
 
 
 def render(fig: Figure, *, tight: bool = False) -> bytes:
@@ -527,6 +554,8 @@ def trend_chart(title: str, history: pd.DataFrame, unit: str, decimals: int, cap
                 ha="center",
                 color=TEXT,
                 fontweight="bold",
+                # on white, whatever it sits over (the band, a grid line)
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"),
             )
         _legend_below(fig, handles, labels, ncols=len(labels))
     return Chart(fig, trend_alt_text(title, history, unit, decimals), caption)
