@@ -71,7 +71,8 @@ _FILLS = {
     "not_due": "#DADDE0",
     "trend": "#3A6FB5",
 }
-_HATCHES = {"green": "", "amber": "//", "red": "xx", "no_target": "..", "no_data": "--", "not_due": "", "trend": "\\\\"}
+# line hatches only: a dotted hatch is thousands of tiny circles in the SVG (67 KB for one pattern)
+_HATCHES = {"green": "", "amber": "//", "red": "xx", "no_target": "||", "no_data": "--", "not_due": "", "trend": "\\\\"}
 #: Hatching is drawn in white on the dark fills and in the text colour on the light greys.
 _HATCH_COLOURS = {s: ("white" if s in ("green", "amber", "red", "trend") else TEXT) for s in _FILLS}
 _MARKERS = {"green": "o", "amber": "^", "red": "X", "trend": "o", "no_target": "D"}

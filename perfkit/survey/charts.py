@@ -51,7 +51,7 @@ def profile_chart(profile: pd.DataFrame, variable: str, caption: str) -> Chart:
             rows["weighted_pct"].fillna(0),
             height=h,
             color=WEIGHTED,
-            hatch="..",
+            hatch="\\\\",  # lines, not dots: a dotted hatch is thousands of circles in the SVG
             edgecolor="white",
             label="Respondents (weighted)",
         )
