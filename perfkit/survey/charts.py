@@ -105,11 +105,11 @@ def _dots_and_intervals(fig: Figure, data: pd.DataFrame, label_col: str, facet: 
             so.Text(color=TEXT, halign="left", offset=5, fontsize=_STYLE["ytick.labelsize"]), x="ci_high", text="_text"
         )
         .limit(x=(0, 105))
-        .label(x="% positive", y="", title="{}".format)
+        .label(x="% positive", y="")
         .theme(_theme())
     )
-    if facet is not None:
-        plot = plot.facet(row=facet).share(y=False)
+    if facet is not None:  # each panel is titled with its value alone ("Sex", not "breakdown_name = Sex")
+        plot = plot.facet(row=facet).share(y=False).label(title=str)
     with warnings.catch_warnings():
         # seaborn 0.13 passes pandas a keyword that pandas 3 deprecates; the result is the same
         warnings.filterwarnings("ignore", message="The copy keyword is deprecated")

@@ -337,3 +337,17 @@ def test_scatter_markers_keep_their_status_shapes(a1_chart):
     marks = [c for c in chart.figure.axes[0].collections if isinstance(c, PathCollection)]
     assert len(marks) == 1  # both quarters are exceptions: one set of X markers
     assert chart.figure.legends[0].get_texts()[-1].get_text() == "✖ Exception"
+
+
+def test_the_interval_charts_say_only_what_the_data_says(demo_charts):
+    def words(chart):
+        return {t.get_text() for t in chart.figure.findobj(Text) if t.get_visible() and t.get_text().strip()}
+
+    # small multiples: a panel title per breakdown, its groups, the scale, the legend, the estimates
+    by_group = words(demo_charts["by group"])
+    assert {"Age band", "Sex", "Ward", "16-34", "Female", "Ward 5", "% positive", "Estimate"} <= by_group
+    assert {"38%", "57%", "51%", "100"} <= by_group
+    # one chart, no panels: no title at all, only the rows' labels
+    key = words(demo_charts["key findings"])
+    assert "Age band: 16-34" in key and "Age band" not in key and "Sex" not in key
+    assert not [w for w in key | by_group if "=" in w or "object at" in w]
