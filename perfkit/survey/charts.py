@@ -139,8 +139,15 @@ def estimates_chart(
     if facet is not None and (shown.empty or shown[facet].nunique() < 2):
         facet = None
     with house_style():
-        if facet is None:
-            fig = new_figure(ROW * max(len(shown), 1) + 1.1)
+        if shown.empty:  # every group withheld: an empty scale that says so (seaborn cannot plot no rows)
+            fig = new_figure(ROW + 1.1)
+            ax = fig.subplots()
+            ax.set_xlim(0, 105)
+            ax.set_yticks([])
+            ax.set_xlabel("% positive")
+            ax.text(52.5, 0.5, "Not shown: too few people answered.", ha="center", va="center", color=TEXT)
+        elif facet is None:
+            fig = new_figure(ROW * len(shown) + 1.1)
             _dots_and_intervals(fig, shown, label_col, None)
         else:
             sizes = shown.groupby(facet, sort=False).size()

@@ -351,3 +351,13 @@ def test_the_interval_charts_say_only_what_the_data_says(demo_charts):
     key = words(demo_charts["key findings"])
     assert "Age band: 16-34" in key and "Age band" not in key and "Sex" not in key
     assert not [w for w in key | by_group if "=" in w or "object at" in w]
+
+
+def test_an_interval_chart_with_every_group_withheld_says_so():
+    rows = pd.DataFrame(
+        {"group": ["A", "B"], "pct": [float("nan")] * 2, "ci_low": [float("nan")] * 2, "ci_high": [float("nan")] * 2}
+    ).assign(suppressed=True, breakdown_name="Sex")
+    chart = estimates_chart(rows, "trust by group", "t", facet="breakdown_name")
+    assert [t.get_text() for t in chart.figure.axes[0].texts] == ["Not shown: too few people answered."]
+    assert chart.alt.endswith("2 groups are not shown because too few people answered.")
+    assert "<text" in chart.svg
