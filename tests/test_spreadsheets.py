@@ -344,3 +344,47 @@ def test_a_table_with_only_the_v1_columns_still_makes_a_workbook(tmp_path):
     rows = {r["code"]: r for r in _by_csv_column(*_table(ws), METRIC_STATUS_HEADINGS)}
     assert (rows["A1"]["value"], rows["A1"]["target"], rows["A1"]["Unit"]) == (84.3, 95, "[x]")
     assert rows["A1"]["commentary"] == "[x]" and rows["A1"]["tier"] == "[z]"
+
+
+def test_each_figure_is_shown_to_its_metric_s_decimal_places(metric_files):
+    # metrics.csv's decimals, blank meaning 1 (DESIGN.md §3); the table's cells are written row by row
+    csv_path, xlsx_path = metric_files
+    folder = CASES[csv_path.parent.name.rstrip("0123456789")][0]
+    decimals = {r["code"]: int(r["decimals"] or 1) for r in _csv(folder / "metrics.csv")}
+    (ws,) = _table_sheets(openpyxl.load_workbook(xlsx_path))
+    (table,) = ws.tables.values()
+    headings = [c.value.split("\n")[0] for c in ws[table.ref][0]]
+    code, value, target = (headings.index(METRIC_STATUS_HEADINGS[c][0]) for c in ("code", "value", "target"))
+    shown = set()
+    for row in ws[table.ref][1:]:
+        places = decimals[row[code].value]
+        for c in (row[value], row[target]):
+            if isinstance(c.value, (int, float)):
+                assert c.number_format == ("0" if places == 0 else "0." + "0" * places), (row[code].value, places)
+                shown.add(places)
+    assert {0, 1} <= shown  # whole numbers and tenths in one column: the format is each row's
+
+
+def test_survey_figures_are_shown_to_one_decimal_place_and_p_values_to_three(survey_files):
+    (ws,) = _table_sheets(openpyxl.load_workbook(survey_files[1]))
+    headings, _ = _table(ws)
+    (table,) = ws.tables.values()
+    first = {text: col for col, (text, _) in SURVEY_ESTIMATES_HEADINGS.items()}
+    columns = [first[h.split("\n")[0]] for h in headings]
+    for row in ws[table.ref][1:]:
+        for column, c in zip(columns, row, strict=True):
+            if isinstance(c.value, float):
+                assert c.number_format == ("0.000" if column.startswith("p_") else "0.0"), (column, c.coordinate)
+
+
+def test_columns_of_numbers_are_right_aligned_with_their_headings_and_text_left(book):
+    # The Analysis Function's guidance on tables: numbers right-aligned, and a heading aligned as its column.
+    for ws in _table_sheets(book):
+        (table,) = ws.tables.values()
+        cells = list(ws[table.ref])
+        for col, heading in enumerate(cells[0]):
+            column = [row[col] for row in cells[1:]]
+            numbers = any(isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in column)
+            want = "right" if numbers else "left"
+            assert heading.alignment.horizontal == want, (ws.title, heading.value)
+            assert all(c.alignment.horizontal == want for c in column), (ws.title, heading.value)
