@@ -21,7 +21,17 @@ from .data.register import Register
 from .errors import RunError
 from .periods import Quarter
 
-__all__ = ["APPENDICES", "NOTEBOOK_DIR", "QUARTERLY", "SURVEY", "Appendix", "appendix_for", "project_notebook"]
+__all__ = [
+    "APPENDICES",
+    "NOTEBOOK_DIR",
+    "OBJECTIVE",
+    "QUARTERLY",
+    "SURVEY",
+    "Appendix",
+    "appendix_for",
+    "project_notebook",
+    "report_counts",
+]
 
 #: perfkit's own notebooks (a source checkout: they are edited and committed there).
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -75,6 +85,48 @@ def _always(register: Register, quarter: Quarter) -> bool:
     return True
 
 
+def _on_request(register: Register, quarter: Quarter) -> bool:
+    """An objective's update is made only when a run asks for it (``--objective``)."""
+    return False
+
+
+def _no_files(register: Register, quarter: Quarter, folder: Path) -> list[Path]:
+    return []
+
+
+def report_counts(table, vocabulary) -> dict:
+    """What the landing page shows of a report: the metrics in each group, with the council's words.
+
+    Counted as the counting sentences count (design §4): the metrics of kind target or
+    milestone due in the quarter, by group; trend metrics apart; later outturns of an
+    earlier plan left out.
+    """
+    from .statuses import GROUPS
+
+    current = table.loc[~table["final_outturn"].astype(bool)]
+    counted = current.loc[current["group"] != ""]
+    counts = {g: int((counted["group"] == g).sum()) for g in GROUPS}
+    counts["trend"] = int(((current["kind"] == "trend") & (current["status"] != "not_due")).sum())
+    words = {g: vocabulary.group_word(g) or "Other" for g in GROUPS}
+    words["trend"] = "Trend"
+    return {"counts": counts, "words": words, "total": len(counted)}
+
+
+def _quarterly_summary(register: Register, quarter: Quarter, parameters: dict) -> dict:
+    from .assess import assess
+
+    return {"kind": "quarterly", **report_counts(assess(register, quarter), register.vocabulary)}
+
+
+def _objective_summary(register: Register, quarter: Quarter, parameters: dict) -> dict:
+    from .assess import assess
+
+    table = assess(register, quarter)
+    name = parameters.get("objective", "")
+    own = table.loc[table["objective"] == name]
+    return {"kind": "objective", "objective": name, **report_counts(own, register.vocabulary)}
+
+
 def _has_survey(register: Register, quarter: Quarter) -> bool:
     from .batch.cache import survey_files
 
@@ -95,12 +147,16 @@ class Appendix:
         Whether the appendix is made for a quarter.
     data_files
         Writes the contract's data files for a quarter into a folder; returns their paths.
+    summary
+        What the manifest records of a report for the landing page (its counts), from the
+        register, the quarter and the job's further parameters; ``None`` for nothing.
     """
 
     notebook: str
     kind: str
     applies: Callable[[Register, Quarter], bool]
     data_files: Callable[[Register, Quarter, Path], list[Path]]
+    summary: Callable[[Register, Quarter, dict], dict] | None = None
 
     @property
     def name(self) -> str:
@@ -111,11 +167,14 @@ class Appendix:
         return project_notebook(self.notebook)
 
 
-QUARTERLY = Appendix("quarterly_performance.ipynb", "performance", _always, _metric_status)
+QUARTERLY = Appendix("quarterly_performance.ipynb", "performance", _always, _metric_status, _quarterly_summary)
 SURVEY = Appendix("survey_demographics.ipynb", "survey", _has_survey, _survey_estimates)
+#: One objective's update for scrutiny (seed 000): made on request, one job per objective, each
+#: publishing ``objective-<slug>.*`` (see :func:`perfkit.batch.jobs.plan_jobs`).
+OBJECTIVE = Appendix("objective_update.ipynb", "performance", _on_request, _no_files, _objective_summary)
 
-#: The appendices a run makes, in order.
-APPENDICES: tuple[Appendix, ...] = (QUARTERLY, SURVEY)
+#: The appendices a run makes, in order (the objective's update only when asked for).
+APPENDICES: tuple[Appendix, ...] = (QUARTERLY, SURVEY, OBJECTIVE)
 
 
 def project_notebook(name: str) -> Path:

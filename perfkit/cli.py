@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="run this notebook instead of perfkit's own (repeatable); it gets quarter and data_dir",
     )
+    run.add_argument(
+        "--objective",
+        action="append",
+        metavar="NAME",
+        help="make this Council Plan objective's update for scrutiny instead of the appendices: its name in any "
+        "case, its file name (slug), or all (repeatable); writes objective-<slug>.html, .pdf and .ipynb",
+    )
     run.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="run N notebooks at once (default 1)")
     run.add_argument("--force", action="store_true", help="run every notebook, even when its outputs are fresh")
     run.add_argument(
@@ -212,6 +219,7 @@ def _cmd_run(args, console: Console) -> int:
             on_validated=validated,
             on_start=show.start,
             on_done=show.done,
+            objective=args.objective,
         )
     for w in caught:
         if issubclass(w.category, UserWarning):

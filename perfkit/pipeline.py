@@ -7,12 +7,13 @@ is papermill's: the command line only parses its options and prints.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .data.limits import check_year
 from .data.register import Register, find_data_dir
-from .errors import CellError, PerfkitError, PeriodError
+from .errors import CellError, PerfkitError, PeriodError, UsageError
 from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
 
 __all__ = ["MAX_QUARTERS_AHEAD", "resolve_out", "run", "select_quarters"]
@@ -128,6 +129,7 @@ def run(
     on_validated: Callable | None = None,
     on_start: Callable | None = None,
     on_done: Callable | None = None,
+    objective: str | Sequence[str] | None = None,
 ):
     """Validate the data and publish the appendices of one or more quarters, as ``perfkit run`` does.
 
@@ -164,6 +166,11 @@ def run(
         Called with the :class:`~perfkit.validate.ValidationReport` once the data has passed (to show warnings).
     on_start, on_done
         Progress callbacks (see :func:`perfkit.batch.executors.run_batch`).
+    objective
+        Make one objective's update for scrutiny instead of the appendices: an objective's
+        name in any case or its slug, several of them, or ``"all"`` (every objective of each
+        quarter's plan). Each quarter whose plan lacks a named objective is skipped with a
+        :class:`UserWarning`; it publishes ``objective-<slug>.{ipynb,html,pdf}``.
 
     Returns
     -------
@@ -175,7 +182,10 @@ def run(
     DataValidationError
         When the data has errors: nothing is run and no output changes.
     UsageError
-        When two notebooks would publish files of the same name: nothing is run.
+        When two notebooks would publish files of the same name, or ``objective`` is given with
+        ``notebooks``: nothing is run.
+    UnknownObjectiveError
+        When no quarter's plan has a named objective (a :class:`UsageError`, listing the objectives).
     OutputFolderError
         When another run is publishing into ``out`` (and ``wait`` is false), or ``out`` cannot be
         written: nothing is run and no output changes.
@@ -213,6 +223,18 @@ def run(
     quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)
     if jobs < 1:
         raise PerfkitError("jobs must be 1 or more.")
+    chosen = None
+    if objective is not None:
+        from .objective import resolve_objectives
+
+        if own:
+            raise UsageError(
+                "Give --objective or --notebook, not both: an objective's update is perfkit's own notebook."
+            )
+        names = [objective] if isinstance(objective, str) else list(objective)
+        chosen, notes = resolve_objectives(register, names, quarters)
+        for note in notes:
+            warnings.warn(note, UserWarning, stacklevel=2)
     return run_batch(
         register,
         quarters,
@@ -228,4 +250,5 @@ def run(
         on_wait=on_wait,
         on_start=on_start,
         on_done=on_done,
+        objectives=chosen,
     )

@@ -50,6 +50,8 @@ __all__ = [
     "exceptions",
     "headline",
     "introduction",
+    "key_achievements",
+    "key_challenges",
     "metric_history",
     "metric_profile",
     "narrative",
@@ -263,6 +265,18 @@ class QuarterReport:
         7   A8  no_target
         """
         return self.table.loc[self.table["status"].isin(["no_data", "no_target", "not_due"])]
+
+    def achievements(self) -> pd.DataFrame:
+        """The whole council's key achievements (design §7; see :func:`perfkit.achievements.achievements`)."""
+        from .achievements import achievements
+
+        return achievements(self.table, self.register)
+
+    def challenges(self) -> pd.DataFrame:
+        """The whole council's challenges (design §7; see :func:`perfkit.achievements.challenges`)."""
+        from .achievements import challenges
+
+        return challenges(self.table, self.register)
 
 
 def prepare(data_dir: str | Path | Register = "data/demo", quarter: str | Quarter | None = None) -> QuarterReport:
@@ -795,3 +809,21 @@ def metric_profile(data_dir: str | Path | Register = "data/demo", code: str = ""
     red = int((hist["status"] == "red").sum())
     summary = f"<p>Rated in {rated} quarters, at exception in {red}.</p>" if m["kind"] == "target" else ""
     return Html(f"<h2>{escape(code)}: {escape(m['title'])}</h2>{facts_table}{summary}{chart.to_html()}{table}")
+
+
+def key_achievements(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Key achievements by objective, then highlights about no objective under their service.
+
+    ``rows`` are the achievements to show (default :meth:`QuarterReport.achievements`).
+    """
+    from .achievements import render_achievements
+
+    return render_achievements(rep.achievements() if rows is None else rows, rep.register.objective_order(rep.quarter))
+
+
+def key_challenges(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Challenges by objective (highlights, exceptions with their actions, past-due milestones), as
+    :func:`key_achievements` groups them. ``rows`` default to :meth:`QuarterReport.challenges`."""
+    from .achievements import render_challenges
+
+    return render_challenges(rep.challenges() if rows is None else rows, rep.register.objective_order(rep.quarter))

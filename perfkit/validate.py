@@ -161,6 +161,21 @@ def _not_converged(wave: WaveConfig) -> Problem:
     )
 
 
+def _objective_slugs(register: Register) -> list[Problem]:
+    """Objectives whose report would have no file name, or the file name of another's (design §6)."""
+    from .slugs import slug_problems
+
+    listed = register.council.listed_objectives
+    problems = slug_problems(listed, "objective", "council.toml", "objectives")
+    named = {p.message for p in problems}
+    others = [o for o in dict.fromkeys(register.metrics["objective"]) if o not in listed]
+    # an objective only in metrics.csv is checked against those council.toml lists too
+    problems += [
+        p for p in slug_problems([*listed, *others], "objective", "metrics.csv", "objective") if p.message not in named
+    ]
+    return problems
+
+
 def validate_folder(data_dir: str | Path) -> ValidationReport:
     """Check the register and every survey wave of a data folder, reporting every problem at once.
 
@@ -187,6 +202,7 @@ def validate_folder(data_dir: str | Path) -> ValidationReport:
     try:
         report.register = load_register(folder)
         report.problems += report.register.warnings
+        report.problems += _objective_slugs(report.register)
     except DataValidationError as exc:
         report.problems += exc.problems
     survey, report.waves = _survey_problems(folder)

@@ -89,9 +89,40 @@ def quarterly() -> nbformat.NotebookNode:
             ("Exceptions in detail", "exceptions", "exceptions", "exceptions"),
             ("Targeted metrics by objective", "targeted", "targeted", "targeted_by_objective"),
             ("Trend monitoring", "trend", "trend", "trend_metrics"),
+            ("Key achievements", "achieved", "achievements", "key_achievements"),
+            ("Challenges", "challenges", "challenges", "key_challenges"),
             ("Data notes", "notes", "data_notes", "data_notes"),
         ],
     )
+
+
+OBJECTIVE_PARAMETERS = (
+    QUARTER_PARAMETERS + '\nobjective = "all"  # the objective\'s name (any case) or slug; perfkit run sets it'
+)
+
+
+def objective_update() -> nbformat.NotebookNode:
+    """One objective's update for scrutiny, in the shape of seed 000 (North East Derbyshire)."""
+    setup = (
+        "import perfkit as pk\nfrom perfkit import objective as obj\n\n"
+        "rep = obj.prepare_objective(data_dir, quarter, objective)\nobj.introduction(rep)"
+    )
+    nb = appendix(
+        setup,
+        "obj",
+        "Council Plan objective update",
+        [
+            ("Summary", "rows", "rows", "summary"),
+            ("Strategies and tactics", "", "", "plan_structure"),
+            ("Key achievements", "achieved", "achievements", "key_achievements"),
+            ("Challenges", "challenges", "challenges", "key_challenges"),
+            ("Targeted metrics", "targeted", "targeted", "targeted_metrics"),
+            ("Metrics for trend monitoring", "trend", "trend", "trend_metrics"),
+            ("Milestones", "milestones", "milestones", "milestones"),
+        ],
+    )
+    nb.cells[0].source = OBJECTIVE_PARAMETERS
+    return nb
 
 
 def survey() -> nbformat.NotebookNode:
@@ -545,7 +576,12 @@ def explore_survey() -> nbformat.NotebookNode:
 
 
 #: perfkit's own notebooks: the only ones in notebooks/ that the tests check and `make strip` rewrites.
-BUILDERS = {"quarterly_performance": quarterly, "survey_demographics": survey, "explore_metric": explore}
+BUILDERS = {
+    "quarterly_performance": quarterly,
+    "survey_demographics": survey,
+    "objective_update": objective_update,
+    "explore_metric": explore,
+}
 BUILDERS |= {"explore_register": explore_register, "explore_survey": explore_survey}
 
 

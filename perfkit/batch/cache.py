@@ -127,6 +127,7 @@ def job_key(
     kind: str,
     formats: tuple[str, ...],
     seen: dict[Path, str] | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> tuple[str, dict]:
     """The cache key of a job and the hashes it was made from.
 
@@ -137,6 +138,8 @@ def job_key(
         ``custom`` (a council's own notebook: every file in the data folder counts).
     seen
         Hashes already made while planning this run, by file.
+    parameters
+        The notebook's further parameters (an objective's update: ``objective``).
     """
     data: dict[str, str] = {}
     council = register.data_dir / "council.toml"
@@ -151,7 +154,12 @@ def job_key(
         "data": data,
         "notebook": sha256_file(notebook),
         "perfkit": package_fingerprint(),
-        "parameters": {"quarter": quarter.slug, "data_dir": str(register.data_dir), "formats": sorted(formats)},
+        "parameters": {
+            "quarter": quarter.slug,
+            "data_dir": str(register.data_dir),
+            "formats": sorted(formats),
+            **(parameters or {}),
+        },
     }
     key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     return key, inputs

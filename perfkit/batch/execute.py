@@ -86,7 +86,7 @@ def _execute(job: Job, target: Path) -> None:
         pm.execute_notebook(
             str(job.notebook),
             str(target),
-            parameters={"quarter": job.quarter.slug, "data_dir": str(job.data_dir)},
+            parameters={"quarter": job.quarter.slug, "data_dir": str(job.data_dir), **dict(job.parameters)},
             kernel_name=KERNEL_NAME,
             language="python",
             progress_bar=False,
@@ -188,7 +188,7 @@ def _header(register: Register, nb, job: Job) -> dict:
         **own,
         "council": register.council.name,
         "plan_title": register.council.plan_title,
-        "report_title": own.get("title", job.name.replace("_", " ").capitalize()),
+        "report_title": job.title or own.get("title", job.name.replace("_", " ").capitalize()),
         "quarter": q.label,
         "period": f"{q.months}: the period ending {q.end.day} {q.end:%B %Y}",
         "produced": f"{today.day} {today:%B %Y}",
@@ -366,11 +366,14 @@ def export_job(executed: Executed) -> JobResult:
                 timings["pdf"] = time.perf_counter() - t
                 produced.append(staging / f"{stem}.pdf")
         appendix = appendix_for(job.notebook)
+        summary = {}
         if appendix is not None:
             produced += appendix.data_files(register, job.quarter, staging)
+            if appendix.summary is not None:
+                summary = appendix.summary(register, job.quarter, dict(job.parameters))
         _check_sources(job, "while the notebook ran")
         timings["total"] = time.perf_counter() - started
-        return JobResult(job, produced, timings["total"], timings, staging=staging)
+        return JobResult(job, produced, timings["total"], timings, staging=staging, summary=summary)
 
     return _guarded(job, run, lambda: staging, started, timings)
 

@@ -348,6 +348,7 @@ def run_batch(
     on_wait: Callable[[str], None] | None = None,
     on_start: Callable[[list[Job], list[Job]], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
+    objectives: dict[Quarter, list[str]] | None = None,
 ) -> BatchSummary:
     """Plan, skip what is fresh, run the rest, and publish each job, with its manifest entry, as it finishes.
 
@@ -379,6 +380,12 @@ def run_batch(
         Called with a message when the run has to wait for another.
     on_start, on_done
         Callbacks for progress: the jobs to run and to skip; each result as it is published.
+    objectives
+        Make these objectives' updates in each quarter instead of the appendices
+        (see :func:`perfkit.objective.resolve_objectives`).
+
+    Whatever the jobs did, ``out_dir/index.html`` is rewritten at the end from every
+    quarter's manifest (:mod:`perfkit.publish.landing`).
 
     Raises
     ------
@@ -387,7 +394,7 @@ def run_batch(
     OutputFolderError
         Another run holds the output folder, or it cannot be written; nothing was run.
     """
-    planned = plan_jobs(register, quarters, out_dir, formats, notebooks, timeout)
+    planned = plan_jobs(register, quarters, out_dir, formats, notebooks, timeout, objectives)
     out_dir = out_dir.resolve()
     with output_lock(out_dir, wait=wait, on_wait=on_wait), ExitStack() as cleanup:
         recover(out_dir)  # what killed runs left: folders moved aside go back, staging goes
@@ -400,7 +407,7 @@ def run_batch(
         for q in quarters:
             if manifests[q].problem:
                 notes.append(f"{q.label}: {manifests[q].problem}; its appendices are made again and it is rewritten.")
-            if notebooks is None:
+            if notebooks is None and objectives is None:
                 notes += _orphans(register, q, manifests[q], planned)
         if on_start:
             on_start(to_run, fresh)
@@ -427,6 +434,7 @@ def run_batch(
         finally:
             if hasattr(stream, "close"):
                 stream.close()  # shuts a pool or cluster down, cancelling jobs not yet started
+        notes += _write_index(out_dir, register.council.name)
         if interrupted.is_set():
             raise KeyboardInterrupt
         for job in planned:
@@ -437,6 +445,17 @@ def run_batch(
                     not_run=True,
                 )
     return BatchSummary([results[j] for j in planned], notes)
+
+
+def _write_index(out_dir: Path, council: str) -> list[str]:
+    """Rewrite the landing page; a failure to write it is a note, since every report is already published."""
+    from ..publish.landing import write_index
+
+    try:
+        write_index(out_dir, council)
+    except OSError as exc:
+        return [f"The list of reports, {out_dir / 'index.html'}, could not be rewritten ({exc.strerror or exc})."]
+    return []
 
 
 class _InterruptFlag:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..appendices import APPENDICES
+from ..appendices import APPENDICES, OBJECTIVE
 from ..data.register import Register
-from ..periods import Quarter, quarter_range
+from ..errors import PerfkitError
+from ..periods import Quarter, parse_quarter, quarter_range
 from .jobs import FORMATS, Job, plan_jobs
 from .manifest import read_manifest, seconds_taken, staleness
 from .swap import current_folder
@@ -54,12 +55,38 @@ def orphan_reason(register: Register, entry: dict) -> str:
     notebook = Path(str(entry.get("notebook", "")))
     if notebook.name not in {a.notebook for a in APPENDICES}:
         return ""
+    if notebook.name == OBJECTIVE.notebook:
+        return _objective_gone(register, entry)
     data = entry.get("inputs", {}).get("data", {}) if isinstance(entry.get("inputs"), dict) else {}
     waves = sorted({PurePosixPath(k).parts[1] for k in data if isinstance(k, str) and k.startswith("survey/")})
     gone = [w for w in waves if not (register.data_dir / "survey" / w).is_dir()]
     if gone:
         return f"its survey wave {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} gone"
     return "it no longer applies to this quarter"
+
+
+def _entry_objective(entry: dict) -> tuple[Quarter, str] | None:
+    """The quarter and objective of an objective's update recorded in a manifest, or ``None``."""
+    parameters = entry.get("parameters")
+    if not isinstance(parameters, dict) or not isinstance(parameters.get("objective"), str):
+        return None
+    try:
+        return parse_quarter(parameters.get("quarter")), parameters["objective"]
+    except PerfkitError:
+        return None
+
+
+def _objective_gone(register: Register, entry: dict) -> str:
+    """Why an objective's update no longer applies: its objective is not in the plan now in force; else empty."""
+    from ..objective import match_objective, objectives_in
+
+    found = _entry_objective(entry)
+    if found is None:
+        return "the manifest does not say which objective it reports"
+    quarter, name = found
+    if match_objective(name, objectives_in(register, quarter)) is None:
+        return f"the plan in force in {quarter.label} no longer has the objective '{name}'"
+    return ""
 
 
 def _own_notebook(entry: dict) -> Path | None:
@@ -91,6 +118,18 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
         names = {j.name for j in planned}
         for job in planned:
             rows.append(_state(register, quarter, job, entries.get(job.name), folder, out_dir, manifest.problem))
+        # objectives' updates made for this quarter, whose objective is still in the plan
+        asked = [
+            found[1]
+            for name, e in entries.items()
+            if name not in names
+            and Path(str(e.get("notebook", ""))).name == OBJECTIVE.notebook
+            and (found := _entry_objective(e)) is not None
+            and not _objective_gone(register, e)
+        ]
+        for job in plan_jobs(register, [quarter], out_dir, objectives={quarter: asked}) if asked else []:
+            rows.append(_state(register, quarter, job, entries.get(job.name), folder, out_dir, manifest.problem))
+            names.add(job.name)
         for name, entry in entries.items():
             if name in names:
                 continue
@@ -134,6 +173,10 @@ def _state(
         kept = f"; the executed notebook is kept in {quarter.slug}/{copy}" if isinstance(copy, str) and copy else ""
         return _row(quarter, job.name, "failed", entry, f"its last run failed{kept}")
     # compare with a job planned for the formats the outputs were made in
-    same = plan_jobs(register, [quarter], out_dir, _formats_of(entry), [job.notebook])[0]
+    if job.parameters:  # an objective's update
+        asked = {quarter: [dict(job.parameters)["objective"]]}
+        same = plan_jobs(register, [quarter], out_dir, _formats_of(entry), objectives=asked)[0]
+    else:
+        same = plan_jobs(register, [quarter], out_dir, _formats_of(entry), [job.notebook])[0]
     reason = staleness(same, entry, folder)
     return _row(quarter, job.name, "stale" if reason else "fresh", entry, reason)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..appendices import APPENDICES, appendix_for
+from ..appendices import APPENDICES, OBJECTIVE, appendix_for
 from ..data.register import Register
 from ..errors import UsageError
 from ..periods import Quarter, parse_quarter
@@ -46,6 +46,13 @@ class Job:
         The SHA-256 of each data file the job reads, by path in the data folder, as they were
         when the run was planned: the worker checks the files against them before and after
         the notebook runs, so what it publishes is what the key describes.
+    parameters
+        Further parameters for the notebook beyond ``quarter`` and ``data_dir``, as
+        ``(name, value)`` pairs: an objective's update gets ``objective``.
+    stem
+        The name of the files it publishes, when not the notebook's (``objective-<slug>``).
+    title
+        The report's title in its masthead, when not the notebook's own.
     """
 
     quarter: Quarter
@@ -57,6 +64,9 @@ class Job:
     inputs: dict = field(default_factory=dict, compare=False, hash=False)
     timeout: float | None = None
     sources: dict = field(default_factory=dict, compare=False, hash=False)
+    parameters: tuple[tuple[str, str], ...] = ()
+    stem: str = ""
+    title: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.quarter, Quarter):  # any spelling; it is parsed once, here
@@ -64,8 +74,8 @@ class Job:
 
     @property
     def name(self) -> str:
-        """The notebook's name without ``.ipynb``: the stem of every file the job publishes."""
-        return self.notebook.stem
+        """The stem of every file the job publishes: the notebook's name without ``.ipynb``, or ``stem``."""
+        return self.stem or self.notebook.stem
 
     @property
     def label(self) -> str:
@@ -94,6 +104,8 @@ class JobResult:
         Not started, because an earlier job found the output folder unusable.
     internal
         The failure is a fault in perfkit itself; ``traceback`` holds the details.
+    summary
+        What the manifest records of the report for the landing page (its counts).
     """
 
     job: Job
@@ -109,6 +121,7 @@ class JobResult:
     not_run: bool = False
     internal: bool = False
     traceback: str = ""
+    summary: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -165,8 +178,13 @@ def plan_jobs(
     formats: tuple[str, ...] = FORMATS,
     notebooks: list[Path] | None = None,
     timeout: float | None = None,
+    objectives: dict[Quarter, list[str]] | None = None,
 ) -> list[Job]:
     """The jobs for these quarters: a council's own notebooks, or each of perfkit's appendices that applies.
+
+    With ``objectives`` (the objectives to report in each quarter, see
+    :func:`perfkit.objective.resolve_objectives`), only those objectives' updates: one job each,
+    publishing ``objective-<slug>.*``.
 
     Raises
     ------
@@ -175,6 +193,8 @@ def plan_jobs(
     """
     own = check_output_names(list(notebooks)) if notebooks else None
     seen: dict[Path, str] = {}  # each data file hashed once per plan
+    if objectives is not None:
+        return _objective_jobs(register, objectives, out_dir, formats, timeout, seen)
     jobs = []
     for q in quarters:
         chosen = own if own else [a.path for a in APPENDICES if a.applies(register, q)]
@@ -184,6 +204,41 @@ def plan_jobs(
             key, inputs = job_key(register, q, nb, kind, formats, seen)
             sources = job_sources(register, q, kind, seen)
             jobs.append(Job(q, nb, register.data_dir, out_dir.resolve(), formats, key, inputs, timeout, sources))
+    return jobs
+
+
+def _objective_jobs(
+    register: Register,
+    objectives: dict[Quarter, list[str]],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    timeout: float | None,
+    seen: dict[Path, str],
+) -> list[Job]:
+    from ..slugs import slug
+
+    jobs = []
+    nb = OBJECTIVE.path
+    for q, names in objectives.items():
+        sources = job_sources(register, q, OBJECTIVE.kind, seen)
+        for name in names:
+            key, inputs = job_key(register, q, nb, OBJECTIVE.kind, formats, seen, {"objective": name})
+            jobs.append(
+                Job(
+                    q,
+                    nb,
+                    register.data_dir,
+                    out_dir.resolve(),
+                    formats,
+                    key,
+                    inputs,
+                    timeout,
+                    sources,
+                    parameters=(("objective", name),),
+                    stem=f"objective-{slug(name)}",
+                    title=f"Council Plan objective: {name}",
+                )
+            )
     return jobs
 
 

@@ -203,13 +203,15 @@ def job_entry(result: JobResult, outputs: dict[str, dict], previous: dict | None
         "inputs": job.inputs,
         "sources": job.sources,
         "notebook": str(job.notebook),
-        "parameters": {"quarter": job.quarter.slug, "data_dir": str(job.data_dir)},
+        "parameters": {"quarter": job.quarter.slug, "data_dir": str(job.data_dir), **dict(job.parameters)},
         "result": "success" if result.ok else "failed",
         "error": result.error,
         "outputs": outputs,
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if result.ok and result.summary:
+        entry["summary"] = result.summary
     if not result.ok:
         entry["failed_copy"] = failed_copy
         if previous:

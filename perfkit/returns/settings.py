@@ -25,24 +25,17 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataValidationError, PeriodError, Problem
 from ..periods import Quarter, parse_quarter
+from ..slugs import slug
 
 __all__ = ["Settings", "latest_ended_quarter", "load_settings", "parse_settings", "slug"]
 
 FILE = "council.toml"
-
-
-def slug(name: str) -> str:
-    """A name as a file or folder name (design §6): lower case, ASCII, each run of other characters one ``-``."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
 def latest_ended_quarter(today: dt.date) -> Quarter:
