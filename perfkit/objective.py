@@ -18,7 +18,7 @@ Examples
 ObjectiveReport(Tiny Test Council, 2024/25 Q2, Good services: 8 metrics)
 >>> print(targeted_paragraphs(rep)[0].text)
 Regarding targeted metrics, of the seven Council Plan targets for 2024/25 Q2, two are on target, two within \
-tolerance, one flagged at exception, one without a figure and one without a target: % of complaints answered \
+tolerance, one without a figure, one without a target and one flagged at exception: % of complaints answered \
 within 15 working days; it was also flagged at Q1.
 """
 
@@ -355,7 +355,7 @@ def targeted_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) 
         sub = counted.loc[counted["tier"] == tier]
         label = rep.register.council.tier_label(tier)
         parts: list[tuple[int, str]] = []
-        for group in GROUPS[:3]:
+        for group in ("on_track", "within_tolerance"):
             n = int((sub["group"] == group).sum())
             if n:
                 parts.append((n, _group_phrase(group, vocab.group_word(group))))
@@ -363,6 +363,10 @@ def targeted_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) 
         for status in dict.fromkeys(other["status"]):
             n = int((other["status"] == status).sum())
             parts.append((n, status_phrase(vocab.label(status))))
+        # the exceptions last, so the names that follow the colon are theirs
+        n = int((sub["group"] == "exception").sum())
+        if n:
+            parts.append((n, _group_phrase("exception", vocab.group_word("exception"))))
         said = [f"{number_word(n)} {_verb(n) + ' ' if i == 0 else ''}{phrase}" for i, (n, phrase) in enumerate(parts)]
         lead = "Regarding targeted metrics, of" if n_tier == 0 else "Of"
         total = len(sub)
@@ -478,15 +482,16 @@ def introduction(rep: ObjectiveReport) -> Html:
     ]
     facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in front if v)
     return Html(
-        f'<h2 class="objective-name">{obj}</h2>'
-        + (f'<dl class="front">{facts}</dl>' if facts else "")
-        + "<h3>Purpose</h3>"
-        f"<p>To report progress on the strategies underpinning the {plan} objective “{obj}” for {q.months} "
-        f"{q.end.year}, the period ending {q.end.day} {q.end:%B %Y}.</p>"
-        "<h3>Recommendation</h3>"
+        (f'<dl class="front">{facts}</dl>' if facts else "") + "<h2>Purpose</h2>"
+        f"<p>To report progress on the strategies underpinning the {plan} objective “{obj}” for {q.months}, "
+        f"the period ending {q.end.day} {q.end:%B %Y}.</p>"
+        "<h2>Recommendation</h2>"
         f"<p>That progress against the {plan} “{obj}” objective be noted.</p>"
+        "<h2>Background</h2>"
         f"<p>The {plan} of {escape(c.name)} has {number_word(len(objs))} "
         f"objective{'s' if len(objs) != 1 else ''}:</p><ul>{listed}</ul>"
+        f"<p>This report covers “{obj}”: the targeted metrics and milestones that measure it, the metrics "
+        "monitored for trend, and the achievements and challenges the services reported.</p>"
     )
 
 
