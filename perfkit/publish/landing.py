@@ -33,6 +33,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 _KINDS = {"quarterly": "Quarterly performance report", "survey": "Residents' survey", "objective": "Objective update"}
 
 
+#: The order of the counts: the groups of design §4, then trend metrics.
+_ORDER = ("on_track", "within_tolerance", "exception", "other", "trend")
+
+
 @dataclass(frozen=True)
 class ReportLink:
     """One published report as the landing page lists it.
@@ -105,8 +109,10 @@ def _report(quarter: Quarter, folder: Path, name: str, entry: dict) -> ReportLin
     counts: tuple[tuple[str, int], ...] = ()
     raw, words = summary.get("counts"), summary.get("words")
     if isinstance(raw, dict) and isinstance(words, dict):
+        # the manifest keeps its keys sorted: the page shows them in the groups' order
+        keys = sorted(raw, key=lambda k: (_ORDER.index(k) if k in _ORDER else len(_ORDER), k))
         counts = tuple(
-            (str(words.get(k, k)), int(v)) for k, v in raw.items() if isinstance(v, int) and not isinstance(v, bool)
+            (str(words.get(k, k)), raw[k]) for k in keys if isinstance(raw[k], int) and not isinstance(raw[k], bool)
         )
     total = summary.get("total", 0)
     return ReportLink(quarter, name, title, kind, links, counts, total if isinstance(total, int) else 0)
