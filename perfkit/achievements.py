@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from html import escape
 
@@ -47,7 +48,7 @@ from .render.formatting import format_value
 from .render.html import Html
 from .render.tables import text_cell
 
-__all__ = ["COLUMNS", "achievements", "challenges", "render_achievements", "render_challenges"]
+__all__ = ["COLUMNS", "achievements", "challenges", "long_date", "render_achievements", "render_challenges"]
 
 #: The columns of the rows :func:`achievements` and :func:`challenges` return.
 COLUMNS = [
@@ -231,10 +232,16 @@ def challenges(table: pd.DataFrame, register: Register, objective: str | None = 
 # --- HTML ---------------------------------------------------------------------------------------------
 
 
-def _date(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else str(value)
+def long_date(value: object) -> str:
+    """A date as reports write it, ``31 December 2024``; ``""`` for none.
+
+    >>> import datetime as dt
+    >>> long_date(dt.date(2024, 12, 31)), long_date(None)
+    ('31 December 2024', '')
+    """
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    return ""
 
 
 def _name(rec: Mapping) -> str:
@@ -268,7 +275,7 @@ def _item(rec: Mapping) -> str:
     elif source == "milestone":
         what = f"{_status(rec)}."
     elif source == "past_due":
-        what = f"{_status(rec)}, past its due date ({escape(_date(rec['due_in_force']))})."
+        what = f"{_status(rec)}, past its due date ({escape(long_date(rec['due_in_force']))})."
     elif pd.isna(rec["value"]):
         what = f"{_status(rec)}."
     else:
@@ -278,7 +285,7 @@ def _item(rec: Mapping) -> str:
         )
     action = ""
     if str(rec["action"] or "").strip():
-        due = _date(rec["action_due"])
+        due = long_date(rec["action_due"])
         action = f' <span class="action">Action: {escape(str(rec["action"]).strip())}' + (
             f" (to take effect by {escape(due)})</span>" if due else "</span>"
         )
@@ -303,7 +310,8 @@ def _render(rows: pd.DataFrame, none: str, objectives: list[str] | None, level: 
             parts.append(f"<h{level}>{escape(obj)}</h{level}>{_list(sub)}")
     loose = rows.loc[rows["objective"] == ""]
     for service in dict.fromkeys(loose["service"]):
-        parts.append(f"<h{level}>{escape(service)}</h{level}>{_list(loose.loc[loose['service'] == service])}")
+        heading = f"Service: {escape(service)}"  # not an objective: said so, as the heading could be either
+        parts.append(f"<h{level}>{heading}</h{level}>{_list(loose.loc[loose['service'] == service])}")
     return Html("".join(parts))
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .achievements import achievements, challenges, render_achievements, render_challenges
+from .achievements import achievements, challenges, long_date, render_achievements, render_challenges
 from .assess import assess
 from .data.register import Register, load_register
 from .errors import UnknownNameError, UsageError
@@ -460,7 +460,7 @@ def milestone_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None)
 
 
 def _date(value: object) -> str:
-    return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else "not set"
+    return long_date(value) or "not set"
 
 
 # --- sections -------------------------------------------------------------------------------------------
@@ -510,19 +510,32 @@ def plan_structure(rep: ObjectiveReport) -> Html:
         + ". Underneath those sit tactics: the council's approaches to achieving the strategies.</p>"
     )
     parts = [lead]
+    rows = rep.rows()
     for strategy, tactics in strategies:
         parts.append(f"<h3>Strategy: {escape(strategy)}</h3>")
-        parts.append(_notes(updates.loc[(updates["strategy"] == strategy) & (updates["tactic"] == "")]))
-        if tactics:
-            items = []
-            for tactic in tactics:
-                notes = updates.loc[(updates["strategy"] == strategy) & (updates["tactic"] == tactic)]
-                items.append(f"<li>{escape(tactic)}{_notes(notes)}</li>")
-            parts.append(f'<h4>Tactics</h4><ul class="tactics">{"".join(items)}</ul>')
+        here = (updates["strategy"] == strategy) & (updates["tactic"] == "")
+        parts.append(
+            _notes(updates.loc[here]) + _measures(rows.loc[(rows["strategy"] == strategy) & (rows["tactic"] == "")])
+        )
+        for tactic in tactics:
+            parts.append(f"<h4>Tactic: {escape(tactic)}</h4>")
+            notes = updates.loc[(updates["strategy"] == strategy) & (updates["tactic"] == tactic)]
+            measures = rows.loc[(rows["strategy"] == strategy) & (rows["tactic"] == tactic)]
+            parts.append(_notes(notes) + _measures(measures) or "<p>Nothing was reported under this tactic.</p>")
     loose = updates.loc[updates["strategy"] == ""]
     if len(loose):
         parts.append("<h3>Other work under the objective</h3>" + _notes(loose))
     return Html("".join(parts))
+
+
+def _measures(rows: pd.DataFrame) -> str:
+    """The metrics and milestones under a strategy or tactic, each with its status word and symbol."""
+    if rows.empty:
+        return ""
+    items = "".join(
+        f"<li>{text_cell(r['title'])} ({text_cell(r['code'])}): {_status(r)}</li>" for r in rows.to_dict("records")
+    )
+    return f'<p class="measures">Measured by:</p><ul class="measures">{items}</ul>'
 
 
 def _notes(updates: pd.DataFrame) -> str:
@@ -532,7 +545,7 @@ def _notes(updates: pd.DataFrame) -> str:
         f'<li>{escape(str(r["text"]).strip())} <span class="service">({escape(r["service"])})</span></li>'
         for r in updates.to_dict("records")
     )
-    return f'<ul class="updates">{items}</ul>'
+    return f'<p class="updates">Work this quarter:</p><ul class="updates">{items}</ul>'
 
 
 def summary(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Html:
@@ -616,15 +629,16 @@ def milestones(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Html:
         text = _date(r["due_in_force"]) if r["due_in_force"] is not None else "Not set"
         if r["revised_due"] is not None and r["due"] is not None:
             text += f" (revised from {_date(r['due'])})"
-        return escape(text) + (' <strong class="flag">Past due</strong>' if r["past_due"] else "")
+        return escape(text) + (" <strong>(past due)</strong>" if r["past_due"] else "")
 
     columns = [
         Column("Milestone", lambda r: f"{text_cell(r['title'])} ({text_cell(r['code'])})"),
         Column("Progress", _status),
-        Column("Complete", progress, numeric=True),
         Column("Due", due),
         Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
     ]
+    if ms["progress"].notna().any():  # a column of blanks says nothing
+        columns.insert(2, Column("Complete", progress, numeric=True))
     return _by_strategy(ms, columns, "Milestones", rep.quarter)
 
 

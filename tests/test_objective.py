@@ -135,8 +135,8 @@ def test_challenges_follow_design_7_order(customers):
 def test_a_highlight_about_no_objective_is_only_in_the_quarterly_appendix_under_its_service(register, customers):
     rep = prepare(register, "2024/25 Q2")
     html = key_achievements(rep)
-    assert "<h3>Parks</h3>" in html and "Green Flag award for the park" in html
-    assert html.index("<h3>Customers</h3>") < html.index("<h3>Place</h3>") < html.index("<h3>Parks</h3>")
+    assert "<h3>Service: Parks</h3>" in html and "Green Flag award for the park" in html
+    assert html.index("<h3>Customers</h3>") < html.index("<h3>Place</h3>") < html.index("<h3>Service: Parks</h3>")
     assert "Green Flag" not in render_achievements(customers.achievements())
     assert "Green Flag" not in obj.key_achievements(customers)
     challenges_html = key_challenges(rep)

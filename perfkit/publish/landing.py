@@ -95,8 +95,8 @@ def _report(quarter: Quarter, folder: Path, name: str, entry: dict) -> ReportLin
     )
     if not links:
         return None
-    summary = good.get("summary") if isinstance(good.get("summary"), dict) else {}
-    parameters = good.get("parameters") if isinstance(good.get("parameters"), dict) else {}
+    summary: dict = good["summary"] if isinstance(good.get("summary"), dict) else {}
+    parameters: dict = good["parameters"] if isinstance(good.get("parameters"), dict) else {}
     objective = parameters.get("objective") if isinstance(parameters.get("objective"), str) else ""
     if objective:
         kind, title = "objective", f"Objective update: {objective}"
