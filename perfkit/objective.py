@@ -270,7 +270,7 @@ class ObjectiveReport:
 
 
 def prepare_objective(
-    data_dir: str | Path | Register = "data/demo", quarter: str | Quarter | None = None, objective: str = ""
+    data_dir: str | Path | Register = "data/demo", quarter: str | Quarter | None = None, objective: str | None = None
 ) -> ObjectiveReport:
     """Load the register and assess the quarter for one objective's update.
 
@@ -281,7 +281,8 @@ def prepare_objective(
     quarter
         The quarter in any spelling; by default the latest with figures.
     objective
-        The objective's name in any case, or its slug.
+        The objective's name in any case, or its slug; blank (or ``None``) for the first objective
+        of the plan in force, as when the notebook is opened in JupyterLab.
 
     Raises
     ------
@@ -291,9 +292,9 @@ def prepare_objective(
     register = data_dir if isinstance(data_dir, Register) else load_register(data_dir)
     q = register.latest_quarter() if quarter in (None, "") else parse_quarter(quarter)
     objs = objectives_in(register, q)
-    found = match_objective(objective, objs)
+    found = match_objective(objective, objs) if objective else (objs[0] if objs else None)
     if found is None:
-        raise UnknownObjectiveError(objective, objs, q.label)
+        raise UnknownObjectiveError(objective or "", objs, q.label)
     return ObjectiveReport(register, q, found, assess(register, q))
 
 

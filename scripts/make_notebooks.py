@@ -97,7 +97,7 @@ def quarterly() -> nbformat.NotebookNode:
 
 
 OBJECTIVE_PARAMETERS = (
-    QUARTER_PARAMETERS + '\nobjective = "all"  # the objective\'s name (any case) or slug; perfkit run sets it'
+    QUARTER_PARAMETERS + "\nobjective = None  # the objective's name (any case) or slug; None: the plan's first"
 )
 
 

@@ -153,6 +153,8 @@ def test_objective_names_match_in_any_case_or_by_slug(register):
     assert obj.match_objective("place", ["Customers", "Place"]) == "Place"
     chosen, notes = obj.resolve_objectives(register, ["all"], [Q2])
     assert chosen == {Q2: ["Customers", "Place"]} and notes == []
+    # the notebook opened in JupyterLab, with no objective set: the plan's first
+    assert obj.prepare_objective(register, "2024/25 Q2").objective == "Customers"
 
 
 def test_an_unknown_objective_lists_the_objectives(register):

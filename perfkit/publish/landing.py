@@ -151,7 +151,16 @@ def render_index(reports: list[ReportLink], council: str = "") -> str:
 
 
 def write_index(out_dir: Path, council: str = "") -> Path:
-    """Rewrite ``<out_dir>/index.html`` atomically from the manifests in ``out_dir``; returns its path."""
+    """Rewrite ``<out_dir>/index.html`` atomically from the manifests in ``out_dir``; returns its path.
+
+    A page that would not change is left as it is, so a run that changes nothing touches no file.
+    """
     path = Path(out_dir) / INDEX
-    write_atomic(path, render_index(find_reports(Path(out_dir)), council))
+    page = render_index(find_reports(Path(out_dir)), council).encode("utf-8")
+    try:
+        same = not path.is_symlink() and path.read_bytes() == page
+    except OSError:
+        same = False
+    if not same:
+        write_atomic(path, page)
     return path

@@ -85,8 +85,10 @@ def _timeless(manifest):
 
 def test_a_range_runs_every_quarter_and_says_where_the_appendices_are(serial):
     out, stdout = serial
-    # the quarters' folders, and the lock file that keeps two runs apart (empty once the run is over)
-    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME, "2023-24-Q4", "2024-25-Q1", "2024-25-Q2"]
+    # the quarters' folders, the lock file that keeps two runs apart (empty once the run is over) and the
+    # landing page listing every report
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [LOCK_NAME, "2023-24-Q4", "2024-25-Q1", "2024-25-Q2", "index.html"]
     assert (out / LOCK_NAME).read_bytes() == b""
     for q in ("2023-24-Q4", "2024-25-Q1", "2024-25-Q2"):
         assert (out / q / "quarterly_performance.pdf").exists()

@@ -70,6 +70,7 @@ def test_the_script_writes_perfkits_notebooks():
     assert set(NAMES) >= {
         "quarterly_performance",
         "survey_demographics",
+        "objective_update",
         "explore_metric",
         "explore_register",
         "explore_survey",

@@ -147,7 +147,8 @@ def test_the_landing_page_lists_every_report_with_its_counts_and_links(published
     assert not re.search(r'(src|href)="(https?:)?//', html) and "<script" not in html and "<link" not in html
 
 
-def test_the_landing_page_passes_axe(published):
+@pytest.mark.parametrize("page_name", ["index.html", "2024-25-Q2/objective-customers.html"])
+def test_the_landing_page_and_the_objective_report_pass_axe(published, page_name):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -157,10 +158,10 @@ def test_the_landing_page_passes_axe(published):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         requests = []
         page.on("request", lambda r: requests.append(r.url))
-        page.goto((out / "index.html").as_uri(), wait_until="load")
+        page.goto((out / page_name).as_uri(), wait_until="load")
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
         phone = browser.new_page(viewport={"width": 375, "height": 800})
-        phone.goto((out / "index.html").as_uri(), wait_until="load")
+        phone.goto((out / page_name).as_uri(), wait_until="load")
         overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         browser.close()
     violations = results.response["violations"]
