@@ -178,3 +178,31 @@ def test_a_run_that_only_hits_the_cache_rewrites_the_landing_page(published):
     assert again.returncode == 0, again.stdout + again.stderr
     html = (out / "index.html").read_text(encoding="utf-8")
     assert html.count('<th scope="row">') == 3  # every report in the folder, not only this run's
+
+
+def test_objective_updates_run_in_batches_on_dask_from_python(published, tmp_path):
+    import perfkit as pk
+
+    data, _ = published
+    summary = pk.run(
+        data,
+        first="2024/25 Q1",
+        last="2024/25 Q2",
+        out=tmp_path,
+        formats=("html",),
+        objective=["customers", "Place"],
+        executor="dask",
+        jobs=2,
+    )
+    made = sorted((r.job.quarter.label, r.job.name) for r in summary.ran)
+    assert made == [
+        ("2024/25 Q1", "objective-customers"),
+        ("2024/25 Q1", "objective-place"),
+        ("2024/25 Q2", "objective-customers"),
+        ("2024/25 Q2", "objective-place"),
+    ]
+    assert summary.failed == []
+    q1 = (tmp_path / "2024-25-Q1" / "objective-customers.html").read_text(encoding="utf-8")
+    assert "for 2024/25 Q1" in q1 and "Complaints answered on time (C1)" in q1
+    again = pk.run(data, first="2024/25 Q1", last="2024/25 Q2", out=tmp_path, formats=("html",), objective="all")
+    assert len(again.skipped) == 4 and again.ran == []  # the cache: nothing changed
