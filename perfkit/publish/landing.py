@@ -35,6 +35,8 @@ _KINDS = {"quarterly": "Quarterly performance report", "survey": "Residents' sur
 
 #: The order of the counts: the groups of design §4, then trend metrics.
 _ORDER = ("on_track", "within_tolerance", "exception", "other", "trend")
+#: The symbol beside each count's word, as in the reports: never colour alone.
+_SYMBOLS = {"on_track": "✔", "within_tolerance": "▲", "exception": "✖", "other": "●", "trend": "↗"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class ReportLink:
     links
         ``(format, path relative to the output folder)`` of each of its HTML and PDF files.
     counts
-        ``(word, number)`` of each group (on track, within tolerance, exception, other, trend),
+        ``(symbol, word, number)`` of each group (on track, within tolerance, exception, other, trend),
         or empty when the manifest recorded none.
     total
         Metrics counted in the groups (trend metrics apart).
@@ -65,7 +67,7 @@ class ReportLink:
     title: str
     kind: str
     links: tuple[tuple[str, str], ...] = ()
-    counts: tuple[tuple[str, int], ...] = field(default_factory=tuple)
+    counts: tuple[tuple[str, str, int], ...] = field(default_factory=tuple)
     total: int = 0
 
 
@@ -106,13 +108,15 @@ def _report(quarter: Quarter, folder: Path, name: str, entry: dict) -> ReportLin
         kind, title = "survey", _KINDS["survey"]
     else:
         kind, title = "other", name.replace("_", " ").replace("-", " ").capitalize()
-    counts: tuple[tuple[str, int], ...] = ()
+    counts: tuple[tuple[str, str, int], ...] = ()
     raw, words = summary.get("counts"), summary.get("words")
     if isinstance(raw, dict) and isinstance(words, dict):
         # the manifest keeps its keys sorted: the page shows them in the groups' order
         keys = sorted(raw, key=lambda k: (_ORDER.index(k) if k in _ORDER else len(_ORDER), k))
         counts = tuple(
-            (str(words.get(k, k)), raw[k]) for k in keys if isinstance(raw[k], int) and not isinstance(raw[k], bool)
+            (_SYMBOLS.get(k, ""), str(words.get(k, k)), raw[k])
+            for k in keys
+            if isinstance(raw[k], int) and not isinstance(raw[k], bool)
         )
     total = summary.get("total", 0)
     return ReportLink(quarter, name, title, kind, links, counts, total if isinstance(total, int) else 0)

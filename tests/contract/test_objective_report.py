@@ -117,7 +117,9 @@ def test_the_landing_page_lists_every_report_with_its_counts_and_links(published
     ]
 
     def counts(cells):
-        return re.findall(r"<li>([^:<]+): <span class=\"num\">(\d+)</span></li>", cells)
+        return re.findall(
+            r'<li><span aria-hidden="true">[✔▲✖●↗]</span> ([^:<]+): <span class="num">(\d+)</span></li>', cells
+        )
 
     def links(cells):
         return re.findall(r'<a href="([^"]+)">', cells)
