@@ -48,7 +48,7 @@ from .render.formatting import format_value
 from .render.html import Html
 from .render.tables import text_cell
 
-__all__ = ["COLUMNS", "achievements", "challenges", "long_date", "render_achievements", "render_challenges"]
+__all__ = ["COLUMNS", "achievements", "challenges", "long_date", "named", "render_achievements", "render_challenges"]
 
 #: The columns of the rows :func:`achievements` and :func:`challenges` return.
 COLUMNS = [
@@ -244,8 +244,13 @@ def long_date(value: object) -> str:
     return ""
 
 
-def _name(rec: Mapping) -> str:
-    return f"{text_cell(rec['title'])} ({text_cell(rec['code'])})"
+def named(rec: Mapping) -> str:
+    """A metric's title and its code, the code never broken across lines (``SRV.`` / ``01`` would misread).
+
+    >>> named({"title": "Calls answered", "code": "SRV.01"})
+    'Calls answered <span class="code" style="white-space:nowrap">(SRV.01)</span>'
+    """
+    return f'{text_cell(rec["title"])} <span class="code" style="white-space:nowrap">({text_cell(rec["code"])})</span>'
 
 
 def _commentary(rec: Mapping) -> str:
@@ -261,7 +266,7 @@ def _item(rec: Mapping) -> str:
     """One achievement or challenge as a list item: what it is, then the commentary and any action."""
     source = rec["source"]
     if source == "highlight":
-        about = f" About {_name(rec)}." if rec["code"] else ""
+        about = f" About {named(rec)}." if rec["code"] else ""
         text = str(rec["text"]).strip()
         end = "" if text.endswith((".", "!", "?")) else "."
         return f'<li>{escape(text)}{end} <span class="service">({text_cell(rec["service"])})</span>{about}</li>'
@@ -289,7 +294,7 @@ def _item(rec: Mapping) -> str:
         action = f' <span class="action">Action: {escape(str(rec["action"]).strip())}' + (
             f" (to take effect by {escape(due)})</span>" if due else "</span>"
         )
-    return f"<li><strong>{_name(rec)}</strong>: {what}{_commentary(rec)}{action}</li>"
+    return f"<li><strong>{named(rec)}</strong>: {what}{_commentary(rec)}{action}</li>"
 
 
 def _list(rows: pd.DataFrame) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .achievements import achievements, challenges, long_date, render_achievements, render_challenges
+from .achievements import achievements, challenges, long_date, named, render_achievements, render_challenges
 from .assess import assess
 from .data.register import Register, load_register
 from .errors import UnknownNameError, UsageError
@@ -533,9 +533,7 @@ def _measures(rows: pd.DataFrame) -> str:
     """The metrics and milestones under a strategy or tactic, each with its status word and symbol."""
     if rows.empty:
         return ""
-    items = "".join(
-        f"<li>{text_cell(r['title'])} ({text_cell(r['code'])}): {_status(r)}</li>" for r in rows.to_dict("records")
-    )
+    items = "".join(f"<li>{named(r)}: {_status(r)}</li>" for r in rows.to_dict("records"))
     return f'<p class="measures">Measured by:</p><ul class="measures">{items}</ul>'
 
 
@@ -587,7 +585,7 @@ def targeted_metrics(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> 
     if targeted.empty:
         return Html("<p>This objective has no targeted metric this quarter.</p>")
     columns = [
-        Column("Metric", lambda r: f"{text_cell(r['title'])} ({text_cell(r['code'])})"),
+        Column("Metric", named),
         Column("Value", lambda r: _fmt(r, "value"), numeric=True),
         Column("Target", lambda r: _fmt(r, "target"), numeric=True),
         Column("Status", _status),
@@ -607,7 +605,7 @@ def trend_metrics(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Htm
         return Html("<p>No metric of this objective is monitored for trend this quarter.</p>")
     q = rep.quarter
     columns = [
-        Column("Metric", lambda r: f"{text_cell(r['title'])} ({text_cell(r['code'])})"),
+        Column("Metric", named),
         Column(q.label, lambda r: _fmt(r, "value"), numeric=True),
         Column(q.previous().label, lambda r: _fmt(r, "previous_value"), numeric=True),
         Column("Direction", lambda r: escape(DIRECTION_LABELS[r["vs_previous"]])),
@@ -633,7 +631,7 @@ def milestones(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Html:
         return escape(text) + (" <strong>(past due)</strong>" if r["past_due"] else "")
 
     columns = [
-        Column("Milestone", lambda r: f"{text_cell(r['title'])} ({text_cell(r['code'])})"),
+        Column("Milestone", named),
         Column("Progress", _status),
         Column("Due", due),
         Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
