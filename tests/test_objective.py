@@ -64,6 +64,18 @@ def test_more_than_three_exceptions_are_a_bulleted_list(customers):
     assert "<ul><li>Complaints answered on time (also flagged at Q1)</li>" in p.html()
 
 
+def test_numbers_of_10_and_over_are_figures(customers):
+    import pandas as pd
+
+    rows = pd.concat([customers.targeted()] * 2)  # every count doubled: 14 targets
+    [p] = obj.targeted_paragraphs(customers, rows)
+    assert p.text == (
+        "Regarding targeted metrics, of the 14 Council Plan targets for 2024/25 Q2, six are on target, two within "
+        "tolerance, two affected by Covid-19 and four flagged at exception:"
+    )
+    assert len(p.items) == 4
+
+
 def test_trend_and_milestone_sentences(customers):
     # C7 10 -> 12 improved, C8 5 -> 4 worsened (both higher is better)
     assert [p.text for p in obj.trend_paragraphs(customers)] == [

@@ -215,3 +215,14 @@ def test_objective_updates_run_in_batches_on_dask_from_python(published, tmp_pat
     assert "for 2024/25 Q1" in q1 and "Complaints answered on time (C1)" in _text(q1)
     again = pk.run(data, first="2024/25 Q1", last="2024/25 Q2", out=tmp_path, formats=("html",), objective="all")
     assert len(again.skipped) == 4 and again.ran == []  # the cache: nothing changed
+
+
+def test_perfkit_status_knows_the_objective_updates(published):
+    from perfkit.batch.freshness import output_status
+    from perfkit.data.register import load_register
+
+    data, out = published
+    rows = [(r.quarter.label, r.notebook, r.state) for r in output_status(load_register(data), out)]
+    assert ("2024/25 Q2", "objective-customers", "fresh") in rows
+    assert ("2024/25 Q2", "objective-place", "fresh") in rows
+    assert ("2024/25 Q2", "quarterly_performance", "fresh") in rows
