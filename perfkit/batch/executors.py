@@ -385,7 +385,8 @@ def run_batch(
         (see :func:`perfkit.objective.resolve_objectives`).
 
     Whatever the jobs did, ``out_dir/index.html`` is rewritten at the end from every
-    quarter's manifest (:mod:`perfkit.publish.landing`).
+    quarter's manifest (:mod:`perfkit.publish.landing`), unless the run stopped because the
+    output folder cannot take files.
 
     Raises
     ------
@@ -434,7 +435,8 @@ def run_batch(
         finally:
             if hasattr(stream, "close"):
                 stream.close()  # shuts a pool or cluster down, cancelling jobs not yet started
-        notes += _write_index(out_dir, register.council.name)
+        if not any(r.fatal for r in results.values()):  # nothing more is written to a full or read-only folder
+            notes += _write_index(out_dir, register.council.name)
         if interrupted.is_set():
             raise KeyboardInterrupt
         for job in planned:
