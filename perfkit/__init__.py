@@ -36,6 +36,7 @@ from importlib import import_module
 from .errors import (
     CellError,
     DataValidationError,
+    OutputFolderError,
     PerfkitError,
     PeriodError,
     Problem,
@@ -43,6 +44,8 @@ from .errors import (
     RunError,
     RunInterrupted,
     UnknownNameError,
+    UnknownObjectiveError,
+    UsageError,
 )
 from .periods import Quarter, latest_quarter, parse_quarter, parse_year, quarter_range
 
@@ -122,6 +125,7 @@ __all__ = [
     "BatchSummary",
     "CellError",
     "DataValidationError",
+    "OutputFolderError",
     "PerfkitError",
     "PeriodError",
     "Problem",
@@ -133,6 +137,8 @@ __all__ = [
     "RunInterrupted",
     "SurveyAnalysis",
     "UnknownNameError",
+    "UnknownObjectiveError",
+    "UsageError",
     "ValidationReport",
     "__version__",
     "assess",

@@ -281,6 +281,40 @@ class UsageError(PerfkitError):
     """
 
 
+class UnknownObjectiveError(UnknownNameError, UsageError):
+    """An ``--objective`` that no quarter's plan has: nothing is run (``perfkit run`` exits 2).
+
+    Parameters
+    ----------
+    given
+        The name the user wrote.
+    known
+        The objectives of the plan in force.
+    where
+        The quarter or range searched, as shown to the user.
+
+    Examples
+    --------
+    >>> err = UnknownObjectiveError("custmers", ["Customers", "Place"], "2024/25 Q2")
+    >>> print(str(err).replace(". ", ".\\n"))
+    There is no objective 'custmers' in the plan in force in 2024/25 Q2.
+    Did you mean Customers? Give an objective's name (any case) or its file name, or all.
+    The objectives are:
+      - Customers
+      - Place
+    """
+
+    def __init__(self, given: str, known: list[str], where: str):
+        super().__init__("objective", given, known)
+        listed = "".join(f"\n  - {k}" for k in known) or " none"
+        self.message = (
+            f"There is no objective '{given}' in the plan in force in {where}. "
+            + (self.message.split(". ", 1)[1] + " " if "Did you mean" in self.message else "")
+            + f"Give an objective's name (any case) or its file name, or all. The objectives are:{listed}"
+        )
+        self.args = (self.message,)
+
+
 class OutputFolderError(PerfkitError):
     """The output folder cannot take the run's files: locked by another run, read-only, full, or not a folder.
 

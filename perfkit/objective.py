@@ -34,7 +34,7 @@ import pandas as pd
 from .achievements import achievements, challenges, long_date, named, render_achievements, render_challenges
 from .assess import assess
 from .data.register import Register, load_register
-from .errors import UnknownNameError, UsageError
+from .errors import UnknownObjectiveError
 from .narrative import _TREND_VERBS, join_words, number_word, status_phrase
 from .periods import Quarter, parse_quarter
 from .render.formatting import DIRECTION_LABELS, format_value
@@ -64,20 +64,6 @@ __all__ = [
 
 #: A list of more names than this is shown as bullets, not within a sentence.
 MAX_INLINE = 3
-
-
-class UnknownObjectiveError(UnknownNameError, UsageError):
-    """An ``--objective`` that no quarter's plan has: nothing is run (``perfkit run`` exits 2)."""
-
-    def __init__(self, given: str, known: list[str], where: str):
-        super().__init__("objective", given, known)
-        listed = "".join(f"\n  - {k}" for k in known) or " none"
-        self.message = (
-            f"There is no objective '{given}' in the plan in force in {where}. "
-            + (self.message.split(". ", 1)[1] + " " if "Did you mean" in self.message else "")
-            + f"Give an objective's name (any case) or its file name, or all. The objectives are:{listed}"
-        )
-        self.args = (self.message,)
 
 
 # --- which objectives -----------------------------------------------------------------------------------
