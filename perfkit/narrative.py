@@ -24,7 +24,16 @@ import pandas as pd
 from .assess import TierCounts, group_counts
 from .periods import Quarter, parse_quarter
 
-__all__ = ["count_phrase", "counting_sentence", "draft_narrative", "join_words", "number_word", "status_phrase"]
+__all__ = [
+    "bullets",
+    "count_phrase",
+    "counting_sentence",
+    "draft_narrative",
+    "join_words",
+    "number_word",
+    "objective_paragraph",
+    "status_phrase",
+]
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -104,43 +113,166 @@ def status_phrase(word: str) -> str:
     return word[:1].lower() + word[1:]
 
 
-def counting_sentence(counts: TierCounts, when: str) -> str:
+def _parts(counts: TierCounts, verb: bool = True) -> str:
+    """``six are on track and four affected by Covid-19`` (``six on track …`` without ``verb``)."""
+    parts = [p for p in counts.parts if p.count]
+    said = []
+    for i, p in enumerate(parts):
+        is_are = ("is " if p.count == 1 else "are ") if (i == 0 and verb) else ""
+        said.append(f"{number_word(p.count)} {is_are}{status_phrase(p.word)}")
+    return join_words(said)
+
+
+#: How many shapes :func:`counting_sentence` has: paragraphs take them in turn so a page does not
+#: read as one template repeated.
+SHAPES = 3
+
+
+def counting_sentence(counts: TierCounts, when: str, shape: int = 0) -> str:
     """One tier's counting sentence: the total of the four groups, then each part in the council's words.
+
+    ``shape`` (0, 1 or 2; taken modulo :data:`SHAPES`) varies the sentence's shape, not what it says.
 
     >>> from perfkit.assess import GroupCount
     >>> c = TierCounts("plan", "Customer targets", 10, (GroupCount("on_track", "on_track", "On track", 6),
     ...     GroupCount("paused", "other", "Affected by Covid-19", 4)))
     >>> counting_sentence(c, "2020/21 Q1")
     'Of the 10 Customer targets for 2020/21 Q1, six are on track and four affected by Covid-19.'
+    >>> counting_sentence(c, "2020/21 Q1", shape=1)
+    'For 2020/21 Q1, 10 Customer targets were due: six on track and four affected by Covid-19.'
+    >>> counting_sentence(c, "Our customers", shape=2)
+    'Our customers has 10 Customer targets due: six are on track and four affected by Covid-19.'
     """
-    parts = [p for p in counts.parts if p.count]
-    said = []
-    for i, p in enumerate(parts):
-        verb = ("is " if p.count == 1 else "are ") if i == 0 else ""
-        said.append(f"{number_word(p.count)} {verb}{status_phrase(p.word)}")
+    shape %= SHAPES
     if counts.total == 1:  # "Of the one Customer targets" would not read
-        return f"Of the {counts.tier_label} for {when}, {join_words(said)}."
-    return f"Of the {number_word(counts.total)} {counts.tier_label} for {when}, {join_words(said)}."
+        return f"Of the {counts.tier_label} for {when}, {_parts(counts)}."
+    total = number_word(counts.total)
+    if shape == 1:
+        return f"For {when}, {total} {counts.tier_label} were due: {_parts(counts, verb=False)}."
+    if shape == 2:
+        return f"{when} has {total} {counts.tier_label} due: {_parts(counts)}."
+    return f"Of the {total} {counts.tier_label} for {when}, {_parts(counts)}."
+
+
+#: Lists longer than this become bulleted lists in v2 paragraphs (never a long sentence).
+MAX_INLINE = 3
+
+
+def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
+    """A sentence naming ``items``: inline for up to :data:`MAX_INLINE`, else the lead and one ``- item`` line each.
+
+    ``lead`` ends where the list begins (``Two are at exception``), and ``inline`` joins it to a
+    list written in the sentence (``" are "`` for ``The two at exception are A and B.``). A paragraph with ``- `` lines is
+    rendered as a paragraph and a bulleted list by :func:`perfkit.report.narrative`.
+
+    >>> bullets("Two are at exception", ["A", "B"])
+    'Two are at exception: A and B.'
+    >>> print(bullets("Four are at exception", ["A", "B", "C", "D"]))
+    Four are at exception:
+    - A
+    - B
+    - C
+    - D
+    """
+    if len(items) <= MAX_INLINE:
+        return f"{lead}{inline}{join_words(items)}."
+    if len(items) > MAX_NAMED:
+        rest = len(items) - MAX_NAMED
+        items = [*items[:MAX_NAMED], f"and {number_word(rest)} other{'s' if rest != 1 else ''}"]
+    return lead + ":\n" + "\n".join(f"- {item}" for item in items)
+
+
+def _long_date(day: object) -> str:
+    return f"{day.day} {day:%B %Y}" if hasattr(day, "day") else ""
+
+
+def _exception_item(row: object, quarter: Quarter) -> str:
+    """An exception as a v2 sentence names it: why it is one, and its remedial action."""
+    name = str(row.title)
+    notes = []
+    if row.status == "overdue":
+        due = _long_date(row.due_in_force)
+        notes.append(f"overdue{': due by ' + due if due else ''}")
+    elif row.status == "off_track":
+        notes.append("reported off track")
+    if row.persistent_exception:
+        notes.append(f"also at exception in {parse_quarter(row.previous_due).short_relative_to(quarter)}")
+    if row.action:
+        by = _long_date(row.action_due)
+        notes.append(f"action: {str(row.action).rstrip('.')}{', by ' + by if by else ''}")
+    return f"{name} ({'; '.join(notes)})" if notes else name
 
 
 def _counting_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
-    """v2: a counting sentence per tier, then the exceptions by name."""
+    """v2: a counting sentence per tier, then the exceptions by name (a bulleted list beyond three)."""
     current = table.loc[~table["final_outturn"].astype(bool)]
     tiers = [c for c in group_counts(current) if c.total]
     if not tiers:
         return f"No target or milestone was due for {quarter.label}."
-    text = " ".join(counting_sentence(c, quarter.label) for c in tiers)
-    names = _exception_names(current.loc[current["group"] == "exception"], quarter)
-    if names:
-        red = table.attrs.get("vocabulary")
-        word = red.label("red") if red is not None else "Exception"
-        text += f" {_capitalise(status_phrase(word))}: {_named(names)}."
+    text = " ".join(counting_sentence(c, quarter.label, shape=i) for i, c in enumerate(tiers))
+    exceptions = current.loc[current["group"] == "exception"]
+    if len(exceptions):
+        text += " " + _exceptions_sentence(exceptions, table, quarter)
     return text
 
 
+def _exceptions_sentence(exceptions: pd.DataFrame, table: pd.DataFrame, quarter: Quarter) -> str:
+    """``The two at exception are A (…) and B (…).``, in the council's word for red."""
+    vocabulary = table.attrs.get("vocabulary")
+    word = status_phrase(vocabulary.label("red") if vocabulary is not None else "Exception")
+    n = len(exceptions)
+    lead = f"The {number_word(n)} {word}"
+    return bullets(lead, [_exception_item(r, quarter) for r in exceptions.itertuples()], " is " if n == 1 else " are ")
+
+
+def _override_paragraph(table: pd.DataFrame) -> str:
+    """v2: figures the service judges differently, with the reason and what the figures say."""
+    rated = table["computed_status"].isin(["green", "amber", "red"])
+    overrides = table.loc[rated & (table["status"] != table["computed_status"])]
+    if overrides.empty:
+        return ""
+    items = [
+        f"{r.title} is {status_phrase(r.status_label)} ({str(r.status_reason).rstrip('.') or 'no reason given'}); "
+        f"on the figures it is {status_phrase(r.computed_label)}"
+        for r in overrides.itertuples()
+    ]
+    n = len(items)
+    if n == 1:
+        return f"One figure is reported in the service's own words rather than as rated: {items[0]}."
+    lead = f"{_capitalise(number_word(n))} figures are reported in the service's own words rather than as rated"
+    return bullets(lead, items)
+
+
+def _milestone_item(row: object) -> str:
+    """``Launch the website (on track, 80% complete, due date revised to 31 December 2024)``."""
+    notes = [status_phrase(str(row.status_label))]
+    if isinstance(row.progress, (int, float)) and not pd.isna(row.progress) and row.status != "achieved":
+        notes.append(f"{float(row.progress):g}% complete")
+    if row.status == "overdue":
+        notes.append(f"due by {_long_date(row.due_in_force)}")
+    elif row.past_due:
+        notes.append(f"past its due date of {_long_date(row.due_in_force)}")
+    elif row.revised_due is not None and not pd.isna(row.revised_due):
+        notes.append(f"due date revised to {_long_date(row.revised_due)}")
+    return f"{row.title} ({', '.join(notes)})"
+
+
+def _milestone_paragraph(table: pd.DataFrame) -> str:
+    """v2: the milestones due an update, by the council's word, each with progress and dates."""
+    ms = table.loc[table["kind"] == "milestone"]
+    if ms.empty:
+        return ""
+    by_word = ms["status_label"].value_counts(sort=False)
+    said = [f"{number_word(int(c))} {status_phrase(str(w))}" for w, c in by_word.items()]
+    n = len(ms)
+    if n == 1:
+        return f"One milestone was due an update: {_milestone_item(next(ms.itertuples()))}."
+    said[0] = said[0].replace(" ", " is " if by_word.iloc[0] == 1 else " are ", 1)
+    lead = f"{_capitalise(number_word(n))} milestones were due an update; {join_words(said)}"
+    return bullets(lead, [_milestone_item(r) for r in ms.itertuples()])
+
+
 def _targeted_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
-    if table.attrs.get("v2"):
-        return _counting_paragraph(table, quarter)
     green = int((table["status"] == "green").sum())
     amber = int((table["status"] == "amber").sum())
     red = int((table["status"] == "red").sum())
@@ -243,6 +375,95 @@ def _data_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
     return " ".join(sentences)
 
 
+def _trend_paragraph_v2(table: pd.DataFrame, quarter: Quarter) -> str:
+    """v2: trend metrics by direction; more than three in one direction become a bulleted list."""
+    trend = table.loc[table["status"] == "trend"]
+    if len(trend) <= MAX_INLINE:
+        return _trend_paragraph(table, quarter)
+    prev = quarter.previous().short_relative_to(quarter)
+    groups: dict[str, list[str]] = {}
+    for row in trend.itertuples():
+        groups.setdefault(row.vs_previous, []).append(row.title)
+    said = [
+        f"{number_word(len(groups[k]))} {_TREND_VERBS[k]}"
+        for k in ("improved", "up", "no_change", "worsened", "down")
+        if k in groups
+    ]
+    if "n/a" in groups:
+        said.append(f"{number_word(len(groups['n/a']))} could not be compared")
+    items = [
+        f"{title}: {_TREND_VERBS.get(k, 'not comparable')}"
+        for k in ("improved", "up", "no_change", "worsened", "down", "n/a")
+        for title in groups.get(k, [])
+    ]
+    return bullets(f"Compared with {prev}, of the {number_word(len(trend))} trend metrics {join_words(said)}", items)
+
+
+def _data_paragraph_v2(table: pd.DataFrame, quarter: Quarter) -> str:
+    """v2: figures missing, targets missing and annual metrics not due; lists beyond three as bullets."""
+    sentences = []
+    no_data = table.loc[(table["status"] == "no_data") & (table["kind"] != "milestone")]
+    if len(no_data):
+        n = len(no_data)
+        lead = f"{_capitalise(count_phrase(n, 'metric'))} {'has' if n == 1 else 'have'} no figure for {quarter.label}"
+        sentences.append(bullets(lead, [_with_reason(r.title, r.commentary) for r in no_data.itertuples()]))
+    no_target = table.loc[table["status"] == "no_target"]
+    if len(no_target):
+        n = len(no_target)
+        lead = f"{_capitalise(count_phrase(n, 'metric'))} {'has' if n == 1 else 'have'} a figure but no target"
+        sentences.append(bullets(lead, list(no_target["title"])))
+    not_due = table.loc[table["status"] == "not_due"]
+    if len(not_due):
+        verb = "is" if len(not_due) == 1 else "are"
+        sentences.append(f"{_capitalise(count_phrase(len(not_due), 'annual metric'))} {verb} not due this quarter.")
+    if not sentences:
+        return "Every metric due this quarter has a figure."
+    # a bulleted list ends its paragraph: what follows it starts a new one
+    return "\n\n".join(sentences) if any("\n- " in t for t in sentences) else " ".join(sentences)
+
+
+def _final_outturn_paragraph(table: pd.DataFrame) -> str:
+    """v2: outturns of an earlier plan published this quarter, counted apart."""
+    final = table.loc[table["final_outturn"].astype(bool)]
+    if final.empty:
+        return ""
+    items = [f"{r.title} ({r.for_period_label}: {status_phrase(r.status_label)})" for r in final.itertuples()]
+    plans = join_words(list(dict.fromkeys(final["plan_title"])))
+    n = len(items)
+    lead = (
+        f"{_capitalise(count_phrase(n, 'final outturn'))} of the {plans} {'was' if n == 1 else 'were'} "
+        "published this quarter and counted apart"
+    )
+    return bullets(lead, items)
+
+
+def _v2_paragraphs(table: pd.DataFrame, quarter: Quarter) -> list[str]:
+    current = table.loc[~table["final_outturn"].astype(bool)]
+    paragraphs = [
+        _counting_paragraph(table, quarter),
+        _override_paragraph(current),
+        _milestone_paragraph(current),
+        _trend_paragraph_v2(current, quarter),
+        _data_paragraph_v2(current, quarter),
+        _final_outturn_paragraph(table),
+    ]
+    return [p for p in paragraphs if p]
+
+
+def objective_paragraph(table: pd.DataFrame, quarter: Quarter, objective: str, shape: int = 0) -> str:
+    """v2: one objective's counting sentence per tier, its shape varied by ``shape`` (say, the objective's number).
+
+    Returns ``""`` when nothing of the objective was due.
+    """
+    current = table.loc[~table["final_outturn"].astype(bool)]
+    tiers = [c for c in group_counts(current) if c.total]
+    sentences = [counting_sentence(c, objective, shape=(shape + i) % SHAPES) for i, c in enumerate(tiers)]
+    exceptions = current.loc[current["group"] == "exception"]
+    if len(exceptions):
+        sentences.append(_exceptions_sentence(exceptions, table, quarter))
+    return " ".join(sentences)
+
+
 def draft_narrative(table: pd.DataFrame, quarter: Quarter | str | None = None) -> list[str]:
     """Draft the summary paragraphs for a quarter's assessment.
 
@@ -256,7 +477,11 @@ def draft_narrative(table: pd.DataFrame, quarter: Quarter | str | None = None) -
     Returns
     -------
     list of str
-        Three paragraphs: targeted metrics, trend monitoring, data notes.
+        For a v1 folder, three paragraphs: targeted metrics, trend monitoring, data notes.
+        For a v2 folder: the counting paragraph (one sentence per tier, then the exceptions
+        with their remedial actions), then, when there are any, the overrides, the milestones,
+        the trend metrics, the data notes and the final outturns of an earlier plan. A list of
+        more than three items is written as a lead line and one ``- item`` line each.
 
     Examples
     --------
@@ -270,4 +495,6 @@ def draft_narrative(table: pd.DataFrame, quarter: Quarter | str | None = None) -
     One metric is monitored for trend: Number of volunteers, which improved from Q1.
     """
     q = parse_quarter(quarter) if quarter is not None else table.attrs["quarter"]
+    if table.attrs.get("v2"):
+        return _v2_paragraphs(table, q)
     return [_targeted_paragraph(table, q), _trend_paragraph(table, q), _data_paragraph(table, q)]

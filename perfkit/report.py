@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
@@ -33,21 +34,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from .assess import RATED, STATUSES, assess, assess_history, objective_counts
+from .assess import RATED, STATUSES, actions_due, assess, assess_history, group_counts, objective_counts
 from .data.register import Register, load_register
-from .narrative import draft_narrative
+from .narrative import count_phrase, counting_sentence, draft_narrative, number_word, objective_paragraph
 from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
+from .render.cells import (
+    code_cell,
+    commentary_cell,
+    direction_cell,
+    due_cell,
+    figure_cell,
+    long_date,
+    metric_cell,
+    status_cell,
+    target_cell,
+    update_cell,
+)
 from .render.charts import status_chart, trend_chart
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, count_column, html_table, scroll_wrap, status_badge, text_cell
+from .statuses import GROUP_NAMED_BY, GROUPS, describe, group_of, symbol
 
 # Html (perfkit.render.html) is what the sections return, not listed here: help(pk.report) would
 # otherwise show every method of str, which it inherits.
 __all__ = [
     "QuarterReport",
+    "actions_followed_up",
     "data_notes",
     "exceptions",
+    "final_outturns",
     "headline",
     "introduction",
     "key_achievements",
@@ -55,7 +71,10 @@ __all__ = [
     "metric_history",
     "metric_profile",
     "narrative",
+    "paragraphs_html",
+    "plan_by_objective",
     "prepare",
+    "service_indicators",
     "status_key",
     "targeted_by_objective",
     "trend_metrics",
@@ -217,7 +236,11 @@ class QuarterReport:
         return objective_counts(self.table, self.register.objective_order())
 
     def exceptions(self) -> pd.DataFrame:
-        """Metrics at exception, persistent exceptions first (otherwise in the table's order).
+        """Metrics and milestones at exception, persistent exceptions first (otherwise in the table's order).
+
+        An exception is what the ``exception`` column says (design §6): a red figure, a word in
+        the exception group (``off_track``) or an overdue milestone; a red figure the service
+        overrides with a word of another group is not one (its computed status stays visible).
 
         Examples
         --------
@@ -228,8 +251,57 @@ class QuarterReport:
         11  A12              Parks                  True   2023/24 Q2
         10  A11              Parks                 False
         """
-        reds = self.table.loc[self.table["status"] == "red"]
-        return reds.sort_values("persistent_exception", ascending=False, kind="stable")
+        found = self.table.loc[self.table["exception"].astype(bool) & ~self.table["final_outturn"].astype(bool)]
+        return found.sort_values("persistent_exception", ascending=False, kind="stable")
+
+    @property
+    def v2(self) -> bool:
+        """Whether the register uses contract v2 (the appendix then speaks in groups and the council's words)."""
+        return bool(self.register.v2)
+
+    @property
+    def plan_title(self) -> str:
+        """The title of the plan in force in the quarter (``[[plans]]``, else ``plan_title``)."""
+        return self.register.council.plan_title_for(self.quarter)
+
+    def counted(self) -> pd.DataFrame:
+        """The metrics the headline counts: the quarter's table without final outturns of an earlier plan.
+
+        Examples
+        --------
+        >>> len(pk.prepare(tiny, "2024/25 Q2").counted())
+        12
+        """
+        return self.table.loc[~self.table["final_outturn"].astype(bool)]
+
+    def plan(self) -> pd.DataFrame:
+        """The plan's targets, milestones and trend metrics (tier ``plan``), in the plan's order.
+
+        Objectives in the plan's order, then strategies and tactics in the order they first
+        appear in ``metrics.csv``. Service indicators and final outturns have their own sections.
+
+        Examples
+        --------
+        >>> pk.prepare(tiny, "2024/25 Q2").plan()["code"].tolist()[:4]
+        ['A1', 'A2', 'A3', 'A4']
+        """
+        return self.counted().loc[lambda t: t["tier"] == "plan"]
+
+    def service_indicators(self) -> pd.DataFrame:
+        """Supporting service indicators (tier ``service``), counted and shown apart from the plan's targets."""
+        return self.counted().loc[lambda t: t["tier"] == "service"]
+
+    def final_outturns(self) -> pd.DataFrame:
+        """Outturns of an earlier plan published this quarter (``final_outturn``): shown and counted apart."""
+        return self.table.loc[self.table["final_outturn"].astype(bool)]
+
+    def actions_due(self) -> pd.DataFrame:
+        """Remedial actions set in earlier quarters that were due by the quarter's end, with each metric's status now.
+
+        Columns as :func:`perfkit.assess.actions_due`: ``code, title, action, action_due,
+        set_in, status, status_label, symbol``, latest action first.
+        """
+        return actions_due(self.register, self.quarter, self.table)
 
     def targeted(self) -> pd.DataFrame:
         """Metrics rated against a target.
@@ -253,7 +325,7 @@ class QuarterReport:
         return self.table.loc[self.table["kind"] == "trend"]
 
     def data_notes(self) -> pd.DataFrame:
-        """Metrics with no data, no target, or not due this quarter.
+        """Metrics with no data, no target, or not due this quarter, and milestones with no update.
 
         Examples
         --------
@@ -264,7 +336,7 @@ class QuarterReport:
         6   A7    no_data  Figures delayed by the move to the new finance...
         7   A8  no_target
         """
-        return self.table.loc[self.table["status"].isin(["no_data", "no_target", "not_due"])]
+        return self.table.loc[self.table["status"].isin(["no_data", "no_target", "not_due", "no_update"])]
 
     def achievements(self) -> pd.DataFrame:
         """The whole council's key achievements (design §7; see :func:`perfkit.achievements.achievements`)."""
@@ -335,12 +407,29 @@ def _tolerance(rec: Mapping) -> str:
 
 
 def introduction(rep: QuarterReport) -> Html:
-    """One paragraph saying what the appendix covers."""
+    """The front matter (as the seeds' reports have it) and one paragraph saying what the appendix covers.
+
+    Council, plan in force, the period in months, and ``[report]``'s author ("Report of"),
+    contact and classification.
+    """
     c = rep.register.council
     q = rep.quarter
     n = len(rep.table)
+    facts = [
+        ("Council", escape(c.name)),
+        ("Plan", escape(rep.plan_title)),
+        ("Period", escape(f"{q.months} ({q.label}), the period ending {q.end.day} {q.end:%B %Y}")),
+    ]
+    if c.report.author:
+        facts.append(("Report of", escape(c.report.author)))
+    if c.report.contact:
+        facts.append(("Contact", escape(c.report.contact)))
+    facts.append(("Classification", escape(c.report.classification)))
+    front = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+    count = f"{n:,}" if n >= 10 else number_word(n)
     return Html(
-        f'<p class="lead">This appendix reports the {n:,} metrics of the {escape(c.plan_title)} of '
+        f'<dl class="front-matter">{front}</dl>'
+        f'<p class="lead">This appendix reports the {count} metrics of the {escape(rep.plan_title)} of '
         f"{escape(c.name)} for {q.label} ({q.months}), the period ending {q.end:%-d %B %Y}. "
         f"Each targeted metric is rated against its target; trend metrics are compared with the previous "
         f"quarter and the same quarter last year.</p>"
@@ -348,11 +437,18 @@ def introduction(rep: QuarterReport) -> Html:
 
 
 def headline(rep: QuarterReport, counts: pd.DataFrame | None = None) -> Html:
-    """Counts by status overall and per objective: a table and a chart.
+    """The quarter at a glance: counts overall and per objective.
 
-    ``counts`` is :meth:`QuarterReport.status_counts` or a selection of its rows.
+    ``counts`` is :meth:`QuarterReport.counted` (or some of its rows), or, as before,
+    :meth:`QuarterReport.status_counts` (or some of its rows). A v2 register is counted by
+    group and tier in the council's own words (design §4): one counting sentence and two
+    tables per tier; a v1 register by status, with a chart.
     """
-    by_obj = rep.status_counts() if counts is None else counts
+    rows = rep.counted() if counts is None else counts
+    if rep.v2 and "code" in rows:
+        return _group_headline(rep, rows)
+    by_obj = objective_counts(rows, rep.register.objective_order(rep.quarter)) if "code" in rows else rows
+    by_obj = by_obj.loc[by_obj["total"] > 0] if "code" in rows else by_obj
     overall = [{"status": s, "n": int(by_obj[s].sum())} for s in STATUSES]
     t1 = html_table(
         overall,
@@ -372,17 +468,103 @@ def headline(rep: QuarterReport, counts: pd.DataFrame | None = None) -> Html:
     return Html(t1 + t2 + chart.to_html())
 
 
+_GROUP_MEANINGS = {
+    "on_track": "meets or beats its target, achieved, or on track as the service reports it",
+    "within_tolerance": "misses its target within the tolerance, or at risk as the service reports it",
+    "exception": "misses its target by more than the tolerance, off track, or a milestone overdue",
+}
+
+
+def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
+    """v2: per tier, the counting sentence, the groups in the council's words, and the groups by objective."""
+    q = rep.quarter
+    parts = []
+    vocabulary = rep.register.council.vocabulary
+    for i, tier in enumerate(group_counts(rows)):
+        parts.append(f"<h3>{escape(tier.tier_label)}</h3>")
+        if not tier.total:
+            parts.append(f"<p>No {escape(tier.tier_label)} were due for {q.label}.</p>")
+        else:
+            parts.append(f"<p>{escape(counting_sentence(tier, q.label, shape=i))}</p>")
+        listed = [
+            {
+                "badge": status_badge(p.key if p.group == "other" else GROUP_NAMED_BY[p.group], p.word or None),
+                "meaning": _GROUP_MEANINGS.get(p.key) or describe(p.key).description,
+                "n": p.count,
+            }
+            for p in tier.parts
+        ]
+        listed += [
+            {"badge": status_badge(k, vocabulary.label(k)), "meaning": m, "n": n}
+            for k, n, m in (
+                ("trend", tier.trend, "monitored for direction, without a target: listed apart, not counted"),
+                ("not_due", tier.not_due, "not due this quarter: not counted"),
+            )
+            if n
+        ]
+        parts.append(
+            html_table(
+                listed,
+                [
+                    Column("Status", lambda r: r["badge"]),
+                    Column("The metric or milestone…", lambda r: escape(r["meaning"])),
+                    Column("Number", lambda r: str(r["n"]), numeric=True),
+                ],
+                f"{tier.tier_label} by status, {q.label}: {tier.total} counted",
+            )
+        )
+        sub = rows.loc[rows["tier"] == tier.tier]
+        grid = []
+        for obj in rep.register.objective_order(q):
+            (counts,) = group_counts(sub.loc[sub["objective"] == obj]) or (None,)
+            if counts is not None and counts.total:
+                grid.append({"objective": obj, **{g: counts.count(g) for g in GROUPS}, "total": counts.total})
+        if grid:
+            words = {g: vocabulary.group_word(g) or "Other" for g in GROUPS}
+            symbols = {g: symbol(GROUP_NAMED_BY.get(g, "paused")) for g in GROUPS}
+            cols = [Column("Objective", lambda r: text_cell(r["objective"]))]
+            cols += [count_column(f"{symbols[g]} {words[g]}", g, thousands=False) for g in GROUPS]
+            cols += [Column("Total", lambda r: str(r["total"]), numeric=True)]
+            parts.append(html_table(grid, cols, f"{tier.tier_label} by objective, {q.label}"))
+    if not parts:
+        return "<p>No metric is reported this quarter.</p>"
+    return Html("".join(parts))
+
+
+def paragraphs_html(paragraphs: list[str]) -> str:
+    """Drafted paragraphs as HTML: a paragraph's ``- item`` lines become a bulleted list after it.
+
+    >>> paragraphs_html(["Two are at exception:\\n- A & B\\n- C", "Done."])
+    '<p>Two are at exception:</p><ul><li>A &amp; B</li><li>C</li></ul><p>Done.</p>'
+    """
+    out = []
+    for paragraph in paragraphs:
+        for block in paragraph.split("\n\n"):
+            lines = block.split("\n")
+            text = [ln for ln in lines if not ln.startswith("- ")]
+            items = [ln[2:] for ln in lines if ln.startswith("- ")]
+            out.append(f"<p>{escape(' '.join(text))}</p>")
+            if items:
+                out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+    return "".join(out)
+
+
 def narrative(rep: QuarterReport, metrics: pd.DataFrame | None = None) -> Html:
     """The drafted summary paragraphs, overall and for each objective.
 
     ``metrics`` is the assessment the sentences are drafted from: :attr:`QuarterReport.table` or some of its rows.
+    A list of more than three items is a bulleted list (v2); the objectives' paragraphs vary their shape.
     """
     table = rep.table if metrics is None else metrics
-    paras = "".join(f"<p>{escape(p)}</p>" for p in draft_narrative(table, rep.quarter))
-    parts = [paras]
-    for obj in rep.register.objective_order():
+    parts = [paragraphs_html(draft_narrative(table, rep.quarter))]
+    for number, obj in enumerate(rep.register.objective_order(rep.quarter)):
         sub = table.loc[table["objective"] == obj]
         if sub.empty:
+            continue
+        if rep.v2:
+            text = objective_paragraph(sub, rep.quarter, obj, shape=number)
+            if text:
+                parts.append(f"<h3>{escape(obj)}</h3>{paragraphs_html([text])}")
             continue
         targeted = draft_narrative(sub, rep.quarter)[0]
         parts.append(f"<h3>{escape(obj)}</h3><p>{escape(targeted)}</p>")
@@ -391,13 +573,54 @@ def narrative(rep: QuarterReport, metrics: pd.DataFrame | None = None) -> Html:
 
 def _history_of(history: pd.DataFrame, code: str) -> pd.DataFrame:
     h = history.loc[history["code"] == code].sort_values("period_index")
-    # polarity and the widths let the trend chart draw the tolerance band
-    cols = ["period", "value", "target", "status", "commentary", "polarity", "tolerance_width", "green_width"]
-    return h[cols].reset_index(drop=True)
+    # status_label: the council's word in the history table; polarity and the widths let a chart draw the band
+    cols = ["period", "value", "target", "status", "status_label", "commentary", "polarity", "tolerance_width"]
+    return h[[*cols, "green_width"]].reset_index(drop=True)
+
+
+def _exception_facts(rep: QuarterReport, rec: Mapping) -> list[tuple[str, str]]:
+    """The key facts of one exception: figures (or a milestone's dates), status, action, who is responsible."""
+    if rec["kind"] == "milestone":
+        facts = [
+            ("Due", due_cell(rec)),
+            ("Progress", figure_cell(rec)),
+            ("Status", status_cell(rec)),
+            ("Latest update", update_cell(rec, rep.quarter.label)),
+        ]
+    else:
+        facts = [
+            ("Value", figure_cell(rec)),
+            ("Target", target_cell(rec)),
+            ("Tolerance", _tolerance(rec)),
+            ("Status", status_cell(rec)),
+            (
+                f"Compared with {rep.previous_label}"
+                if not rec["for_period_label"]
+                else "Compared with the previous period",
+                f"{direction_cell(rec)} (was {_fmt(rec, 'previous_value')})",
+            ),
+            (
+                "Compared with the same quarter last year"
+                if not rec["for_period_label"]
+                else "Compared with the same period last year",
+                f"{escape(DIRECTION_LABELS[rec['vs_last_year']])} (was {_fmt(rec, 'last_year_value')})",
+            ),
+        ]
+    if rec.get("action"):
+        by = long_date(rec.get("action_due"))
+        facts.append(("Remedial action", text_cell(rec["action"])))
+        facts.append(("To take effect by", escape(by) if by else "Not given"))
+    elif rep.v2:
+        facts.append(("Remedial action", "None recorded"))
+    facts += [
+        ("Service", text_cell(rec["service"])),
+        ("Responsible officer", text_cell(rec["owner"]) or "Not recorded"),
+    ]
+    return facts
 
 
 def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
-    """Each metric at exception: figures, trend chart with the target, commentary.
+    """Each metric or milestone at exception: figures, trend chart with the target, commentary, remedial action.
 
     ``rows`` are the exceptions to show, in order (default :meth:`QuarterReport.exceptions`:
     persistent exceptions first). Beyond :data:`MAX_DETAILED_EXCEPTIONS`, exceptions
@@ -407,60 +630,51 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     if reds.empty:
         return Html("<p>No metric is at exception this quarter.</p>")
     detailed, further = reds.iloc[:MAX_DETAILED_EXCEPTIONS], reds.iloc[MAX_DETAILED_EXCEPTIONS:]
-    history = rep.history(list(detailed["code"]))
+    figures = detailed.loc[detailed["kind"] != "milestone"]
+    history = rep.history(list(figures["code"])) if len(figures) else None
     parts = []
     if len(further):
         parts.append(
-            f"<p>{len(reds):,} metrics are at exception. The first {len(detailed)} (persistent exceptions "
-            f"first) are shown in detail with a chart; the other {len(further):,} are listed, with their "
-            "figures and commentary, in the table that follows them.</p>"
+            f"<p>{len(reds):,} metrics are at exception. The first {number_word(len(detailed))} (persistent "
+            f"exceptions first) are shown in detail with a chart; the other {len(further):,} are listed, with "
+            "their figures and commentary, in the table that follows them.</p>"
         )
     for rec in detailed.to_dict("records"):
         persistent = ""
         if rec["persistent_exception"]:
             prev = parse_quarter(rec["previous_due"]).short_relative_to(rep.quarter)
             persistent = f' <span class="flag">(also at exception in {escape(prev)})</span>'
-        facts = [
-            ("Value", _fmt(rec, "value")),
-            ("Target", _fmt(rec, "target")),
-            ("Tolerance", _tolerance(rec)),
-            ("Status", status_badge("red")),
-            (
-                f"Compared with {rep.previous_label}",
-                f"{escape(DIRECTION_LABELS[rec['vs_previous']])} (was {_fmt(rec, 'previous_value')})",
-            ),
-            (
-                "Compared with the same quarter last year",
-                f"{escape(DIRECTION_LABELS[rec['vs_last_year']])} (was {_fmt(rec, 'last_year_value')})",
-            ),
-            ("Service", text_cell(rec["service"])),
-            ("Responsible officer", text_cell(rec["owner"]) or "Not recorded"),
-        ]
-        facts_table = _facts_table(facts, f"Key figures: {rec['title']} ({rec['code']}), {rep.quarter.label}")
-        hist = _history_of(history, rec["code"])
-        chart = trend_chart(
-            rec["title"],
-            hist,
-            rec["unit"],
-            rec["decimals"],
-            f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.",
+        facts_table = _facts_table(
+            _exception_facts(rep, rec), f"Key facts: {rec['title']} ({rec['code']}), {rep.quarter.label}"
         )
-        table = html_table(
-            hist.assign(unit=rec["unit"], decimals=rec["decimals"]),
-            [
-                Column("Quarter", lambda r: escape(r["period"])),
-                Column("Value", lambda r: _fmt(r, "value"), numeric=True),
-                Column("Target", lambda r: _fmt(r, "target"), numeric=True),
-                Column("Status", lambda r: status_badge(r["status"])),
-            ],
-            f"{rec['title']} ({rec['code']}): figures for the last {len(hist)} quarters",
-            css_class="data compact",
-        )
+        shown = ""
+        if rec["kind"] != "milestone" and history is not None:
+            hist = _history_of(history, rec["code"])
+            chart = trend_chart(
+                rec["title"],
+                hist,
+                rec["unit"],
+                rec["decimals"],
+                f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.",
+            )
+            table = html_table(
+                hist.assign(unit=rec["unit"], decimals=rec["decimals"]),
+                [
+                    Column("Quarter", lambda r: escape(r["period"])),
+                    Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+                    Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+                    Column("Status", lambda r: status_badge(r["status"], r["status_label"] or None)),
+                ],
+                f"{rec['title']} ({rec['code']}): figures for the last {len(hist)} quarters",
+                css_class="data compact",
+            )
+            shown = chart.to_html() + table
         comment = text_cell(rec["commentary"]) or "No commentary was supplied."
+        anchor = escape(rec["code"])
         parts.append(
-            f'<section class="exception" aria-labelledby="exc-{escape(rec["code"])}">'
-            f'<h3 id="exc-{escape(rec["code"])}">{escape(rec["code"])}: {escape(rec["title"])}{persistent}</h3>'
-            f"{facts_table}{chart.to_html()}{table}"
+            f'<section class="exception" aria-labelledby="exc-{anchor}">'
+            f'<h3 id="exc-{anchor}">{code_cell(rec["code"])}: {escape(rec["title"])}{persistent}</h3>'
+            f"{facts_table}{shown}"
             f'<h4>Officer commentary</h4><blockquote class="commentary"><p>{comment}</p></blockquote></section>'
         )
     if len(further):
@@ -471,7 +685,7 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
             also = ""
             if r["persistent_exception"]:
                 also = f" (also at exception in {parse_quarter(r['previous_due']).short_relative_to(rep.quarter)})"
-            return f"{text_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}"
+            return f"{code_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}"
 
         parts.append(
             html_table(
@@ -481,12 +695,216 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                     Column("Value", lambda r: _fmt(r, "value"), numeric=True),
                     Column("Target", lambda r: _fmt(r, "target"), numeric=True),
                     Column("Tolerance", _tolerance),
-                    Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
+                    Column("Commentary", lambda r: commentary_cell(r) or "None supplied"),
                 ],
                 f"Further exceptions, {rep.quarter.label}: {len(further):,} metrics",
                 row_header=0,
             )
         )
+    return Html("".join(parts))
+
+
+def actions_followed_up(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Remedial actions set in earlier quarters and due by this quarter's end, with each metric's status now.
+
+    ``rows`` are the actions to show (default :meth:`QuarterReport.actions_due`). The section
+    has its own heading, and is left out for a v1 register, which records no actions.
+    """
+    actions = rep.actions_due() if rows is None else rows
+    if not rep.v2 and actions.empty:
+        return Html("")
+    q = rep.quarter
+    head = '<h2 id="actions-followed-up">Remedial actions followed up</h2>'
+    if actions.empty:
+        return Html(f"{head}<p>No remedial action set in an earlier quarter was due by {q.end.day} {q.end:%B %Y}.</p>")
+    n = len(actions)
+    lead = (
+        f"<p>{escape(count_phrase(n, 'remedial action').capitalize())} set in earlier quarters "
+        f"{'was' if n == 1 else 'were'} due to take effect by {q.end.day} {q.end:%B %Y}. "
+        f"The table shows each with its metric's status in {q.label}.</p>"
+    )
+
+    def now(r: Mapping) -> str:
+        if not r["status"]:
+            return f"Not reported in {escape(q.label)}"
+        return status_badge(r["status"], r["status_label"] or None)
+
+    table = html_table(
+        actions,
+        [
+            Column("Metric", metric_cell),
+            Column("Action", lambda r: text_cell(r["action"])),
+            Column("Set in", lambda r: escape(r["set_in"])),
+            Column("Due by", lambda r: escape(long_date(r["action_due"]))),
+            Column(f"Status in {q.label}", now),
+        ],
+        f"Remedial actions due by the end of {q.label}",
+        row_header=0,
+    )
+    return Html(head + lead + table)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _metric_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) -> str:
+    """Targets and trend metrics: figure (and the period it measures), target, status, direction, commentary."""
+    return html_table(
+        rows,
+        [
+            Column("Code", lambda r: code_cell(r["code"])),
+            Column("Metric", lambda r: text_cell(r["title"])),
+            Column("Figure", figure_cell, numeric=True),
+            Column("Target", target_cell, numeric=True),
+            Column("Status", status_cell),
+            Column(f"Compared with {rep.previous_label}", direction_cell),
+            Column("Commentary", commentary_cell),
+        ],
+        caption,
+        row_header=1,
+        css_class="data plan",
+    )
+
+
+def _milestone_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) -> str:
+    """Milestones: progress, due date (and the revised one), status with "past its due date", latest update."""
+    return html_table(
+        rows,
+        [
+            Column("Code", lambda r: code_cell(r["code"])),
+            Column("Milestone", lambda r: text_cell(r["title"])),
+            Column("Progress", figure_cell, numeric=True),
+            Column("Due", due_cell),
+            Column("Status", status_cell),
+            Column("Latest update", lambda r: update_cell(r, rep.quarter.label)),
+        ],
+        caption,
+        row_header=1,
+        css_class="data plan",
+    )
+
+
+def _listed(rep: QuarterReport, rows: pd.DataFrame) -> pd.DataFrame:
+    """What a large register lists one by one: everything not on track, and every metric with commentary."""
+    if not rep.large:
+        return rows
+    quiet = rows["group"].isin(["on_track", ""]) & (rows["commentary"] == "") & (rows["action"] == "")
+    return rows.loc[~quiet]
+
+
+def _rows_under(rep: QuarterReport, rows: pd.DataFrame, where: str) -> str:
+    """The metrics and the milestones under one heading, each in its own table."""
+    out = []
+    listed = _listed(rep, rows)
+    figures = listed.loc[listed["kind"] != "milestone"]
+    milestones = listed.loc[listed["kind"] == "milestone"]
+    if len(figures):
+        out.append(_metric_rows_table(rep, figures, f"Targets and indicators: {where}, {rep.quarter.label}"))
+    if len(milestones):
+        out.append(_milestone_rows_table(rep, milestones, f"Milestones: {where}, {rep.quarter.label}"))
+    if rep.large and len(listed) < len(rows):
+        quiet = len(rows) - len(listed)
+        out.append(
+            f'<p class="note">{escape(_capitalise_first(count_phrase(quiet, "other metric")))} '
+            f"under {escape(where)} {'is' if quiet == 1 else 'are'} on track or monitored for trend, "
+            "without commentary (each is in <code>metric_status.csv</code>).</p>"
+        )
+    return "".join(out)
+
+
+def _capitalise_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _by_strategy(rep: QuarterReport, rows: pd.DataFrame, level: int, where: str) -> str:
+    """Rows under an objective: those without a strategy, then each strategy and its tactics, headings nested."""
+    out = []
+    loose = rows.loc[rows["strategy"] == ""]
+    if len(loose):
+        out.append(_rows_under(rep, loose, where))
+    for strategy, sub in rows.loc[rows["strategy"] != ""].groupby("strategy", sort=False):
+        out.append(f'<h{level} class="strategy">{escape(strategy)}</h{level}>')
+        direct = sub.loc[sub["tactic"] == ""]
+        if len(direct):
+            out.append(_rows_under(rep, direct, strategy))
+        for tactic, tsub in sub.loc[sub["tactic"] != ""].groupby("tactic", sort=False):
+            out.append(f'<h{level + 1} class="tactic">{escape(tactic)}</h{level + 1}>')
+            out.append(_rows_under(rep, tsub, tactic))
+    return "".join(out)
+
+
+def plan_by_objective(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """The plan, objective by objective: each objective a level-2 heading, its strategies and tactics under it.
+
+    ``rows`` are the metrics to show (default :meth:`QuarterReport.plan`). Under each heading,
+    a table of targets and trend metrics (figure, or the half or year it measures; target;
+    status word and symbol, with the computed status and reason beside an override;
+    direction; the officer's commentary and any remedial action) and a table of milestones
+    (progress, due date and revised due date, status with "past its due date", latest update).
+    A large register lists only what is not on track and what has commentary.
+    """
+    plan = rep.plan() if rows is None else rows
+    parts = [_CSV_NOTE] if rep.large else []
+    for obj in rep.register.objective_order(rep.quarter):
+        sub = plan.loc[plan["objective"] == obj]
+        if sub.empty:
+            continue
+        parts.append(f'<h2 id="objective-{_slug(obj)}">{escape(obj)}</h2>')
+        counts = [c for c in group_counts(sub) if c.total]
+        if counts:
+            parts.append(f"<p>{escape(counting_sentence(counts[0], obj, shape=2))}</p>")
+        parts.append(_by_strategy(rep, sub, 3, obj))
+    if not parts:
+        return Html(
+            f'<h2 id="plan">{escape(rep.plan_title)}</h2><p>No metric of the plan is reported this quarter.</p>'
+        )
+    return Html("".join(parts))
+
+
+def service_indicators(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Service indicators (tier ``service``) in their own section, under the council's name for them.
+
+    ``rows`` are the indicators to show (default :meth:`QuarterReport.service_indicators`).
+    Nothing is shown when there are none.
+    """
+    service = rep.service_indicators() if rows is None else rows
+    if service.empty:
+        return Html("")
+    label = rep.register.council.tier_label("service")
+    parts = [f'<h2 id="service-indicators">{escape(label)}</h2>']
+    counts = [c for c in group_counts(service) if c.total]
+    if counts:
+        parts.append(f"<p>{escape(counting_sentence(counts[0], rep.quarter.label, shape=1))}</p>")
+    for obj in rep.register.objective_order(rep.quarter):
+        sub = service.loc[service["objective"] == obj]
+        if sub.empty:
+            continue
+        parts.append(f"<h3>{escape(obj)}</h3>")
+        parts.append(_by_strategy(rep, sub, 4, obj))
+    return Html("".join(parts))
+
+
+def final_outturns(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
+    """Outturns of an earlier plan published this quarter, under that plan's title, counted apart.
+
+    ``rows`` are the outturns to show (default :meth:`QuarterReport.final_outturns`).
+    Nothing is shown when there are none.
+    """
+    final = rep.final_outturns() if rows is None else rows
+    if final.empty:
+        return Html("")
+    parts = [
+        '<h2 id="final-outturns">Final outturns</h2>',
+        "<p>Figures for the last period of an earlier plan, published after it ended. They are not "
+        "counted with this quarter's targets.</p>",
+    ]
+    for title, sub in final.groupby("plan_title", sort=False):
+        parts.append(f"<h3>{escape(title)}</h3>")
+        counts = [c for c in group_counts(sub.assign(final_outturn=False)) if c.total]
+        if counts:
+            parts.append(f"<p>{escape(counting_sentence(counts[0], title, shape=0))}</p>")
+        parts.append(_metric_rows_table(rep, sub, f"Final outturns of the {title}"))
     return Html("".join(parts))
 
 
@@ -646,7 +1064,8 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     sections = [
         ("no_data", "No data", "Reason given", lambda r: text_cell(r["commentary"]) or "No reason given"),
         ("no_target", "No target set", "Value", lambda r: _fmt(r, "value")),
-        ("not_due", "Not due this quarter", "Frequency", lambda r: "Annual"),
+        ("not_due", "Not due this quarter", "Frequency", lambda r: escape(str(r["frequency"]).capitalize())),
+        ("no_update", "No update", "Due", due_cell),
     ]
     for status, heading, third, render in sections:
         sub = notes.loc[notes["status"] == status]
@@ -675,21 +1094,48 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
         )
     if not parts:
         parts.append("<p>Every metric due this quarter has a figure and a target.</p>")
-    parts.append(status_key())
+    parts.append(status_key(rep if rep.v2 else None))
     return Html("".join(parts))
 
 
-def status_key() -> Html:
-    """What each status means, and how figures are compared."""
-    rows = [{"status": s} for s in STATUSES]
-    table = html_table(
-        rows,
-        [
-            Column("Status", lambda r: status_badge(r["status"])),
-            Column("The metric…", lambda r: escape(STATUSES[r["status"]].description)),
-        ],
-        "Key to statuses",
-    )
+def status_key(rep: QuarterReport | None = None) -> Html:
+    """What each status means, and how figures are compared.
+
+    With a v2 report, the key lists the council's own words (``[statuses]`` and ``[labels]``)
+    with the group each counts in.
+    """
+    if rep is not None and rep.v2:
+        vocab = rep.register.council.vocabulary
+        keys: list[tuple[str, str]] = [(s, vocab.label(s)) for s in ("green", "amber", "red")]
+        keys += [(c, w) for w, c in vocab.words]
+        keys += [(s, vocab.label(s)) for s in ("overdue", "no_update", "no_data", "no_target", "not_due", "trend")]
+        seen: set[str] = set()
+        rows = []
+        for status, word in keys:
+            if word.casefold() in seen:
+                continue
+            seen.add(word.casefold())
+            group = {"on_track": "On track", "within_tolerance": "Within tolerance", "exception": "Exception"}
+            counted = group.get(group_of(status), "Other" if group_of(status) else "Not counted")
+            rows.append({"badge": status_badge(status, word), "meaning": describe(status).description, "g": counted})
+        table = html_table(
+            rows,
+            [
+                Column("Status", lambda r: r["badge"]),
+                Column("The metric or milestone…", lambda r: escape(r["meaning"])),
+                Column("Counted as", lambda r: escape(r["g"])),
+            ],
+            "Key to statuses, in the council's words",
+        )
+    else:
+        table = html_table(
+            [{"status": s} for s in STATUSES],
+            [
+                Column("Status", lambda r: status_badge(r["status"])),
+                Column("The metric…", lambda r: escape(STATUSES[r["status"]].description)),
+            ],
+            "Key to statuses",
+        )
     return Html(
         "<h3>How metrics are rated</h3>"
         + table
@@ -697,6 +1143,14 @@ def status_key() -> Html:
         "is what is judged. A metric is within tolerance when it misses its target by no more than its tolerance "
         "(an amount, or a share of the target). An exception that was also at exception in the last quarter the "
         "metric was reported is marked as such.</p>"
+        + (
+            "<p>Where a service reports a target in its own words and the figures say otherwise, the word is "
+            "shown with what the figures give and the reason. A milestone keeps the word its service reports; "
+            "past its due date it is flagged beside the word, and without an update after its due date it is "
+            "overdue.</p>"
+            if rep is not None and rep.v2
+            else ""
+        )
     )
 
 

@@ -62,7 +62,8 @@ QUARTER_PARAMETERS = (
 
 def appendix(setup: str, module: str, title: str, sections: list[tuple[str, str, str, str]]) -> nbformat.NotebookNode:
     """An appendix notebook: parameters, one call to prepare, then per section a heading and a cell that
-    binds the rows the section shows (to filter or sort in JupyterLab) and renders them."""
+    binds the rows the section shows (to filter or sort in JupyterLab) and renders them. A section
+    whose heading is "" writes its own headings (the plan's objectives, the council's name for a tier)."""
     cells = [params(QUARTER_PARAMETERS), new_code_cell(setup)]
     for heading, name, rows, function in sections:
         source = (
@@ -70,7 +71,8 @@ def appendix(setup: str, module: str, title: str, sections: list[tuple[str, str,
             if not rows
             else (f"{name} = rep.{rows}()  # filter or sort here\n{module}.{function}(rep, {name})")
         )
-        cells += [new_markdown_cell(f"## {heading}"), new_code_cell(source)]
+        # a section without a heading here writes its own (an objective's name, the council's word for a tier)
+        cells += ([new_markdown_cell(f"## {heading}")] if heading else []) + [new_code_cell(source)]
     return notebook(cells, title)
 
 
@@ -84,13 +86,15 @@ def quarterly() -> nbformat.NotebookNode:
         "report",
         "Quarterly performance report",
         [
-            ("Headline", "counts", "status_counts", "headline"),
+            ("Headline", "counted", "counted", "headline"),
             ("Summary", "metrics", "assessment", "narrative"),
             ("Exceptions in detail", "exceptions", "exceptions", "exceptions"),
-            ("Targeted metrics by objective", "targeted", "targeted", "targeted_by_objective"),
-            ("Trend monitoring", "trend", "trend", "trend_metrics"),
+            ("", "actions", "actions_due", "actions_followed_up"),
             ("Key achievements", "achieved", "achievements", "key_achievements"),
             ("Challenges", "challenges", "challenges", "key_challenges"),
+            ("", "plan", "plan", "plan_by_objective"),
+            ("", "service", "service_indicators", "service_indicators"),
+            ("", "outturns", "final_outturns", "final_outturns"),
             ("Data notes", "notes", "data_notes", "data_notes"),
         ],
     )

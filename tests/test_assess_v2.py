@@ -780,7 +780,7 @@ def test_the_v2_counting_sentence(tmp_path):
         "Of the 10 Customer targets for 2020/21 Q1, six are on track and four affected by Covid-19."
     )
     assert "Of the KPIs for 2020/21 Q1, one is at exception." in targeted
-    assert targeted.endswith("At exception: SRV.01.")
+    assert targeted.endswith("The one at exception is SRV.01.")
 
 
 def test_final_outturns_are_counted_separately(tmp_path):

@@ -19,8 +19,9 @@ def test_a_large_register_lists_every_exception_but_charts_only_the_first_ten(la
     reds = table.loc[table["status"] == "red"]
     assert large.large and len(reds) > report.MAX_DETAILED_EXCEPTIONS
     html = report.exceptions(large)
+    text = re.sub(r"<[^>]+>", "", html)  # a code is marked up so that it never breaks across lines
     for code in reds["code"]:
-        assert f"{code}: " in html, code
+        assert f"{code}: " in text, code
     assert html.count("<figure") == report.MAX_DETAILED_EXCEPTIONS
     persistent = reds.loc[reds["persistent_exception"], "code"]
     first_sections = re.findall(r'<h3 id="exc-([^"]+)">', html)

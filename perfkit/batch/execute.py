@@ -187,7 +187,7 @@ def _header(register: Register, nb, job: Job) -> dict:
     return {
         **own,
         "council": register.council.name,
-        "plan_title": register.council.plan_title,
+        "plan_title": register.council.plan_title_for(q),
         "report_title": job.title or own.get("title", job.name.replace("_", " ").capitalize()),
         "quarter": q.label,
         "period": f"{q.months}: the period ending {q.end.day} {q.end:%B %Y}",

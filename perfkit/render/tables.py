@@ -18,12 +18,18 @@ from ..statuses import describe
 __all__ = ["Column", "html_table", "scroll_wrap", "status_badge", "text_cell"]
 
 
-def status_badge(status: str) -> str:
-    """A status as symbol and word, e.g. ``✖ Exception``, coloured for those who see colour."""
+def status_badge(status: str, label: str | None = None) -> str:
+    """A status as symbol and word, e.g. ``✖ Exception``, coloured for those who see colour.
+
+    ``label`` is the word to show instead of the default: the council's own (``status_label``).
+
+    >>> status_badge("paused", "Affected by Covid-19")  # doctest: +ELLIPSIS
+    '<span class="status status-paused" ...><span aria-hidden="true">●</span> Affected by Covid-19</span>'
+    """
     s = STATUSES.get(status) or describe(status)  # v2 classes (paused, overdue…) have default words too
     return (
         f'<span class="status status-{s.key}" style="color:{s.colour};font-weight:600">'
-        f'<span aria-hidden="true">{s.symbol}</span> {escape(s.label)}</span>'
+        f'<span aria-hidden="true">{s.symbol}</span> {escape(label or s.label)}</span>'
     )
 
 

@@ -207,6 +207,29 @@ def add_v2(folder: Path, seed: int = 1) -> Path:
     return folder
 
 
+#: A small contract v2 register shaped like a Council Plan: every figure chosen so the report can be worked by hand.
+PLAN_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "plan"
+
+
+def make_plan_register(folder: Path) -> Path:
+    """A copy of ``tests/fixtures/plan``, the small v2 register the plan-shaped appendix is tested on.
+
+    Two objectives, their strategies and tactics, milestones (on track with a revised due date,
+    past due, overdue, achieved previously), an override with its reason, a half-yearly figure,
+    a strict target, a year's outturn published later, a final outturn of the previous plan,
+    remedial actions (two set in Q1 and due by the end of Q2) and two service indicators;
+    ``[[plans]]``, ``[report]``, ``[tiers]`` and a two-band ``[rag]`` tolerance. The quarter
+    reported is 2024/25 Q2; tests/test_plan_appendix.py works out what each figure gives.
+    A copy, so a test may change a file without touching the fixture.
+    """
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("metrics.csv", "targets.csv", "actuals.csv", "council.toml"):
+        shutil.copyfile(PLAN_FIXTURE / name, folder / name)
+    return folder
+
+
 def make_million_actuals(folder: Path, rows: int = 1_000_000, n_quarters: int = 48, seed: int = 1) -> int:
     """A register with at least ``rows`` actuals rows (48 quarters of enough metrics); returns the row count.
 
