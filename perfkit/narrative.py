@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from .assess import TierCounts, group_counts
@@ -162,8 +164,8 @@ def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
     """A sentence naming ``items``: inline for up to :data:`MAX_INLINE`, else the lead and one ``- item`` line each.
 
     ``lead`` ends where the list begins (``Two are at exception``), and ``inline`` joins it to a
-    list written in the sentence (``" are "`` for ``The two at exception are A and B.``). A paragraph with ``- `` lines is
-    rendered as a paragraph and a bulleted list by :func:`perfkit.report.narrative`.
+    list written in the sentence (``" are "`` for ``The two at exception are A and B.``). A paragraph
+    with ``- `` lines is rendered as a paragraph and a bulleted list by :func:`perfkit.report.narrative`.
 
     >>> bullets("Two are at exception", ["A", "B"])
     'Two are at exception: A and B.'
@@ -186,7 +188,7 @@ def _long_date(day: object) -> str:
     return f"{day.day} {day:%B %Y}" if hasattr(day, "day") else ""
 
 
-def _exception_item(row: object, quarter: Quarter) -> str:
+def _exception_item(row: Any, quarter: Quarter) -> str:
     """An exception as a v2 sentence names it: why it is one, and its remedial action."""
     name = str(row.title)
     notes = []
@@ -243,7 +245,7 @@ def _override_paragraph(table: pd.DataFrame) -> str:
     return bullets(lead, items)
 
 
-def _milestone_item(row: object) -> str:
+def _milestone_item(row: Any) -> str:
     """``Launch the website (on track, 80% complete, due date revised to 31 December 2024)``."""
     notes = [status_phrase(str(row.status_label))]
     if isinstance(row.progress, (int, float)) and not pd.isna(row.progress) and row.status != "achieved":

@@ -446,7 +446,7 @@ def headline(rep: QuarterReport, counts: pd.DataFrame | None = None) -> Html:
     """
     rows = rep.counted() if counts is None else counts
     if rep.v2 and "code" in rows:
-        return _group_headline(rep, rows)
+        return Html(_group_headline(rep, rows))
     by_obj = objective_counts(rows, rep.register.objective_order(rep.quarter)) if "code" in rows else rows
     by_obj = by_obj.loc[by_obj["total"] > 0] if "code" in rows else by_obj
     overall = [{"status": s, "n": int(by_obj[s].sum())} for s in STATUSES]
@@ -528,7 +528,7 @@ def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
             parts.append(html_table(grid, cols, f"{tier.tier_label} by objective, {q.label}"))
     if not parts:
         return "<p>No metric is reported this quarter.</p>"
-    return Html("".join(parts))
+    return "".join(parts)
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:

@@ -100,7 +100,7 @@ def figure_cell(rec: Mapping) -> str:
     """A figure at display precision with the period it measures, or a milestone's progress."""
     if rec["kind"] == "milestone":
         progress = rec.get("progress")
-        return "–" if _blank(progress) else f"{float(progress):g}% complete"
+        return "–" if progress is None or _blank(progress) else f"{float(progress):g}% complete"
     html = _figure(format_value(rec["value"], rec["unit"], rec["decimals"]))
     if rec.get("for_period_label") and not _blank(rec["value"]):
         html += f' <span class="period-label">({escape(rec["for_period_label"])})</span>'
