@@ -181,7 +181,8 @@ def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
     if len(items) > MAX_NAMED:
         rest = len(items) - MAX_NAMED
         items = [*items[:MAX_NAMED], f"and {number_word(rest)} other{'s' if rest != 1 else ''}"]
-    return lead + ":\n" + "\n".join(f"- {item}" for item in items)
+    joined = inline.rstrip(": ")  # "The five at exception are:" before a list
+    return lead + (" " + joined.strip() if joined.strip() else "") + ":\n" + "\n".join(f"- {item}" for item in items)
 
 
 def _long_date(day: object) -> str:
