@@ -53,7 +53,16 @@ from .render.cells import (
 from .render.charts import status_chart, trend_chart
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
-from .render.tables import Column, count_column, html_table, scroll_wrap, status_badge, text_cell
+from .render.tables import (
+    Column,
+    caption_html,
+    caption_text,
+    count_column,
+    html_table,
+    scroll_wrap,
+    status_badge,
+    text_cell,
+)
 from .statuses import GROUP_NAMED_BY, GROUPS, describe, group_of, symbol
 
 # Html (perfkit.render.html) is what the sections return, not listed here: help(pk.report) would
@@ -645,7 +654,8 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
             prev = parse_quarter(rec["previous_due"]).short_relative_to(rep.quarter)
             persistent = f' <span class="flag">(also at exception in {escape(prev)})</span>'
         facts_table = _facts_table(
-            _exception_facts(rep, rec), f"Key facts: {rec['title']} ({rec['code']}), {rep.quarter.label}"
+            _exception_facts(rep, rec),
+            Html(f"Key facts: {escape(rec['title'])} ({code_cell(rec['code'])}), {rep.quarter.label}"),
         )
         shown = ""
         if rec["kind"] != "milestone" and history is not None:
@@ -655,7 +665,8 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                 hist,
                 rec["unit"],
                 rec["decimals"],
-                f"Figure: {rec['title']} ({rec['code']}), last {len(hist)} quarters, with the target.",
+                # no code here: the heading above names it, and a caption could break it across lines
+                f"Figure: {rec['title']}, last {len(hist)} quarters, with the target.",
             )
             table = html_table(
                 hist.assign(unit=rec["unit"], decimals=rec["decimals"]),
@@ -665,7 +676,7 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                     Column("Target", lambda r: _fmt(r, "target"), numeric=True),
                     Column("Status", lambda r: status_badge(r["status"], r["status_label"] or None)),
                 ],
-                f"{rec['title']} ({rec['code']}): figures for the last {len(hist)} quarters",
+                Html(f"{escape(rec['title'])} ({code_cell(rec['code'])}): figures for the last {len(hist)} quarters"),
                 css_class="data compact",
             )
             shown = chart.to_html() + table
@@ -912,7 +923,8 @@ def _facts_table(facts: list[tuple[str, str]], caption: str) -> str:
     """Label and value pairs as a two-column table: reads well on screen, in print and to screen readers."""
     rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in facts)
     return scroll_wrap(
-        f'<table class="facts"><caption>{escape(caption)}</caption><tbody>{rows}</tbody></table>', caption
+        f'<table class="facts"><caption>{caption_html(caption)}</caption><tbody>{rows}</tbody></table>',
+        caption_text(caption),
     )
 
 
@@ -1083,7 +1095,7 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
             html_table(
                 sub,
                 [
-                    Column("Code", lambda r: text_cell(r["code"])),
+                    Column("Code", lambda r: code_cell(r["code"])),
                     Column("Metric", lambda r: text_cell(r["title"])),
                     Column("Service", lambda r: text_cell(r["service"])),
                     Column(third, render),

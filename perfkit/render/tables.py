@@ -6,16 +6,18 @@ readers, which read the word), so nothing is told by colour alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 import pandas as pd
 
 from ..assess import STATUSES
 from ..statuses import describe
+from .html import Html
 
-__all__ = ["Column", "html_table", "scroll_wrap", "status_badge", "text_cell"]
+__all__ = ["Column", "caption_html", "caption_text", "html_table", "scroll_wrap", "status_badge", "text_cell"]
 
 
 def status_badge(status: str, label: str | None = None) -> str:
@@ -31,6 +33,20 @@ def status_badge(status: str, label: str | None = None) -> str:
         f'<span class="status status-{s.key}" style="color:{s.colour};font-weight:600">'
         f'<span aria-hidden="true">{s.symbol}</span> {escape(label or s.label)}</span>'
     )
+
+
+def caption_html(caption: str) -> str:
+    """A caption as markup: text escaped, :class:`~perfkit.render.html.Html` as it is."""
+    return str(caption) if isinstance(caption, Html) else escape(caption)
+
+
+def caption_text(caption: str) -> str:
+    """A caption as plain text (for an ``aria-label``): an Html caption without its tags.
+
+    >>> caption_text(Html('Key facts: <span class="code">CUS.01</span> &amp; more'))
+    'Key facts: CUS.01 & more'
+    """
+    return unescape(re.sub(r"<[^>]+>", "", caption)) if isinstance(caption, Html) else caption
 
 
 def text_cell(value: object) -> str:
@@ -79,7 +95,9 @@ def html_table(
     columns
         The columns in order.
     caption
-        What the table shows; read first by screen readers.
+        What the table shows; read first by screen readers. Text is escaped; an
+        :class:`~perfkit.render.html.Html` caption is markup already (e.g. a metric code
+        in a ``<span class="code">`` that never breaks across lines).
     row_header
         Index of the column whose cells name the row (``<th scope="row">``), or ``None``.
     """
@@ -95,10 +113,10 @@ def html_table(
             cells.append(f"<{tag}{scope}{cls}>{c.render(rec)}</{tag}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     table = (
-        f'<table class="{css_class}"><caption>{escape(caption)}</caption>'
+        f'<table class="{css_class}"><caption>{caption_html(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
-    return scroll_wrap(table, caption)
+    return scroll_wrap(table, caption_text(caption))
 
 
 def scroll_wrap(table: str, label: str) -> str:
