@@ -435,7 +435,7 @@ def introduction(rep: QuarterReport) -> Html:
         facts.append(("Contact", escape(c.report.contact)))
     facts.append(("Classification", escape(c.report.classification)))
     front = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
-    count = f"{n:,}" if n >= 10 else number_word(n)
+    count = number_word(n)
     return Html(
         f'<dl class="front-matter">{front}</dl>'
         f'<p class="lead">This appendix reports the {count} metrics of the {escape(rep.plan_title)} of '
@@ -666,7 +666,7 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                 rec["unit"],
                 rec["decimals"],
                 # no code here: the heading above names it, and a caption could break it across lines
-                f"Figure: {rec['title']}, last {len(hist)} quarters, with the target.",
+                f"Figure: {rec['title']}, last {number_word(len(hist))} quarters, with the target.",
             )
             table = html_table(
                 hist.assign(unit=rec["unit"], decimals=rec["decimals"]),
@@ -676,7 +676,10 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                     Column("Target", lambda r: _fmt(r, "target"), numeric=True),
                     Column("Status", lambda r: status_badge(r["status"], r["status_label"] or None)),
                 ],
-                Html(f"{escape(rec['title'])} ({code_cell(rec['code'])}): figures for the last {len(hist)} quarters"),
+                Html(
+                    f"{escape(rec['title'])} ({code_cell(rec['code'])}): "
+                    f"figures for the last {number_word(len(hist))} quarters"
+                ),
                 css_class="data compact",
             )
             shown = chart.to_html() + table
@@ -1100,7 +1103,7 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                     Column("Service", lambda r: text_cell(r["service"])),
                     Column(third, render),
                 ],
-                f"{heading}: {len(sub)} metric{'s' if len(sub) != 1 else ''}, {rep.quarter.label}",
+                f"{heading}: {count_phrase(len(sub), 'metric')}, {rep.quarter.label}",
                 row_header=1,
             )
         )
