@@ -126,8 +126,10 @@ class QuarterReport:
           last year: ``improved``, ``worsened``, ``no_change`` (``up``/``down`` when neither
           way is better) or ``n/a`` (no figure to compare, or a year-to-date metric against
           the previous quarter).
-        - ``exception``: ``status == "red"``. ``persistent_exception``: also red in the last
-          quarter it was due, named in ``previous_due`` (else ``""``).
+        - ``exception``: in the exception group (``status == "red"`` for a v1 register; v2 adds
+          a word such as ``off_track`` and an ``overdue`` milestone, and an overridden red is
+          not one). ``persistent_exception``: also an exception in the last period it was due,
+          named in ``previous_due`` (else ``""``).
         - ``unit``, ``polarity``, ``kind``, ``frequency``, ``cumulative``, ``decimals``,
           ``tolerance``: the metric's definition; ``tolerance_width``: the amber band in the
           metric's unit (NaN without a tolerance or a target).
