@@ -802,10 +802,16 @@ def _milestone_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) 
 
 
 def _listed(rep: QuarterReport, rows: pd.DataFrame) -> pd.DataFrame:
-    """What a large register lists one by one: everything not on track, and every metric with commentary."""
+    """What a large register lists one by one: everything not on track, trend metrics that worsened,
+    and every metric with commentary or an action."""
     if not rep.large:
         return rows
-    quiet = rows["group"].isin(["on_track", ""]) & (rows["commentary"] == "") & (rows["action"] == "")
+    quiet = (
+        rows["group"].isin(["on_track", ""])
+        & ~((rows["kind"] == "trend") & (rows["vs_previous"] == "worsened"))
+        & (rows["commentary"] == "")
+        & (rows["action"] == "")
+    )
     return rows.loc[~quiet]
 
 
@@ -823,8 +829,8 @@ def _rows_under(rep: QuarterReport, rows: pd.DataFrame, where: str) -> str:
         quiet = len(rows) - len(listed)
         out.append(
             f'<p class="note">{escape(_capitalise_first(count_phrase(quiet, "other metric")))} '
-            f"under {escape(where)} {'is' if quiet == 1 else 'are'} on track or monitored for trend, "
-            "without commentary (each is in <code>metric_status.csv</code>).</p>"
+            f"under {escape(where)} {'is' if quiet == 1 else 'are'} on track, not due, or monitored for trend "
+            "and not worse, without commentary (each is in <code>metric_status.csv</code>).</p>"
         )
     return "".join(out)
 

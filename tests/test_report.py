@@ -95,3 +95,24 @@ def test_metric_codes_match_in_any_case_and_a_typo_gets_did_you_mean(tiny_dir):
         report.metric_profile(tiny_dir, "B7")
     with pytest.raises(UnknownNameError, match=r"^There is no metric code 'srv\.01'\. Known: A1, "):
         report.metric_history(rep.register, "srv.01")
+
+
+def test_a_large_register_lists_in_the_plan_what_is_not_on_track_and_every_commentary(large):
+    table = large.table
+    html = report.plan_by_objective(large)
+    listed = set(re.findall(r'<span class="code">([^<]+)</span>', html))
+    # on target (or not due) with no commentary: counted, not listed; a trend metric only when it worsened
+    wanted = table.loc[
+        (table["commentary"] != "")
+        | ~table["status"].isin(["green", "trend", "not_due"])
+        | ((table["status"] == "trend") & (table["vs_previous"] == "worsened"))
+    ]
+    assert listed == set(wanted["code"])
+    assert len(listed) < len(table)
+    for text in set(wanted["commentary"]) - {""}:
+        assert text in html
+    # the notes under each heading count the rest: together, every metric not listed
+    words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    counts = re.findall(r'<p class="note">(\S+) other metrics? ', html)
+    rest = sum(int(n.replace(",", "")) if n[0].isdigit() else words.index(n.lower()) + 1 for n in counts)
+    assert rest == len(table) - len(listed)
