@@ -519,9 +519,9 @@ def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
                 [
                     Column("Status", lambda r: r["badge"]),
                     Column("The metric or milestone…", lambda r: escape(r["meaning"])),
-                    Column("Number", lambda r: str(r["n"]), numeric=True),
+                    Column("Number", lambda r: f"{r['n']:,}", numeric=True),
                 ],
-                f"{tier.tier_label} by status, {q.label}: {tier.total} counted",
+                f"{tier.tier_label} by status, {q.label}: {tier.total:,} counted",
             )
         )
         sub = rows.loc[rows["tier"] == tier.tier]
@@ -534,8 +534,8 @@ def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
             words = {g: vocabulary.group_word(g) or "Other" for g in GROUPS}
             symbols = {g: symbol(GROUP_NAMED_BY.get(g, "paused")) for g in GROUPS}
             cols = [Column("Objective", lambda r: text_cell(r["objective"]))]
-            cols += [count_column(f"{symbols[g]} {words[g]}", g, thousands=False) for g in GROUPS]
-            cols += [Column("Total", lambda r: str(r["total"]), numeric=True)]
+            cols += [count_column(f"{symbols[g]} {words[g]}", g) for g in GROUPS]
+            cols += [Column("Total", lambda r: f"{r['total']:,}", numeric=True)]
             parts.append(html_table(grid, cols, f"{tier.tier_label} by objective, {q.label}"))
     if not parts:
         return "<p>No metric is reported this quarter.</p>"
@@ -1132,15 +1132,22 @@ def status_key(rep: QuarterReport | None = None) -> Html:
         keys: list[tuple[str, str]] = [(s, vocab.label(s)) for s in ("green", "amber", "red")]
         keys += [(c, w) for w, c in vocab.words]
         keys += [(s, vocab.label(s)) for s in ("overdue", "no_update", "no_data", "no_target", "not_due", "trend")]
-        seen: set[str] = set()
+        keys.append(("achieved_previously", vocab.label("achieved_previously")))
+        seen: dict[str, dict] = {}
         rows = []
+        group = {"on_track": "On track", "within_tolerance": "Within tolerance", "exception": "Exception"}
         for status, word in keys:
-            if word.casefold() in seen:
+            meaning = describe(status).description or "was achieved in an earlier quarter"
+            if status == "achieved_previously":
+                status = "achieved"
+            if word.casefold() in seen:  # one word for two statuses ("On track" for green and on_track)
+                row = seen[word.casefold()]
+                if meaning not in row["meaning"]:
+                    row["meaning"] += f"; or {meaning}"
                 continue
-            seen.add(word.casefold())
-            group = {"on_track": "On track", "within_tolerance": "Within tolerance", "exception": "Exception"}
             counted = group.get(group_of(status), "Other" if group_of(status) else "Not counted")
-            rows.append({"badge": status_badge(status, word), "meaning": describe(status).description, "g": counted})
+            seen[word.casefold()] = {"badge": status_badge(status, word), "meaning": meaning, "g": counted}
+            rows.append(seen[word.casefold()])
         table = html_table(
             rows,
             [
