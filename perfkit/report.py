@@ -797,7 +797,7 @@ def _milestone_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) 
         ],
         caption,
         row_header=1,
-        css_class="data plan",
+        css_class="data plan milestones",
     )
 
 
