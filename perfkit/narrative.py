@@ -243,6 +243,8 @@ def _override_paragraph(table: pd.DataFrame) -> str:
     if n == 1:
         return f"One figure is reported in the service's own words rather than as rated: {items[0]}."
     lead = f"{_capitalise(number_word(n))} figures are reported in the service's own words rather than as rated"
+    if n <= MAX_INLINE:  # each has its reason and its rating: a sentence each reads better than one list
+        return f"{lead}. " + " ".join(f"{_capitalise(item)}." for item in items)
     return bullets(lead, items)
 
 

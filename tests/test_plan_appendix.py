@@ -271,3 +271,22 @@ def test_a_v1_register_keeps_its_v1_summary(tiny_dir):
     assert "<ul>" not in html
     assert html.startswith("<p>Of the eight targeted metrics rated for 2024/25 Q2, three are on target")
     assert report.actions_followed_up(rep) == "" and report.service_indicators(rep) == ""
+
+
+def test_two_overrides_are_a_sentence_each_with_reason_and_rating(tmp_path):
+    # ENV.01's 3.2 days is amber (within tolerance); "Under review" is in the other group: an override
+    folder = make_plan_register(tmp_path / "plan")
+    actuals = (folder / "actuals.csv").read_text(encoding="utf-8")
+    actuals = actuals.replace(
+        "ENV.01,2024/25 Q2,3.2,Extra crew on Fridays since August.,,",
+        "ENV.01,2024/25 Q2,3.2,Extra crew on Fridays since August.,Under review,Contract retendered",
+    )
+    (folder / "actuals.csv").write_text(actuals, encoding="utf-8")
+    paragraphs = draft_narrative(report.prepare(folder, QUARTER).table)
+    assert paragraphs[1] == (
+        "Two figures are reported in the service's own words rather than as rated. "
+        "% of people facing homelessness prevented from becoming homeless is affected by Covid-19 "
+        "(Covid-19 closures); on the figures it is at exception. "
+        "Average days to remove fly-tipping is under review (Contract retendered); "
+        "on the figures it is within tolerance."
+    )
