@@ -154,19 +154,27 @@ def test_the_readme_python_section_runs_on_the_demo_and_shows_the_right_answers(
     # The latest quarter in data/demo/actuals.csv is 2024/25 Q2.
     assert quarter == "2024/25 Q2"
 
-    # (a) At exception in 2024/25 Q2 (status red), from actuals.csv and targets.csv:
+    # (a) At exception in 2024/25 Q2 (the exception group, design §4/§6), from actuals.csv and targets.csv:
     # SRV.01 97/115 = 84.3% and SRV.02 30/36 = 83.3% against 95% (5% tolerance: amber down to 90.25),
     # both also red in Q1 (82/100 = 82.0%, 31/38 = 81.6%), so persistent and first; LIV.03 35 days against
     # 28 (10%: amber up to 30.8), amber in Q1 (29). LIV.02's 33 against its Q2 target of 35 (no tolerance)
     # is red on the figures, but its row says "Affected by cost of living" with a reason: an override to
-    # paused (the "other" group), so not an exception. ENV.M2 is overdue, a milestone with no figure.
-    assert exceptions["code"].tolist() == ["SRV.01", "SRV.02", "LIV.03"]
-    assert exceptions["service"].tolist() == ["Customer Services", "Customer Services", "Housing Management"]
+    # paused (the "other" group), so not an exception. ENV.M2 is overdue (due 2024/25 Q1, "At risk" in Q1,
+    # no row in Q2): an exception with no figure and no commentary, after LIV.03 in the plan's order.
+    assert exceptions["code"].tolist() == ["SRV.01", "SRV.02", "LIV.03", "ENV.M2"]
+    assert exceptions["service"].tolist() == [
+        "Customer Services",
+        "Customer Services",
+        "Housing Management",
+        "Climate Change",
+    ]
     assert exceptions["owner"].tolist() == [
         "Customer Services Manager",
         "Customer Services Manager",
         "Housing Management Manager",
+        "Climate Change Officer",
     ]
+    assert exceptions["commentary"].iloc[3] == ""
     assert exceptions["commentary"].iloc[0].startswith("The two complaints officer posts were filled in August;")
     assert exceptions["commentary"].iloc[2].startswith("Eleven empty homes needed major works")
 
