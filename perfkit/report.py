@@ -539,7 +539,24 @@ def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
             parts.append(html_table(grid, cols, f"{tier.tier_label} by objective, {q.label}"))
     if not parts:
         return "<p>No metric is reported this quarter.</p>"
-    return "".join(parts)
+    return "".join(parts) + _figures_chart(rep, rows)
+
+
+def _figures_chart(rep: QuarterReport, rows: pd.DataFrame) -> str:
+    """A chart of what the figures give (targets and trend metrics of both tiers), by objective: a second view
+    beside the tables, which have the council's words and the milestones. An override is charted as its
+    figures rate it."""
+    figures = rows.loc[rows["kind"] != "milestone"]
+    if figures.empty:
+        return ""
+    computed = figures["computed_status"].where(figures["computed_status"] != "", figures["status"])
+    by_obj = objective_counts(figures.assign(status=computed), rep.register.objective_order(rep.quarter))
+    by_obj = by_obj.loc[by_obj["total"] > 0]
+    caption = (
+        f"Figure: targets and indicators with a figure, by what the figures give, for each objective, "
+        f"{rep.quarter.label}. Milestones and the services' own words are in the tables above."
+    )
+    return status_chart(by_obj, caption).to_html()
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:

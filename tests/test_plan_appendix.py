@@ -290,3 +290,15 @@ def test_two_overrides_are_a_sentence_each_with_reason_and_rating(tmp_path):
         "Average days to remove fly-tipping is under review (Contract retendered); "
         "on the figures it is within tolerance."
     )
+
+
+def test_the_headline_charts_what_the_figures_give(rep):
+    html = report.headline(rep, rep.counted())
+    (alt,) = re.findall(r'alt="(Bar chart[^"]*)"', html)
+    # targets and trend metrics of both tiers, milestones left to the tables, an override as its figures rate
+    # it: Our customers CUS.01, CUS.05, SRV.02 green and CUS.02, CUS.06 (overridden), SRV.01 red; Our
+    # environment ENV.05 green, ENV.01 amber, ENV.03 trend (ENV.06, a final outturn, is not counted)
+    assert alt == (
+        "Bar chart of the 9 metrics by status for each objective. Our customers: 3 on target, 3 exception; "
+        "Our environment: 1 on target, 1 within tolerance, 1 trend."
+    )
