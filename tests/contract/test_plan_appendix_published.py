@@ -99,6 +99,8 @@ def test_the_pdf_is_tagged_with_the_objectives_as_bookmarks(published):
         "Summary",
         "Exceptions in detail",
         "Remedial actions followed up",
+        "Key achievements",  # the whole council's (objective-report's sections, DESIGN §7)
+        "Challenges",
         "Our customers",
         "Our environment",
         "Performance indicators",
