@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..batch.manifest import last_success, read_manifest
 from ..batch.swap import current_folder
+from ..narrative import count_phrase
 from ..periods import Quarter, parse_quarter
 from .safe_files import write_atomic
 
@@ -150,6 +151,7 @@ def render_index(reports: list[ReportLink], council: str = "") -> str:
         council=council,
         quarters=list(quarters.items()),
         count=len(reports),
+        count_text=count_phrase(len(reports), "report").capitalize(),
         produced=f"{today.day} {today:%B %Y}",
     )
 

@@ -117,6 +117,7 @@ def test_the_landing_page_lists_every_report_with_its_counts_and_links(published
     _, out = published
     html = (out / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<tr>\s*<th scope="row">([^<]*)</th>(.*?)</tr>', html, re.S)
+    assert "Three reports published in this folder" in html  # GOV.UK style: one to nine in words
     assert [name for name, _ in rows] == [
         "Quarterly performance report",
         "Objective update: Customers",
