@@ -27,7 +27,7 @@ from ..data.register import Register, load_register
 from ..errors import PerfkitError, RunError, RunInterrupted
 from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
-from .kernel import KERNEL_NAME, STOP, log_tail, prestart, take_kernel
+from .kernel import KERNEL_NAME, STOP, log_tail, prestart, release_kernel, take_kernel
 from .swap import STAGING_PREFIX, make_staging
 
 __all__ = [
@@ -74,12 +74,13 @@ def _interrupted(job: Job) -> RunInterrupted:
     )
 
 
-def _execute(job: Job, target: Path) -> None:
+def _execute(job: Job, target: Path, share: bool = False) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
 
     if STOP.is_set():  # Ctrl-C before this job's kernel was taken: its kernel may already have been stopped
         raise _interrupted(job)
-    kernel = take_kernel(job.notebook.parent)
+    kernel = take_kernel(job.notebook.parent, job.kernel_group if share else None)
+    succeeded = False
     try:
         if kernel.error is not None:
             raise kernel.error
@@ -97,6 +98,7 @@ def _execute(job: Job, target: Path) -> None:
             iopub_timeout=IOPUB_WAIT,
             on_cell_execute=_refuse_when_stopped,
         )
+        succeeded = True
         return
     except _Stopped:
         raise _interrupted(job) from None
@@ -110,7 +112,7 @@ def _execute(job: Job, target: Path) -> None:
             raise
         raise problem from exc
     finally:
-        kernel.close()
+        release_kernel(kernel, keep=succeeded)  # a failed job's kernel is never reused
     if error.ename == "KeyboardInterrupt":
         raise RunInterrupted(
             f"The notebook {job.notebook.name} was interrupted for {job.quarter.label}.",
@@ -317,8 +319,14 @@ def build_job(job: Job, prestart_next: Path | None = None) -> JobResult:
     return export_job(executed)
 
 
-def execute_notebook(job: Job) -> Executed | JobResult:
-    """The first half of :func:`build_job`: run the notebook into a staging folder (or the failure, returned)."""
+def execute_notebook(job: Job, share: bool = False) -> Executed | JobResult:
+    """The first half of :func:`build_job`: run the notebook into a staging folder (or the failure, returned).
+
+    With ``share``, the caller runs the next job here too: the kernel is kept, reset, for it
+    when it is of the same :attr:`~perfkit.batch.jobs.Job.kernel_group` (see
+    :func:`perfkit.batch.kernel.release_kernel`), and the caller shuts down a kernel still kept
+    at the end (:func:`perfkit.batch.kernel.discard_spares`).
+    """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     staging: Path | None = None
@@ -329,7 +337,7 @@ def execute_notebook(job: Job) -> Executed | JobResult:
         staging = make_staging(job.out_dir, f"{job.quarter.slug}-{job.name}")
         register = _register(job)
         t = time.perf_counter()
-        _execute(job, staging / f"{job.name}.ipynb")
+        _execute(job, staging / f"{job.name}.ipynb", share)
         timings["execute"] = time.perf_counter() - t
         return Executed(job, staging, started, timings, register)
 

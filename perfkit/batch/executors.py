@@ -167,7 +167,8 @@ class _Exporter:
 def _serial(jobs: list[Job]) -> Iterator[JobResult]:
     """One notebook runs at a time; the next one's kernel starts, and the one before exports, while it runs.
 
-    Results come out in plan order.
+    A quarter's objective updates run one after the other in one kernel (see
+    :func:`perfkit.batch.kernel.release_kernel`). Results come out in plan order.
     """
     exporter = _Exporter()
     exports: deque[tuple[Job, Future]] = deque()
@@ -177,12 +178,12 @@ def _serial(jobs: list[Job]) -> Iterator[JobResult]:
             job, future = exports.popleft()
             yield _result(future, job)
 
-    expect([job.notebook.parent for job in jobs])
+    expect([(job.notebook.parent, job.kernel_group) for job in jobs])
     if jobs and jobs[0].formats:
         exporter.start()
     try:
         for job in jobs:
-            executed = execute_notebook(job)
+            executed = execute_notebook(job, share=True)
             if isinstance(executed, JobResult):
                 yield from finished(block=True)  # the jobs before it are published first, as before
                 yield executed

@@ -78,6 +78,26 @@ class Job:
         return self.stem or self.notebook.stem
 
     @property
+    def kernel_group(self) -> tuple[str, str, str] | None:
+        """The jobs that may run one after another in one kernel: one notebook's runs for one quarter
+        with other parameters (a quarter's objective updates, DESIGN.md §6); ``None`` for any other job.
+
+        Examples
+        --------
+        >>> nb = Path("objective_update.ipynb")
+        >>> a = Job(pk.Quarter(2024, 2), nb, Path("data"), Path("out"), parameters=(("objective", "A"),))
+        >>> b = Job(pk.Quarter(2024, 2), nb, Path("data"), Path("out"), parameters=(("objective", "B"),))
+        >>> c = Job(pk.Quarter(2024, 3), nb, Path("data"), Path("out"), parameters=(("objective", "A"),))
+        >>> a.kernel_group == b.kernel_group, a.kernel_group == c.kernel_group
+        (True, False)
+        >>> print(Job(pk.Quarter(2024, 2), Path("quarterly_performance.ipynb"), Path("data"), Path("out")).kernel_group)
+        None
+        """
+        if not self.parameters:
+            return None
+        return (self.quarter.slug, str(self.notebook), str(self.data_dir))
+
+    @property
     def label(self) -> str:
         """How progress lines name the job, e.g. ``2024/25 Q2 quarterly_performance``."""
         return f"{self.quarter.label} {self.name}"

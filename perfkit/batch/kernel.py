@@ -4,8 +4,12 @@ Starting a kernel (a new Python, ipykernel, then pandas, matplotlib and perfkit)
 second, most of a small notebook's time. So a kernel is started *before* its job needs it, while
 the data is validated or the previous notebook runs and exports (:func:`prestart`), and the
 imports every appendix needs are made as it starts (:data:`KERNEL_SETUP`), before it reads any
-data. Each kernel still serves exactly one job and is then shut down: no state passes from one
-job to the next, as with a kernel started for the job.
+data. A kernel serves one job and is then shut down, with one exception: the objective updates of
+one quarter (the same notebook run for the same quarter with other parameters, DESIGN.md §6) run
+one after the other in one kernel, reset between them (:func:`release_kernel`), which saves a
+kernel's start and the appendix's imports for each update after the first. Nothing passes
+between quarters, or to any other notebook: a kernel is kept only for the next job of its own
+group, and only after a job that succeeded.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
     "kernel_manager_class",
     "log_tail",
     "prestart",
+    "release_kernel",
     "take_kernel",
 ]
 
@@ -43,6 +48,20 @@ KERNEL_SETUP = (
     "--IPKernelApp.exec_lines=import perfkit.display; perfkit.display.install(); "
     "import perfkit.report, perfkit.survey.report"
 )
+
+#: Run, silently, in a kept kernel between two jobs of its group: the figures left open are closed, and
+#: the user's namespace, the cells' outputs and the execution count are set back to a new session's,
+#: so the next notebook's cells are numbered from 1 and see none of the last one's variables. The
+#: modules already imported stay, which is what sharing the kernel is for.
+RESET_CODE = (
+    "import sys as _sys\n"
+    "if 'matplotlib.pyplot' in _sys.modules:\n"
+    "    _sys.modules['matplotlib.pyplot'].close('all')\n"
+    "get_ipython().reset(new_session=True)\n"
+)
+
+#: Seconds a kept kernel may take to reset before it is shut down and the next job gets a fresh one.
+RESET_WAIT = 60
 
 #: Process ids of the kernels this process has started and not yet shut down.
 RUNNING_KERNELS: set[int] = set()
@@ -104,17 +123,21 @@ def kernel_manager_class(socket_dir: Path):
 
 
 class Kernel:
-    """One kernel, launched (perhaps before its job starts) for one job, then shut down.
+    """One kernel, launched (perhaps before its job starts) for one job, or one group of jobs, then shut down.
 
     Launching does not wait for the kernel to be ready: the notebook client waits for that when
     the job starts. A launch that fails is kept and raised when the job takes the kernel, so it
-    fails that job, as a kernel that does not start always has.
+    fails that job, as a kernel that does not start always has. ``group`` is the
+    :attr:`~perfkit.batch.jobs.Job.kernel_group` of the jobs it serves, set when a job takes it;
+    ``jobs`` counts them.
     """
 
     def __init__(self, cwd: Path):
         from jupyter_core.utils import run_sync
 
         self.cwd = cwd
+        self.group: tuple | None = None
+        self.jobs = 0
         self.pid = os.getpid()  # a kernel belongs to the process that launched it, not to a forked child
         # Unix socket paths are limited to about 100 characters, so not inside a deep output folder.
         self._sockets: tempfile.TemporaryDirectory | None = tempfile.TemporaryDirectory(prefix="perfkit-")
@@ -126,6 +149,38 @@ class Kernel:
         except Exception as exc:  # raised in the job that takes this kernel
             self.error = exc
 
+    @property
+    def process_id(self) -> int | None:
+        """The kernel's own process id (the tests use it to tell kernels apart)."""
+        return getattr(self.manager.provisioner, "pid", None)
+
+    def reset(self) -> bool:
+        """Set the kernel back to a new session (:data:`RESET_CODE`); whether it answered that it did.
+
+        Uses the client the last notebook ran with, then stops every client, so the next notebook
+        makes its own. A kernel that died, is still busy (a cell that timed out) or fails to reset
+        is not kept.
+        """
+        from jupyter_core.utils import run_sync
+
+        try:
+            if not self.manager.clients or not run_sync(self.manager.is_alive)():
+                return False
+            reply = run_sync(self.manager.clients[-1].execute_interactive)(
+                RESET_CODE, silent=True, store_history=False, allow_stdin=False, timeout=RESET_WAIT
+            )
+            return reply["content"]["status"] == "ok"
+        except Exception:  # a kernel that does not answer as it should is shut down, not reused
+            return False
+        finally:
+            self.stop_clients()
+
+    def stop_clients(self) -> None:
+        """Stop the clients the notebooks made; the kernel runs on."""
+        for client in self.manager.clients:
+            client.stop_channels()
+        self.manager.clients.clear()
+
     def close(self) -> None:
         """Stop the kernel's clients, shut it down at once and remove its sockets; safe to call twice."""
         if self._sockets is None:
@@ -133,9 +188,7 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         try:
-            for client in self.manager.clients:
-                client.stop_channels()
-            self.manager.clients.clear()
+            self.stop_clients()
             if self.manager.has_kernel:
                 run_sync(self.manager.shutdown_kernel)(now=True)
         except Exception:  # a kernel already gone, say: its sockets go all the same
@@ -150,6 +203,22 @@ _SPARES: dict[Path, list[Kernel]] = {}
 
 #: The folders of the jobs this process will run next, in order, once the spares are taken (see :func:`expect`).
 _UPCOMING: list[Path] = []
+
+#: The kernel kept after a job for the next job of its group (at most one, in this process).
+_KEPT: list[Kernel] = []
+
+
+def _take_kept(cwd: Path, group: tuple | None) -> Kernel | None:
+    """The kernel kept for ``group``, if the job is of that group; any other kept kernel is shut down."""
+    kept = [k for k in _KEPT if k.pid == os.getpid()]  # never a parent's, in a forked worker
+    _KEPT.clear()
+    found = None
+    for kernel in kept:
+        if found is None and group is not None and kernel.group == group and kernel.cwd == cwd:
+            found = kernel
+        else:
+            kernel.close()
+    return found
 
 
 def _own_spares() -> dict[Path, list[Kernel]]:
@@ -166,12 +235,15 @@ def _launch(cwd: Path) -> None:
         _own_spares().setdefault(cwd, []).append(Kernel(cwd))
 
 
-def expect(cwds: list[Path]) -> None:
-    """Say which jobs this process will run, in order (by their notebooks' folders); the first's kernel starts now.
+def expect(jobs: list[tuple[Path, tuple | None]]) -> None:
+    """Say which jobs this process will run, in order (their notebooks' folders and kernel groups); the first's kernel starts now.
 
-    Each :func:`take_kernel` then launches the kernel of the job after, so it starts while the
-    notebook before it runs and exports.
+    Each :func:`take_kernel` that needs a new kernel then launches the kernel of the next job
+    that will need one, so it starts while the notebook before it runs and exports. A job of
+    the same group as the job before it will take that job's kernel (:func:`release_kernel`):
+    a quarterly appendix, two objective updates of one quarter and a survey appendix need three.
     """
+    cwds = [cwd for i, (cwd, group) in enumerate(jobs) if group is None or i == 0 or jobs[i - 1][1] != group]
     _UPCOMING[:] = cwds
     if _UPCOMING:
         prestart(_UPCOMING.pop(0))  # perhaps launched already, while the data was validated
@@ -183,18 +255,41 @@ def prestart(cwd: Path) -> None:
         _launch(cwd)
 
 
-def take_kernel(cwd: Path) -> Kernel:
-    """The kernel launched ahead for ``cwd``, or one launched now; the caller closes it after its one job."""
-    waiting = _own_spares().get(cwd)
-    kernel = waiting.pop(0) if waiting else Kernel(cwd)
-    if _UPCOMING:
-        _launch(_UPCOMING.pop(0))
+def take_kernel(cwd: Path, group: tuple | None = None) -> Kernel:
+    """The kernel for a job in ``cwd``: the one kept for its ``group``, or one launched ahead, or one launched now.
+
+    The caller hands it back with :func:`release_kernel` after the job.
+    """
+    kernel = _take_kept(cwd, group)
+    if kernel is None:
+        waiting = _own_spares().get(cwd)
+        kernel = waiting.pop(0) if waiting else Kernel(cwd)
+        if _UPCOMING:
+            _launch(_UPCOMING.pop(0))
+    kernel.group = group
+    kernel.jobs += 1
     return kernel
 
 
+def release_kernel(kernel: Kernel, keep: bool) -> None:
+    """After a job: keep its kernel, reset, for the next job of its group (``keep``), or shut it down.
+
+    A kernel is kept only when ``keep`` (the job succeeded and the caller will run the next job
+    in this process), it has a group, no Ctrl-C came, and it resets cleanly (:meth:`Kernel.reset`);
+    otherwise it is shut down, and the next job of the group gets a fresh kernel.
+    """
+    if keep and kernel.group is not None and not STOP.is_set() and kernel.reset():
+        for other in _KEPT:
+            other.close()
+        _KEPT[:] = [kernel]
+    else:
+        kernel.close()
+
+
 def discard_spares() -> None:
-    """Shut down the kernels launched ahead that no job took (the end of a run, a Ctrl-C)."""
+    """Shut down the kernels launched ahead that no job took, and a kernel kept for a group (the end of a run, a Ctrl-C)."""
     _UPCOMING.clear()
+    _take_kept(Path(), None)  # a group no job has: the kept kernel is shut down
     spares = _own_spares()
     while spares:
         for kernel in spares.popitem()[1]:
