@@ -236,7 +236,7 @@ def _launch(cwd: Path) -> None:
 
 
 def expect(jobs: list[tuple[Path, tuple | None]]) -> None:
-    """Say which jobs this process will run, in order (their notebooks' folders and kernel groups); the first's kernel starts now.
+    """Say which jobs this process will run, in order (folders and kernel groups); the first's kernel starts now.
 
     Each :func:`take_kernel` that needs a new kernel then launches the kernel of the next job
     that will need one, so it starts while the notebook before it runs and exports. A job of
@@ -287,7 +287,7 @@ def release_kernel(kernel: Kernel, keep: bool) -> None:
 
 
 def discard_spares() -> None:
-    """Shut down the kernels launched ahead that no job took, and a kernel kept for a group (the end of a run, a Ctrl-C)."""
+    """Shut down the kernels launched ahead that no job took, and one kept for a group (end of a run, Ctrl-C)."""
     _UPCOMING.clear()
     _take_kept(Path(), None)  # a group no job has: the kept kernel is shut down
     spares = _own_spares()

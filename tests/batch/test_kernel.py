@@ -100,9 +100,9 @@ def test_the_next_jobs_kernel_is_launched_while_a_notebook_runs_and_none_is_left
         events.append("launch")
         real_init(self, cwd)
 
-    def run(job, target):
+    def run(job, target, share=False):
         events.append(f"start {job.quarter.slug}")
-        real_execute(job, target)
+        real_execute(job, target, share)
         events.append(f"end {job.quarter.slug}")
 
     monkeypatch.setattr(kernel.Kernel, "__init__", launch)
