@@ -962,6 +962,59 @@ def _time_budget_now() -> list[Row]:
     return rows
 
 
+# 12 ------------------------------------------------------------------------------------------
+#: main before a quarter's objective updates shared one kernel (--objectives-baseline for another)
+OBJECTIVES_BASELINE = "5034cf4b1a654927b2548b7277728282cf491cb4"
+
+
+def objective_updates(repeat: int, ref: str) -> list[Row]:
+    """Issue 14 item 8: every objective's update for one quarter against the quarterly appendix alone.
+
+    Both HTML + PDF, for the demo's one quarter, before (``ref``) and now, taking turns in each
+    repetition so a busy moment of the shared machine falls on all four; each figure is the median.
+    """
+    trees = {"before": baseline_tree(ref), "now": ROOT}
+    times: dict[tuple[str, str], list[float]] = {}
+    cpus: dict[tuple[str, str], list[float]] = {}
+    load_before = _load()
+    for _ in range(repeat):
+        for which, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            out = WORK / f"objectives-{which}"
+            quarterly = tree / "notebooks" / "quarterly_performance.ipynb"
+            for what, args in (
+                ("quarterly", ("--notebook", quarterly)),
+                ("objectives", ("--objective", "all")),
+            ):
+                cmd = [sys.executable, "-m", "perfkit.cli", "run", "--data", DEMO, "--quarter", QUARTER]
+                wall, cpu = timed([*cmd, *args, "--out", out / what, "--force", "--quiet"], env)
+                times.setdefault((what, which), []).append(wall)
+                cpus.setdefault((what, which), []).append(cpu)
+    load_after = _load()
+    t = {key: statistics.median(values) for key, values in times.items()}
+    c = {key: statistics.median(values) for key, values in cpus.items()}
+    made = sorted(p.name for p in (WORK / "objectives-now" / "objectives" / QUARTER).glob("objective-*.pdf"))
+    rows = []
+    for which in trees:
+        ratio = t["objectives", which] / t["quarterly", which]
+        rows.append(
+            Row(
+                f"12. {len(made)} objective updates / the quarterly appendix alone, one quarter, HTML + PDF ({which})",
+                f"{ratio:.2f} (CPU {c['objectives', which] / c['quarterly', which]:.2f})",
+                "≤ 2",
+                verdict(ratio <= 2),
+                f"--objective all {t['objectives', which]:.1f} s (CPU {c['objectives', which]:.1f} s); quarterly "
+                f"appendix alone {t['quarterly', which]:.1f} s (CPU {c['quarterly', which]:.1f} s)"
+                + (f"; before = {ref[:7]}" if which == "before" else "; one kernel for the quarter's updates")
+                + f"; measured on its own (`--only objectives --repeat {repeat}`) on {time.strftime('%Y-%m-%d')}",
+            )
+        )
+    rows.append(
+        Row("12. Machine load while measuring", "", "", "", f"{load_before} at the start, {load_after} at the end")
+    )
+    return rows
+
+
 def goals_table() -> list[str]:
     """Issue 18's goals as a table of their own: goal, before, after."""
     if not GOALS:
@@ -1030,6 +1083,7 @@ def main() -> None:
             "v2",
             "spreadsheets",
             "speed",
+            "objectives",
         ],
         action="append",
         help="measure only these (repeatable); with it, write to another --output than RESULTS.md",
@@ -1037,6 +1091,11 @@ def main() -> None:
     parser.add_argument("--baseline", default=V2_BASELINE, help="the commit contract v2 is compared with (step v2)")
     parser.add_argument(
         "--speed-baseline", default=SPEED_BASELINE, help="the commit the speed goals are compared with (step speed)"
+    )
+    parser.add_argument(
+        "--objectives-baseline",
+        default=OBJECTIVES_BASELINE,
+        help="the commit the objective updates are compared with (step objectives)",
     )
     parser.add_argument(
         "--xlsx-baseline",
@@ -1075,6 +1134,11 @@ def main() -> None:
             lambda: spreadsheets(repeat, args.xlsx_baseline),
         ),
         ("speed", "the speed goals, before and after", lambda: speed_goals(repeat, args.speed_baseline)),
+        (
+            "objectives",
+            "every objective's update against the quarterly appendix",
+            lambda: objective_updates(repeat, args.objectives_baseline),
+        ),
     ):
         if args.only and name not in args.only:
             continue
