@@ -670,7 +670,7 @@ def test_a_survey_failure_fails_its_job_only_and_the_batch_goes_on(data, tmp_pat
     from perfkit.data.register import load_register
     from perfkit.periods import parse_quarter
 
-    def notebook_ran(job, target):  # the kernel is not what is tested here
+    def notebook_ran(job, target, share=False):  # the kernel is not what is tested here
         nbformat.write(new_notebook(), target)
 
     def unexpected(data_dir, quarter):
