@@ -8,8 +8,6 @@ data: URIs are allowed.
 """
 
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -17,20 +15,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from perfkit.assess import STATUSES
 from perfkit.render.colours import contrast_ratio
-from tests.support import FIXTURES, ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.contract.conftest import TAGS, perfkit_run
+from tests.support import FIXTURES
 
 
 def _council_notebook(path):
@@ -58,67 +44,14 @@ def _council_notebook(path):
 
 
 @pytest.fixture(scope="module")
-def appendices(tmp_path_factory):
-    out = tmp_path_factory.mktemp("published")
-    demo = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfkit.cli",
-            "run",
-            "--data",
-            ROOT / "data" / "demo",
-            "--quarter",
-            "2024/25 Q2",
-            "--out",
-            out,
-            "--formats",
-            "html",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert demo.returncode == 0, demo.stdout + demo.stderr
+def appendices(demo_published, tmp_path_factory):
     nb = _council_notebook(tmp_path_factory.mktemp("nb") / "recycling_briefing.ipynb")
-    own = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfkit.cli",
-            "run",
-            "--data",
-            FIXTURES / "tiny",
-            "--quarter",
-            "2024/25 Q2",
-            "--out",
-            out,
-            "--formats",
-            "html",
-            "--notebook",
-            nb,
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert own.returncode == 0, own.stdout + own.stderr
-    folder = out / "2024-25-Q2"
+    own = perfkit_run(FIXTURES / "tiny", tmp_path_factory.mktemp("own"), "--formats", "html", "--notebook", nb)
     return {
-        name: folder / f"{name}.html" for name in ("quarterly_performance", "survey_demographics", "recycling_briefing")
+        "quarterly_performance": demo_published / "quarterly_performance.html",
+        "survey_demographics": demo_published / "survey_demographics.html",
+        "recycling_briefing": own / "recycling_briefing.html",
     }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path, width=1280):

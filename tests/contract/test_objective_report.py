@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from perfkit.cli import main
-from tests.contract.test_accessibility import ARGS, CHROMIUM, TAGS
+from tests.contract.conftest import TAGS
 from tests.support.objective_folder import TITLES, write_objective_folder
 
 CUSTOMERS = [c for c in TITLES if c != "P1"]
@@ -158,22 +158,20 @@ def test_the_landing_page_lists_every_report_with_its_counts_and_links(published
 
 
 @pytest.mark.parametrize("page_name", ["index.html", "2024-25-Q2/objective-customers.html"])
-def test_the_landing_page_and_the_objective_report_pass_axe(published, page_name):
+def test_the_landing_page_and_the_objective_report_pass_axe(published, browser, page_name):
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
 
     _, out = published
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto((out / page_name).as_uri(), wait_until="load")
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
-        phone = browser.new_page(viewport={"width": 375, "height": 800})
-        phone.goto((out / page_name).as_uri(), wait_until="load")
-        overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((out / page_name).as_uri(), wait_until="load")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    phone = browser.new_page(viewport={"width": 375, "height": 800})
+    phone.goto((out / page_name).as_uri(), wait_until="load")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    page.close()
+    phone.close()
     violations = results.response["violations"]
     assert violations == [], [(v["id"], v["nodes"][0]["html"][:120]) for v in violations]
     assert results.response["passes"]

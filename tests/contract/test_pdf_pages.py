@@ -1,8 +1,5 @@
 """The PDF appendices as a reader sees them: pages rendered to images, long tables, bookmarks."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
@@ -11,37 +8,14 @@ from pypdf import PdfReader
 
 from perfkit.publish.export import export_html, export_pdf
 from perfkit.render.tables import Column, html_table
-from tests.support import ROOT
 
 MM = 72 / 25.4  # points per millimetre
 DPI = 50
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pdf")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfkit.cli",
-            "run",
-            "--data",
-            ROOT / "data" / "demo",
-            "--quarter",
-            "2024/25 Q2",
-            "--out",
-            out,
-            "--formats",
-            "pdf",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return [out / "2024-25-Q2" / f"{n}.pdf" for n in ("quarterly_performance", "survey_demographics")]
+def pdfs(demo_published):
+    return [demo_published / f"{n}.pdf" for n in ("quarterly_performance", "survey_demographics")]
 
 
 def _pages(pdf):

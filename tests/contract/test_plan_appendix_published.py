@@ -6,15 +6,12 @@ with the objectives as bookmarks, nothing spills into the page margins, and no m
 broken across lines.
 """
 
-import subprocess
-import sys
-
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from tests.contract.test_accessibility import ARGS, CHROMIUM, TAGS
+from tests.contract.conftest import TAGS, perfkit_run
 from tests.support.generate import PLAN_FIXTURE
 
 DPI = 50
@@ -22,40 +19,8 @@ DPI = 50
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    out = tmp_path_factory.mktemp("plan-published")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfkit.cli",
-            "run",
-            "--data",
-            PLAN_FIXTURE,
-            "--quarter",
-            "2024/25 Q2",
-            "--out",
-            out,
-            "--formats",
-            "html,pdf",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    folder = out / "2024-25-Q2"
+    folder = perfkit_run(PLAN_FIXTURE, tmp_path_factory.mktemp("plan-published"), "--formats", "html,pdf")
     return folder / "quarterly_performance.html", folder / "quarterly_performance.pdf"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_axe_finds_no_wcag_22_aa_violation(published, browser):

@@ -9,8 +9,6 @@ import csv
 import ctypes
 import math
 import re
-import subprocess
-import sys
 from urllib.parse import unquote
 
 import pypdfium2 as pdfium
@@ -23,28 +21,8 @@ NAMES = ("quarterly_performance", "survey_demographics")
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    out = tmp_path_factory.mktemp("print")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "perfkit.cli",
-            "run",
-            "--data",
-            ROOT / "data" / "demo",
-            "--quarter",
-            "2024/25 Q2",
-            "--out",
-            out,
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out / "2024-25-Q2"
+def published(demo_published):
+    return demo_published
 
 
 def _printed_sizes(pdf):
