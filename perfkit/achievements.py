@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from html import escape
 
@@ -43,12 +42,12 @@ import pandas as pd
 
 from .assess import assess
 from .data.register import Register
-from .periods import Quarter
+from .periods import Quarter, long_date
 from .render.formatting import format_value
 from .render.html import Html
 from .render.tables import text_cell
 
-__all__ = ["COLUMNS", "achievements", "challenges", "long_date", "named", "render_achievements", "render_challenges"]
+__all__ = ["COLUMNS", "achievements", "challenges", "named", "render_achievements", "render_challenges"]
 
 #: The columns of the rows :func:`achievements` and :func:`challenges` return.
 COLUMNS = [
@@ -230,18 +229,6 @@ def challenges(table: pd.DataFrame, register: Register, objective: str | None = 
 
 
 # --- HTML ---------------------------------------------------------------------------------------------
-
-
-def long_date(value: object) -> str:
-    """A date as reports write it, ``31 December 2024``; ``""`` for none.
-
-    >>> import datetime as dt
-    >>> long_date(dt.date(2024, 12, 31)), long_date(None)
-    ('31 December 2024', '')
-    """
-    if isinstance(value, dt.date):
-        return f"{value.day} {value:%B %Y}"
-    return ""
 
 
 def named(rec: Mapping) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from .assess import TierCounts, group_counts
-from .periods import Quarter, parse_quarter
+from .periods import Quarter, long_date, parse_quarter
 
 __all__ = [
     "bullets",
@@ -185,23 +185,19 @@ def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
     return lead + (" " + joined.strip() if joined.strip() else "") + ":\n" + "\n".join(f"- {item}" for item in items)
 
 
-def _long_date(day: object) -> str:
-    return f"{day.day} {day:%B %Y}" if hasattr(day, "day") else ""
-
-
 def _exception_item(row: Any, quarter: Quarter) -> str:
     """An exception as a v2 sentence names it: why it is one, and its remedial action."""
     name = str(row.title)
     notes = []
     if row.status == "overdue":
-        due = _long_date(row.due_in_force)
+        due = long_date(row.due_in_force)
         notes.append(f"overdue{': due by ' + due if due else ''}")
     elif row.status == "off_track":
         notes.append("reported off track")
     if row.persistent_exception:
         notes.append(f"also at exception in {parse_quarter(row.previous_due).short_relative_to(quarter)}")
     if row.action:
-        by = _long_date(row.action_due)
+        by = long_date(row.action_due)
         notes.append(f"action: {str(row.action).rstrip('.')}{', by ' + by if by else ''}")
     return f"{name} ({'; '.join(notes)})" if notes else name
 
@@ -254,11 +250,11 @@ def _milestone_item(row: Any) -> str:
     if isinstance(row.progress, (int, float)) and not pd.isna(row.progress) and row.status != "achieved":
         notes.append(f"{float(row.progress):g}% complete")
     if row.status == "overdue":
-        notes.append(f"due by {_long_date(row.due_in_force)}")
+        notes.append(f"due by {long_date(row.due_in_force)}")
     elif row.past_due:
-        notes.append(f"past its due date of {_long_date(row.due_in_force)}")
+        notes.append(f"past its due date of {long_date(row.due_in_force)}")
     elif row.revised_due is not None and not pd.isna(row.revised_due):
-        notes.append(f"due date revised to {_long_date(row.revised_due)}")
+        notes.append(f"due date revised to {long_date(row.revised_due)}")
     return f"{row.title} ({', '.join(notes)})"
 
 

@@ -31,12 +31,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .achievements import achievements, challenges, long_date, named, render_achievements, render_challenges
+from .achievements import achievements, challenges, named, render_achievements, render_challenges
 from .assess import assess
 from .data.register import Register, load_register
 from .errors import UnknownObjectiveError
 from .narrative import _TREND_VERBS, join_words, number_word, status_phrase
-from .periods import Quarter, parse_quarter
+from .periods import Quarter, long_date, parse_quarter
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, html_table, text_cell
@@ -471,7 +471,7 @@ def introduction(rep: ObjectiveReport) -> Html:
     return Html(
         (f'<dl class="front">{facts}</dl>' if facts else "") + "<h2>Purpose</h2>"
         f"<p>To report progress on the strategies underpinning the {plan} objective “{obj}” for {q.months}, "
-        f"the period ending {q.end.day} {q.end:%B %Y}.</p>"
+        f"the period ending {long_date(q.end)}.</p>"
         "<h2>Recommendation</h2>"
         f"<p>That progress against the {plan} “{obj}” objective be noted.</p>"
         "<h2>Background</h2>"

@@ -39,6 +39,7 @@ __all__ = [
     "Period",
     "Quarter",
     "latest_quarter",
+    "long_date",
     "parse_due_date",
     "parse_half",
     "parse_period",
@@ -83,6 +84,17 @@ def _start_year(y1: str, y2: str, text: str) -> int:
             f"Write {start}/{(start + 1) % 100:02d}.",
         )
     return start
+
+
+def long_date(day: object) -> str:
+    """A date as reports write it, ``30 June 2024``; ``""`` for no date (``None``, blank, NaN or NaT).
+
+    >>> long_date(_dt.date(2024, 6, 30)), long_date(None), long_date(float("nan"))
+    ('30 June 2024', '', '')
+    """
+    if not isinstance(day, _dt.date) or day != day:  # NaT is a datetime that is not equal to itself
+        return ""
+    return f"{day.day} {day:%B %Y}"
 
 
 def year_label(start_year: int) -> str:

@@ -37,14 +37,13 @@ import pandas as pd
 from .assess import RATED, STATUSES, actions_due, assess, assess_history, group_counts, objective_counts
 from .data.register import Register, load_register
 from .narrative import count_phrase, counting_sentence, draft_narrative, number_word, objective_paragraph
-from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
+from .periods import Quarter, long_date, parse_quarter, quarter_range, warn_if_after
 from .render.cells import (
     code_cell,
     commentary_cell,
     direction_cell,
     due_cell,
     figure_cell,
-    long_date,
     metric_cell,
     status_cell,
     target_cell,
@@ -429,7 +428,7 @@ def introduction(rep: QuarterReport) -> Html:
     facts = [
         ("Council", escape(c.name)),
         ("Plan", escape(rep.plan_title)),
-        ("Period", escape(f"{q.months} ({q.label}), the period ending {q.end.day} {q.end:%B %Y}")),
+        ("Period", escape(f"{q.months} ({q.label}), the period ending {long_date(q.end)}")),
     ]
     if c.report.author:
         facts.append(("Report of", escape(c.report.author)))
@@ -441,7 +440,7 @@ def introduction(rep: QuarterReport) -> Html:
     return Html(
         f'<dl class="front-matter">{front}</dl>'
         f'<p class="lead">This appendix reports the {count} metrics of the {escape(rep.plan_title)} of '
-        f"{escape(c.name)} for {q.label} ({q.months}), the period ending {q.end:%-d %B %Y}. "
+        f"{escape(c.name)} for {q.label} ({q.months}), the period ending {long_date(q.end)}. "
         f"Each targeted metric is rated against its target; trend metrics are compared with the previous "
         f"quarter and the same quarter last year.</p>"
     )
@@ -749,11 +748,11 @@ def actions_followed_up(rep: QuarterReport, rows: pd.DataFrame | None = None) ->
     q = rep.quarter
     head = '<h2 id="actions-followed-up">Remedial actions followed up</h2>'
     if actions.empty:
-        return Html(f"{head}<p>No remedial action set in an earlier quarter was due by {q.end.day} {q.end:%B %Y}.</p>")
+        return Html(f"{head}<p>No remedial action set in an earlier quarter was due by {long_date(q.end)}.</p>")
     n = len(actions)
     lead = (
         f"<p>{escape(count_phrase(n, 'remedial action').capitalize())} set in earlier quarters "
-        f"{'was' if n == 1 else 'were'} due to take effect by {q.end.day} {q.end:%B %Y}. "
+        f"{'was' if n == 1 else 'were'} due to take effect by {long_date(q.end)}. "
         f"The table shows each with its metric's status in {q.label}.</p>"
     )
 

@@ -25,6 +25,7 @@ from .. import __version__
 from ..appendices import appendix_for
 from ..data.register import Register, load_register
 from ..errors import PerfkitError, RunError, RunInterrupted
+from ..periods import long_date
 from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
 from .kernel import KERNEL_NAME, STOP, log_tail, prestart, release_kernel, take_kernel
@@ -192,8 +193,8 @@ def _header(register: Register, nb, job: Job) -> dict:
         "plan_title": register.council.plan_title_for(q),
         "report_title": job.title or own.get("title", job.name.replace("_", " ").capitalize()),
         "quarter": q.label,
-        "period": f"{q.months}: the period ending {q.end.day} {q.end:%B %Y}",
-        "produced": f"{today.day} {today:%B %Y}",
+        "period": f"{q.months}: the period ending {long_date(q.end)}",
+        "produced": long_date(today),
         "perfkit_version": __version__,
     }
 

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..batch.manifest import last_success, read_manifest
 from ..batch.swap import current_folder
 from ..narrative import count_phrase
-from ..periods import Quarter, parse_quarter
+from ..periods import Quarter, long_date, parse_quarter
 from .safe_files import write_atomic
 
 __all__ = ["INDEX", "ReportLink", "find_reports", "render_index", "write_index"]
@@ -152,7 +152,7 @@ def render_index(reports: list[ReportLink], council: str = "") -> str:
         quarters=list(quarters.items()),
         count=len(reports),
         count_text=count_phrase(len(reports), "report").capitalize(),
-        produced=f"{today.day} {today:%B %Y}",
+        produced=long_date(today),
     )
 
 

@@ -6,9 +6,6 @@ and "past its due date" beside its word; a figure that measures a half or a year
 
 Examples
 --------
->>> import datetime as dt
->>> long_date(dt.date(2024, 6, 30))
-'30 June 2024'
 >>> rec = {"kind": "target", "value": 40.0, "unit": "percent", "decimals": 1, "for_period_label": "",
 ...        "target": 50.0, "comparison": ">"}
 >>> figure_cell(rec), target_cell(rec)
@@ -19,11 +16,11 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from html import escape
 
+from ..periods import long_date
 from ..statuses import describe
 from .formatting import DIRECTION_LABELS, format_value
 from .tables import status_badge, text_cell
@@ -35,7 +32,6 @@ __all__ = [
     "due_cell",
     "figure_cell",
     "is_override",
-    "long_date",
     "metric_cell",
     "status_cell",
     "target_cell",
@@ -56,11 +52,6 @@ def _figure(text: str) -> str:
 
 def _blank(value: object) -> bool:
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
-
-
-def long_date(day: dt.date | None) -> str:
-    """A date as reports write it: ``30 June 2024`` (``""`` for none)."""
-    return "" if day is None or _blank(day) else f"{day.day} {day:%B %Y}"
 
 
 def code_cell(code: object) -> str:

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from ..narrative import count_phrase, join_words, number_word
+from ..periods import long_date
 from .analysis import SurveyAnalysis
 
 __all__ = ["breakdown_name", "draft_survey_narrative", "half_width", "pct"]
@@ -32,10 +33,6 @@ def half_width(row) -> float:
 def breakdown_name(column: str) -> str:
     """``age_band`` → ``age band``."""
     return column.replace("_", " ")
-
-
-def _fmt_date(d) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def _question_sentence(row: pd.Series, statement: str, label: str, previous_wave: str | None) -> str:
@@ -80,7 +77,7 @@ def draft_survey_narrative(analysis: SurveyAnalysis) -> list[str]:
     vars_ = join_words([breakdown_name(v) for v in wave.weight_by])
     source = f" ({wave.population_source})" if wave.population_source else ""
     paras = [
-        f"{n:,} residents responded to the {wave.title}, whose fieldwork ended on {_fmt_date(wave.fieldwork_end)}. "
+        f"{n:,} residents responded to the {wave.title}, whose fieldwork ended on {long_date(wave.fieldwork_end)}. "
         f"Results are weighted to the population by {vars_}{source}, so that groups who answered less often "
         "count in proportion to their share of residents. Figures in brackets give the margin of error: "
         "the 95% confidence interval around each result."
