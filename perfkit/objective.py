@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from .achievements import achievements, challenges, named, render_achievements, render_challenges
-from .assess import assess
+from .assess import actions_due, assess
 from .data.register import Register, load_register
 from .errors import UnknownObjectiveError
 from .narrative import _TREND_VERBS, join_words, number_word, status_phrase
@@ -40,6 +40,7 @@ from .periods import Quarter, long_date, parse_quarter
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, html_table, text_cell
+from .report import final_outturn_section, remedial_actions
 from .slugs import slug
 from .statuses import GROUPS
 
@@ -47,6 +48,8 @@ __all__ = [
     "ObjectiveReport",
     "Paragraph",
     "UnknownObjectiveError",
+    "actions_followed_up",
+    "final_outturns",
     "introduction",
     "match_objective",
     "milestone_paragraphs",
@@ -191,6 +194,11 @@ class ObjectiveReport:
     def plan_title(self) -> str:
         return self.register.plan_title(self.quarter)
 
+    @property
+    def previous_label(self) -> str:
+        """The quarter before, as the tables name it ("Q1", or "2023/24 Q4" across a year)."""
+        return self.quarter.previous().short_relative_to(self.quarter)
+
     def rows(self) -> pd.DataFrame:
         """The objective's metrics and milestones reported in the quarter (later outturns of an old plan apart)."""
         t = self.table
@@ -210,6 +218,21 @@ class ObjectiveReport:
         """The objective's milestones."""
         rows = self.rows()
         return rows.loc[rows["kind"] == "milestone"]
+
+    def actions_due(self) -> pd.DataFrame:
+        """Remedial actions for the objective's metrics, set in earlier quarters and due by this quarter's end.
+
+        Columns as :func:`perfkit.assess.actions_due`, with each metric's status now, latest action first.
+        """
+        m = self.register.metrics
+        mine = m.index[m["objective"] == self.objective]
+        actions = actions_due(self.register, self.quarter, self.table)
+        return actions.loc[actions["code"].isin(mine)].reset_index(drop=True)
+
+    def final_outturns(self) -> pd.DataFrame:
+        """The objective's outturns of an earlier plan published this quarter (``final_outturn``), shown apart."""
+        t = self.table
+        return t.loc[(t["objective"] == self.objective) & t["final_outturn"].astype(bool)]
 
     def achievements(self) -> pd.DataFrame:
         """The objective's key achievements (design §7; see :func:`perfkit.achievements.achievements`)."""
@@ -555,6 +578,28 @@ def key_achievements(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> 
 def key_challenges(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Html:
     """The objective's challenges, with their actions (``rows``: :meth:`ObjectiveReport.challenges`)."""
     return render_challenges(rep.challenges() if rows is None else rows)
+
+
+def actions_followed_up(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Html:
+    """Remedial actions for the objective's metrics that were due by the quarter's end, with each metric's status now.
+
+    ``rows``: :meth:`ObjectiveReport.actions_due`. As in the quarterly appendix, the section has
+    its own heading and is left out for a v1 register, which records no actions.
+    """
+    actions = rep.actions_due() if rows is None else rows
+    if not rep.register.v2 and actions.empty:
+        return Html("")
+    return Html(
+        '<h2 id="actions-followed-up">Remedial actions followed up</h2>' + remedial_actions(actions, rep.quarter)
+    )
+
+
+def final_outturns(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> Html:
+    """The objective's figures for the last period of an earlier plan, published this quarter and counted apart.
+
+    ``rows``: :meth:`ObjectiveReport.final_outturns`. Nothing is shown when there are none.
+    """
+    return final_outturn_section(rep.final_outturns() if rows is None else rows, rep.previous_label)
 
 
 def _fmt(r, key: str) -> str:

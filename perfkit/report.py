@@ -71,6 +71,7 @@ __all__ = [
     "actions_followed_up",
     "data_notes",
     "exceptions",
+    "final_outturn_section",
     "final_outturns",
     "headline",
     "introduction",
@@ -82,6 +83,7 @@ __all__ = [
     "paragraphs_html",
     "plan_by_objective",
     "prepare",
+    "remedial_actions",
     "service_indicators",
     "status_key",
     "targeted_by_objective",
@@ -745,14 +747,24 @@ def actions_followed_up(rep: QuarterReport, rows: pd.DataFrame | None = None) ->
     actions = rep.actions_due() if rows is None else rows
     if not rep.v2 and actions.empty:
         return Html("")
-    q = rep.quarter
-    head = '<h2 id="actions-followed-up">Remedial actions followed up</h2>'
+    return Html(
+        '<h2 id="actions-followed-up">Remedial actions followed up</h2>' + remedial_actions(actions, rep.quarter)
+    )
+
+
+def remedial_actions(actions: pd.DataFrame, quarter: Quarter) -> str:
+    """A lead sentence and a table of the remedial actions due by ``quarter``'s end, or a sentence saying none was.
+
+    ``actions`` has the columns of :func:`perfkit.assess.actions_due`; the quarterly appendix
+    shows the council's, an objective update the objective's.
+    """
+    q = quarter
     if actions.empty:
-        return Html(f"{head}<p>No remedial action set in an earlier quarter was due by {long_date(q.end)}.</p>")
+        return f"<p>No remedial action set in an earlier quarter was due by {long_date(q.end)}.</p>"
     n = len(actions)
     lead = (
-        f"<p>{escape(count_phrase(n, 'remedial action').capitalize())} set in earlier quarters "
-        f"{'was' if n == 1 else 'were'} due to take effect by {long_date(q.end)}. "
+        f"<p>{escape(count_phrase(n, 'remedial action').capitalize())} set in "
+        f"{'an earlier quarter was' if n == 1 else 'earlier quarters were'} due to take effect by {long_date(q.end)}. "
         f"The table shows each with its metric's status in {q.label}.</p>"
     )
 
@@ -773,14 +785,14 @@ def actions_followed_up(rep: QuarterReport, rows: pd.DataFrame | None = None) ->
         f"Remedial actions due by the end of {q.label}",
         row_header=0,
     )
-    return Html(head + lead + table)
+    return lead + table
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
-def _metric_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) -> str:
+def _metric_rows_table(previous_label: str, rows: pd.DataFrame, caption: str) -> str:
     """Targets and trend metrics: figure (and the period it measures), target, status, direction, commentary."""
     return html_table(
         rows,
@@ -790,7 +802,7 @@ def _metric_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) -> 
             Column("Figure", figure_cell, numeric=True),
             Column("Target", target_cell, numeric=True),
             Column("Status", status_cell),
-            Column(f"Compared with {rep.previous_label}", direction_cell),
+            Column(f"Compared with {previous_label}", direction_cell),
             Column("Commentary", commentary_cell),
         ],
         caption,
@@ -838,7 +850,9 @@ def _rows_under(rep: QuarterReport, rows: pd.DataFrame, where: str) -> str:
     figures = listed.loc[listed["kind"] != "milestone"]
     milestones = listed.loc[listed["kind"] == "milestone"]
     if len(figures):
-        out.append(_metric_rows_table(rep, figures, f"Targets and indicators: {where}, {rep.quarter.label}"))
+        out.append(
+            _metric_rows_table(rep.previous_label, figures, f"Targets and indicators: {where}, {rep.quarter.label}")
+        )
     if len(milestones):
         out.append(_milestone_rows_table(rep, milestones, f"Milestones: {where}, {rep.quarter.label}"))
     if rep.large and len(listed) < len(rows):
@@ -929,7 +943,15 @@ def final_outturns(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html
     ``rows`` are the outturns to show (default :meth:`QuarterReport.final_outturns`).
     Nothing is shown when there are none.
     """
-    final = rep.final_outturns() if rows is None else rows
+    return final_outturn_section(rep.final_outturns() if rows is None else rows, rep.previous_label)
+
+
+def final_outturn_section(final: pd.DataFrame, previous_label: str) -> Html:
+    """The "Final outturns" heading, then per earlier plan its title, a counting sentence and the figures.
+
+    ``final`` are assessment rows with ``final_outturn`` set; ``previous_label`` names the
+    quarter the direction column compares with. Nothing is shown when ``final`` is empty.
+    """
     if final.empty:
         return Html("")
     parts = [
@@ -942,7 +964,7 @@ def final_outturns(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html
         counts = [c for c in group_counts(sub.assign(final_outturn=False)) if c.total]
         if counts:
             parts.append(f"<p>{escape(counting_sentence(counts[0], title, shape=0))}</p>")
-        parts.append(_metric_rows_table(rep, sub, f"Final outturns of the {title}"))
+        parts.append(_metric_rows_table(previous_label, sub, f"Final outturns of the {title}"))
     return Html("".join(parts))
 
 

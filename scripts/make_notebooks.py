@@ -120,9 +120,11 @@ def objective_update() -> nbformat.NotebookNode:
             ("Strategies and tactics", "", "", "plan_structure"),
             ("Key achievements", "achieved", "achievements", "key_achievements"),
             ("Challenges", "challenges", "challenges", "key_challenges"),
+            ("", "actions", "actions_due", "actions_followed_up"),
             ("Targeted metrics", "targeted", "targeted", "targeted_metrics"),
             ("Metrics for trend monitoring", "trend", "trend", "trend_metrics"),
             ("Milestones", "milestones", "milestones", "milestones"),
+            ("", "outturns", "final_outturns", "final_outturns"),
         ],
     )
     nb.cells[0].source = OBJECTIVE_PARAMETERS

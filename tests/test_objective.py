@@ -17,6 +17,7 @@ from perfkit.periods import Quarter
 from perfkit.report import key_achievements, key_challenges, prepare
 from perfkit.slugs import slug, slug_problems
 from perfkit.validate import validate_folder
+from tests.support import FIXTURES, ROOT
 from tests.support.folders import COUNCIL, write_folder
 from tests.support.objective_folder import TITLES, write_objective_folder
 
@@ -231,3 +232,68 @@ def test_empty_and_colliding_objective_slugs_are_validation_errors(tmp_path):
         "The objectives 'Customers' and 'customers!' would have the same file name (objective-customers)."
     ]
     assert slug_problems(["Customers", "Place"], "objective", "council.toml", "objectives") == []
+
+
+# --- actions followed up and final outturns, on the v2 demo ----------------------------------------------
+# From data/demo/actuals.csv, the actions set before 2024/25 Q2 and due by its end (30 September 2024):
+# SRV.01 and SRV.02 (set in Q1, due Q2), LIV.06 (Q1, due Q2), LIV.M2 (set in 2023/24 Q4, due 2024/25 Q1)
+# and ENV.M2 (Q1, due Q2); ENV.07's is due in Q3, and the actions set in Q2 are not yet due. ENV.10 is
+# in the earlier plan only and its 2022/23 outturn is published in 2024/25 Q2 (data/demo/README.md).
+
+
+@pytest.fixture(scope="module")
+def demo_updates():
+    register = load_register(ROOT / "data" / "demo")
+    return {o: obj.prepare_objective(register, "2024/25 Q2", o) for o in obj.objectives_in(register, Q2)}
+
+
+def test_each_objective_follows_up_only_its_own_metrics_actions(demo_updates):
+    got = {o: rep.actions_due()[["code", "set_in"]].values.tolist() for o, rep in demo_updates.items()}
+    assert got == {
+        "A great place to work": [],
+        "A great place to access good public services": [["SRV.01", "2024/25 Q1"], ["SRV.02", "2024/25 Q1"]],
+        # latest action first
+        "A great place to live well": [["LIV.06", "2024/25 Q1"], ["LIV.M2", "2023/24 Q4"]],
+        "A great place that cares for the environment": [["ENV.M2", "2024/25 Q1"]],
+    }
+
+
+def test_the_actions_section_says_what_became_of_each(demo_updates):
+    text = _text(obj.actions_followed_up(demo_updates["A great place that cares for the environment"]))
+    assert text.startswith("Remedial actions followed up One remedial action set in an earlier quarter was due")
+    assert "Agree a connection date with the distribution network operator" in text
+    assert "Overdue" in text  # ENV.M2 is still overdue in Q2
+    none = _text(obj.actions_followed_up(demo_updates["A great place to work"]))
+    assert none == (
+        "Remedial actions followed up No remedial action set in an earlier quarter was due by 30 September 2024."
+    )
+
+
+def test_a_v1_register_has_neither_section():
+    # the v1 demo records no actions and has one plan, so both sections are left out, headings included
+    register = load_register(FIXTURES / "demo_v1")
+    assert not register.v2
+    for o in obj.objectives_in(register, Q2):
+        rep = obj.prepare_objective(register, "2024/25 Q2", o)
+        assert rep.actions_due().empty and rep.final_outturns().empty
+        assert obj.actions_followed_up(rep) == "" and obj.final_outturns(rep) == ""
+
+
+def test_final_outturns_of_the_earlier_plan_appear_under_their_objective_only(demo_updates):
+    finals = {o: rep.final_outturns()["code"].tolist() for o, rep in demo_updates.items()}
+    assert finals == {
+        "A great place to work": [],
+        "A great place to access good public services": [],
+        "A great place to live well": [],
+        "A great place that cares for the environment": ["ENV.10"],
+    }
+    assert obj.final_outturns(demo_updates["A great place to work"]) == ""
+    text = _text(obj.final_outturns(demo_updates["A great place that cares for the environment"]))
+    assert text.startswith("Final outturns Figures for the last period of an earlier plan")
+    assert "ENV.10" in text and "Council Plan 2020" in text
+    # the objective's own tables leave it out: it is counted apart
+    assert "ENV.10" not in demo_updates["A great place that cares for the environment"].rows()["code"].tolist()
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
