@@ -25,6 +25,7 @@ import pandas as pd
 
 from .assess import TierCounts, group_counts
 from .periods import Quarter, long_date, parse_quarter
+from .statuses import in_sentence
 
 __all__ = [
     "bullets",
@@ -35,6 +36,7 @@ __all__ = [
     "number_word",
     "objective_paragraph",
     "status_phrase",
+    "trend_phrase",
 ]
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -90,6 +92,9 @@ def _exception_names(table: pd.DataFrame, quarter: Quarter) -> list[str]:
     return names
 
 
+#: The default words for the statuses an exception sentence names, for a table drafted without a vocabulary.
+_DEFAULT_WORDS = {"red": "Exception", "overdue": "Overdue", "off_track": "Off track"}
+
 #: How the default words read after "six are …" in a sentence.
 _DEFAULT_PHRASES = {
     "Exception": "at exception",
@@ -103,21 +108,26 @@ def status_phrase(word: str) -> str:
     """A status word as it reads inside a sentence: ``On track`` → ``on track``; ``Exception`` → ``at exception``.
 
     A council's own word keeps its capitals after the first letter (``Affected by Covid-19``
-    → ``affected by Covid-19``), and an initialism keeps all of them (``KPI met``).
+    → ``affected by Covid-19``), and an initialism keeps all of them (``KPI met``): see
+    :func:`perfkit.statuses.in_sentence`.
 
     >>> status_phrase("Affected by Covid-19"), status_phrase("Exception"), status_phrase("RAG green")
     ('affected by Covid-19', 'at exception', 'RAG green')
     """
     if word in _DEFAULT_PHRASES:
         return _DEFAULT_PHRASES[word]
-    if len(word) > 1 and word[1].isupper():
-        return word
-    return word[:1].lower() + word[1:]
+    return in_sentence(word)
 
 
 def _parts(counts: TierCounts, verb: bool = True) -> str:
-    """``six are on track and four affected by Covid-19`` (``six on track …`` without ``verb``)."""
+    """``six are on track and four affected by Covid-19`` (``six on track …`` without ``verb``).
+
+    When every one is in one part: ``both are on track``, ``all nine are on track``.
+    """
     parts = [p for p in counts.parts if p.count]
+    if len(parts) == 1 and counts.total > 1:
+        whole = "both" if counts.total == 2 else f"all {number_word(counts.total)}"
+        return f"{whole} {'are ' if verb else ''}{status_phrase(parts[0].word)}"
     said = []
     for i, p in enumerate(parts):
         is_are = ("is " if p.count == 1 else "are ") if (i == 0 and verb) else ""
@@ -134,38 +144,43 @@ def counting_sentence(counts: TierCounts, when: str, shape: int = 0) -> str:
     """One tier's counting sentence: the total of the four groups, then each part in the council's words.
 
     ``shape`` (0, 1 or 2; taken modulo :data:`SHAPES`) varies the sentence's shape, not what it says.
+    The tier's name is written as it reads inside a sentence (:func:`perfkit.statuses.in_sentence`:
+    ``service indicators``, but ``Council Plan targets`` and ``KPIs`` as the council writes them).
 
     >>> from perfkit.assess import GroupCount
     >>> c = TierCounts("plan", "Customer targets", 10, (GroupCount("on_track", "on_track", "On track", 6),
     ...     GroupCount("paused", "other", "Affected by Covid-19", 4)))
     >>> counting_sentence(c, "2020/21 Q1")
-    'Of the 10 Customer targets for 2020/21 Q1, six are on track and four affected by Covid-19.'
+    'Of the 10 customer targets for 2020/21 Q1, six are on track and four affected by Covid-19.'
     >>> counting_sentence(c, "2020/21 Q1", shape=1)
-    'For 2020/21 Q1, 10 Customer targets were due: six on track and four affected by Covid-19.'
+    'For 2020/21 Q1, 10 customer targets were due: six on track and four affected by Covid-19.'
     >>> counting_sentence(c, "Our customers", shape=2)
-    'Our customers has 10 Customer targets due: six are on track and four affected by Covid-19.'
+    'Our customers has 10 customer targets due: six are on track and four affected by Covid-19.'
     """
     shape %= SHAPES
-    if counts.total == 1:  # "Of the one Customer targets" would not read
-        return f"Of the {counts.tier_label} for {when}, {_parts(counts)}."
+    label = in_sentence(counts.tier_label)
+    if counts.total == 1:  # "Of the one Customer targets" would not read, and a tier's name has no singular
+        (part,) = (p for p in counts.parts if p.count)
+        return f"For {when}, one of the {label} was due, and it is {status_phrase(part.word)}."
     total = number_word(counts.total)
     if shape == 1:
-        return f"For {when}, {total} {counts.tier_label} were due: {_parts(counts, verb=False)}."
+        return f"For {when}, {total} {label} were due: {_parts(counts, verb=False)}."
     if shape == 2:
-        return f"{when} has {total} {counts.tier_label} due: {_parts(counts)}."
-    return f"Of the {total} {counts.tier_label} for {when}, {_parts(counts)}."
+        return f"{when} has {total} {label} due: {_parts(counts)}."
+    return f"Of the {total} {label} for {when}, {_parts(counts)}."
 
 
 #: Lists longer than this become bulleted lists in v2 paragraphs (never a long sentence).
 MAX_INLINE = 3
 
 
-def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
+def bullets(lead: str, items: list[str], inline: str = ": ", force: bool = False) -> str:
     """A sentence naming ``items``: inline for up to :data:`MAX_INLINE`, else the lead and one ``- item`` line each.
 
     ``lead`` ends where the list begins (``Two are at exception``), and ``inline`` joins it to a
     list written in the sentence (``" are "`` for ``The two at exception are A and B.``). A paragraph
     with ``- `` lines is rendered as a paragraph and a bulleted list by :func:`perfkit.report.narrative`.
+    ``force`` writes a list whatever its length (when the paragraph's other lists are bulleted).
 
     >>> bullets("Two are at exception", ["A", "B"])
     'Two are at exception: A and B.'
@@ -176,7 +191,7 @@ def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
     - C
     - D
     """
-    if len(items) <= MAX_INLINE:
+    if len(items) <= MAX_INLINE and not force:
         return f"{lead}{inline}{join_words(items)}."
     if len(items) > MAX_NAMED:
         rest = len(items) - MAX_NAMED
@@ -185,17 +200,18 @@ def bullets(lead: str, items: list[str], inline: str = ": ") -> str:
     return lead + (" " + joined.strip() if joined.strip() else "") + ":\n" + "\n".join(f"- {item}" for item in items)
 
 
-def _exception_item(row: Any, quarter: Quarter) -> str:
-    """An exception as a v2 sentence names it: why it is one, and its remedial action."""
+def _exception_item(row: Any, quarter: Quarter, word: str = "at exception") -> str:
+    """An exception as a v2 sentence names it: why it is one (when the sentence's word does not say), its action."""
     name = str(row.title)
     notes = []
     if row.status == "overdue":
         due = long_date(row.due_in_force)
-        notes.append(f"overdue{': due by ' + due if due else ''}")
-    elif row.status == "off_track":
+        if due:
+            notes.append(f"due by {due}")
+    elif row.status == "off_track" and row.kind != "milestone":
         notes.append("reported off track")
     if row.persistent_exception:
-        notes.append(f"also at exception in {parse_quarter(row.previous_due).short_relative_to(quarter)}")
+        notes.append(f"also {word} in {parse_quarter(row.previous_due).short_relative_to(quarter)}")
     if row.action:
         by = long_date(row.action_due)
         notes.append(f"action: {str(row.action).rstrip('.')}{', by ' + by if by else ''}")
@@ -216,12 +232,31 @@ def _counting_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
 
 
 def _exceptions_sentence(exceptions: pd.DataFrame, table: pd.DataFrame, quarter: Quarter) -> str:
-    """``The two at exception are A (…) and B (…).``, in the council's word for red."""
+    """``Two metrics are off target: A (…) and B (…). One milestone is overdue: C (due by …).``
+
+    Metrics are named by the council's word for red; milestones by their own word (``[labels]``
+    overdue, or the word the service reported), as a milestone is never on or off target. When
+    there are more than :data:`MAX_INLINE` exceptions in all, each group of two or more is a
+    bulleted list, and a sentence after a list starts a new paragraph.
+    """
     vocabulary = table.attrs.get("vocabulary")
-    word = status_phrase(vocabulary.label("red") if vocabulary is not None else "Exception")
-    n = len(exceptions)
-    lead = f"The {number_word(n)} {word}"
-    return bullets(lead, [_exception_item(r, quarter) for r in exceptions.itertuples()], " is " if n == 1 else " are ")
+    label = vocabulary.label if vocabulary is not None else (lambda s: _DEFAULT_WORDS.get(s, s))
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in exceptions.itertuples():
+        if r.kind == "milestone":
+            word = label("overdue") if r.status == "overdue" else str(r.status_label or label(r.status))
+            key = ("milestone", status_phrase(word))
+        else:
+            key = ("metric", status_phrase(label("red")))
+        groups.setdefault(key, []).append(_exception_item(r, quarter, key[1]))
+    listed = len(exceptions) > MAX_INLINE
+    text = ""
+    for (noun, word), items in groups.items():
+        n = len(items)
+        lead = f"{_capitalise(count_phrase(n, noun))} {'is' if n == 1 else 'are'} {word}"
+        sentence = bullets(lead, items, inline=": ", force=listed and n > 1)
+        text += ("\n\n" if "\n- " in text else " " if text else "") + sentence
+    return text
 
 
 def _override_paragraph(table: pd.DataFrame) -> str:
@@ -250,7 +285,7 @@ def _milestone_item(row: Any) -> str:
     if isinstance(row.progress, (int, float)) and not pd.isna(row.progress) and row.status != "achieved":
         notes.append(f"{float(row.progress):g}% complete")
     if row.status == "overdue":
-        notes.append(f"due by {long_date(row.due_in_force)}")
+        notes[0] += f": it was due by {long_date(row.due_in_force)}"
     elif row.past_due:
         notes.append(f"past its due date of {long_date(row.due_in_force)}")
     elif row.revised_due is not None and not pd.isna(row.revised_due):
@@ -264,12 +299,16 @@ def _milestone_paragraph(table: pd.DataFrame) -> str:
     if ms.empty:
         return ""
     by_word = ms["status_label"].value_counts(sort=False)
-    said = [f"{number_word(int(c))} {status_phrase(str(w))}" for w, c in by_word.items()]
     n = len(ms)
     if n == 1:
         return f"One milestone was due an update: {_milestone_item(next(ms.itertuples()))}."
-    said[0] = said[0].replace(" ", " is " if by_word.iloc[0] == 1 else " are ", 1)
-    lead = f"{_capitalise(number_word(n))} milestones were due an update; {join_words(said)}"
+    said = [
+        f"{number_word(int(c))} {('is ' if c == 1 else 'are ') if i == 0 else ''}{status_phrase(str(w))}"
+        for i, (w, c) in enumerate(by_word.items())
+    ]
+    if len(said) == 1:
+        said = [f"{'both' if n == 2 else 'all ' + number_word(n)} are {status_phrase(str(by_word.index[0]))}"]
+    lead = f"Of the {number_word(n)} milestones due an update, {join_words(said)}"
     return bullets(lead, [_milestone_item(r) for r in ms.itertuples()])
 
 
@@ -290,6 +329,9 @@ def _targeted_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
         else:
             verdict = f"is flagged at exception: {exceptions}"
         return f"The one targeted metric rated for {when} {verdict}."
+    if green == rated:  # "six are on target and none is at exception" said it twice
+        whole = "both" if rated == 2 else f"all {number_word(rated)}"
+        return f"Of the {number_word(rated)} targeted metrics rated for {when}, {whole} are on target."
     parts = []
     if green:
         parts.append(f"{number_word(green)} {'is' if green == 1 else 'are'} on target")
@@ -313,6 +355,19 @@ _TREND_VERBS = {
     "down": "went down",
     "no_change": "showed no change",
 }
+
+
+def trend_phrase(direction: str, previous: str = "") -> str:
+    """How a trend metric moved, as a sentence says it: a ``vs_previous`` value and, if given, the quarter before.
+
+    ``n/a`` (no figure to compare) reads "could not be compared".
+
+    >>> trend_phrase("up"), trend_phrase("improved", "Q1"), trend_phrase("n/a", "Q1")
+    ('went up', 'improved from Q1', 'could not be compared with Q1')
+    """
+    if direction == "n/a":
+        return "could not be compared" + (f" with {previous}" if previous else "")
+    return _TREND_VERBS[direction] + (f" from {previous}" if previous else "")
 
 
 def _trend_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
@@ -397,7 +452,7 @@ def _trend_paragraph_v2(table: pd.DataFrame, quarter: Quarter) -> str:
         for k in ("improved", "up", "no_change", "worsened", "down", "n/a")
         for title in groups.get(k, [])
     ]
-    return bullets(f"Compared with {prev}, of the {number_word(len(trend))} trend metrics {join_words(said)}", items)
+    return bullets(f"Compared with {prev}, of the {number_word(len(trend))} trend metrics, {join_words(said)}", items)
 
 
 def _data_paragraph_v2(table: pd.DataFrame, quarter: Quarter) -> str:

@@ -35,14 +35,14 @@ from .achievements import achievements, challenges, named, render_achievements, 
 from .assess import actions_due, assess
 from .data.register import Register, load_register
 from .errors import UnknownObjectiveError
-from .narrative import _TREND_VERBS, join_words, number_word, status_phrase
+from .narrative import join_words, number_word, status_phrase, trend_phrase
 from .periods import Quarter, long_date, parse_quarter
 from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, html_table, text_cell
 from .report import final_outturn_section, remedial_actions
 from .slugs import slug
-from .statuses import GROUPS
+from .statuses import GROUPS, in_sentence
 
 __all__ = [
     "ObjectiveReport",
@@ -363,7 +363,7 @@ def targeted_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) 
     out = []
     for n_tier, tier in enumerate(t for t in ("plan", "service") if (counted["tier"] == t).any()):
         sub = counted.loc[counted["tier"] == tier]
-        label = rep.register.council.tier_label(tier)
+        label = in_sentence(rep.register.council.tier_label(tier))
         parts: list[tuple[int, str]] = []
         for group in ("on_track", "within_tolerance"):
             n = int((sub["group"] == group).sum())
@@ -416,25 +416,23 @@ def trend_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> 
     if n == 0:
         return [Paragraph("No metric of this objective is monitored for trend this quarter.")]
     lead = f"Regarding the {'one metric' if n == 1 else number_word(n) + ' metrics'} for trend monitoring"
-    verb = {**_TREND_VERBS, "n/a": "could not be compared"}
     groups: dict[str, list[str]] = {}
     for r in trend.to_dict("records"):
         groups.setdefault(r["vs_previous"], []).append(r["title"])
     if n == 1:
         key, title = next(iter(groups.items()))
-        how = f"could not be compared with {prev}" if key == "n/a" else f"{_TREND_VERBS[key]} from {prev}"
-        return [Paragraph(f"{lead}, {title}, it {how}.")]
+        return [Paragraph(f"{lead}, {title}, it {trend_phrase(key, prev)}.")]
     if len(groups) == 1 and "n/a" not in groups:
         key = next(iter(groups))
         whole = "both" if n == 2 else "all"
         if key == "improved":
             return [Paragraph(f"{lead}, {whole} are showing improved trends from {prev}.")]
-        return [Paragraph(f"{lead}, {whole} {_TREND_VERBS[key]} from {prev}.")]
+        return [Paragraph(f"{lead}, {whole} {trend_phrase(key, prev)}.")]
     ordered = [(k, groups[k]) for k in _TREND_ORDER if k in groups]
     if any(len(titles) > MAX_INLINE for _, titles in ordered):
-        items = tuple(f"{t}: {verb[k]}" for k, titles in ordered for t in titles)
+        items = tuple(f"{t}: {trend_phrase(k)}" for k, titles in ordered for t in titles)
         return [Paragraph(f"{lead}, compared with {prev}:", items)]
-    clauses = [f"{number_word(len(titles))} {verb[k]} ({join_words(titles)})" for k, titles in ordered]
+    clauses = [f"{number_word(len(titles))} {trend_phrase(k)} ({join_words(titles)})" for k, titles in ordered]
     return [Paragraph(f"{lead}, compared with {prev}, {join_words(clauses)}.")]
 
 

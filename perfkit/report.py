@@ -62,7 +62,7 @@ from .render.tables import (
     status_badge,
     text_cell,
 )
-from .statuses import GROUP_NAMED_BY, GROUPS, describe, group_of, symbol
+from .statuses import GROUP_NAMED_BY, GROUPS, describe, group_of, in_sentence, symbol
 
 # Html (perfkit.render.html) is what the sections return, not listed here: help(pk.report) would
 # otherwise show every method of str, which it inherits.
@@ -495,7 +495,7 @@ def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
     for i, tier in enumerate(group_counts(rows)):
         parts.append(f"<h3>{escape(tier.tier_label)}</h3>")
         if not tier.total:
-            parts.append(f"<p>No {escape(tier.tier_label)} were due for {q.label}.</p>")
+            parts.append(f"<p>No {escape(in_sentence(tier.tier_label))} were due for {q.label}.</p>")
         else:
             parts.append(f"<p>{escape(counting_sentence(tier, q.label, shape=i))}</p>")
         listed = [

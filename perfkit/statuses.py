@@ -34,6 +34,7 @@ __all__ = [
     "class_phrase",
     "describe",
     "group_of",
+    "in_sentence",
     "normalise_word",
     "parse_class",
     "symbol",
@@ -182,6 +183,33 @@ def describe(status: str) -> Status:
 ALL_STATUSES: dict[str, Status] = {
     s: describe(s) for s in ("green", "amber", "red", "no_target", "no_data", "not_due", "trend", *CLASSES, "overdue")
 }
+
+
+#: First words that are names, so keep their capital inside a sentence ("the Council Plan targets").
+NAMES = frozenset({"Council", "Cabinet", "Corporate", "Government", "District", "County", "Borough", "Mayor", "Mayor's"})
+
+
+def in_sentence(text: str) -> str:
+    """A council's word or name as it reads inside a sentence: its first letter lower-cased when that is safe.
+
+    The first letter is lowered only when the first word is an ordinary capitalised word: not an
+    initialism or a word with a capital after its first letter (``KPIs``, ``RAG green``), not a name
+    in :data:`NAMES` (``Council Plan measures``), and not the start of a longer name, which shows
+    as a capital on the next word (``Corporate Plan targets``, ``Key Performance Indicators``).
+    Words further in keep their capitals (``Affected by Covid-19`` → ``affected by Covid-19``).
+
+    >>> in_sentence("Service performance indicators"), in_sentence("Affected by Covid-19")
+    ('service performance indicators', 'affected by Covid-19')
+    >>> in_sentence("KPIs"), in_sentence("Council Plan measures"), in_sentence("Key Performance Indicators")
+    ('KPIs', 'Council Plan measures', 'Key Performance Indicators')
+    """
+    words = text.split(" ")
+    first = words[0]
+    if len(first) > 1 and any(c.isupper() for c in first[1:]):
+        return text
+    if first in NAMES or (len(words) > 1 and words[1][:1].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def normalise_word(text: str) -> str:

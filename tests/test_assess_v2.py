@@ -776,11 +776,13 @@ def test_counting_by_tier_and_group_in_the_councils_words(tmp_path):
 def test_the_v2_counting_sentence(tmp_path):
     table = _bolsover(tmp_path)
     targeted = draft_narrative(table)[0]
+    # the tier's name reads as a sentence writes it: "customer targets", but "KPIs" as written
     assert targeted.startswith(
-        "Of the 10 Customer targets for 2020/21 Q1, six are on track and four affected by Covid-19."
+        "Of the 10 customer targets for 2020/21 Q1, six are on track and four affected by Covid-19."
     )
-    assert "Of the KPIs for 2020/21 Q1, one is at exception." in targeted
-    assert targeted.endswith("The one at exception is SRV.01.")
+    # a tier's name has no singular, so one due reads "one of the KPIs"
+    assert "For 2020/21 Q1, one of the KPIs was due, and it is at exception." in targeted
+    assert targeted.endswith("One metric is at exception: SRV.01.")
 
 
 def test_final_outturns_are_counted_separately(tmp_path):

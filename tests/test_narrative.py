@@ -84,6 +84,16 @@ def test_no_exceptions_is_said_plainly():
     )
 
 
+@pytest.mark.parametrize(
+    "n, whole",
+    [(2, "both are on target"), (6, "all six are on target"), (12, "all 12 are on target")],
+)
+def test_every_rated_metric_on_target_is_said_once(n, whole):
+    targeted = draft_narrative(_table([{"title": f"M{i}"} for i in range(n)]))[0]
+    count = {2: "two", 6: "six", 12: "12"}[n]
+    assert targeted == f"Of the {count} targeted metrics rated for 2024/25 Q2, {whole}."
+
+
 def test_mixed_trend_directions_are_named():
     rows = [
         {"title": "Volunteers", "status": "trend", "vs_previous": "improved"},

@@ -134,7 +134,8 @@ def test_the_counting_sentences_equal_the_hand_worked_counts(rep):
         "Of the 10 Council Plan targets for 2024/25 Q2, six are on track, one within tolerance, "
         "two at exception and one affected by Covid-19." in html
     )
-    assert "two Performance indicators were due: one on track and one at exception." in html
+    # the tier's name inside a sentence starts in lower case (it heads its table as the council writes it)
+    assert "two performance indicators were due: one on track and one at exception." in html
     # the table of the plan tier by group: 6, 1, 2, 1, and the trend metric listed apart
     plan_table = html.split("<caption>Council Plan targets by status, 2024/25 Q2: 10 counted</caption>")[1]
     plan_table = plan_table.split("</table>")[0]
@@ -221,11 +222,16 @@ def test_a_list_of_more_than_three_is_a_bulleted_list(rep, tmp_path):
     html = report.narrative(rep)
     lists = re.findall(r"<ul>(.*?)</ul>", html, re.S)
     assert len(lists) == 1 and lists[0].count("<li>") == 4
-    assert "<p>Four milestones were due an update; two are on track, one overdue and one achieved previously:</p>" in (
+    assert "<p>Of the four milestones due an update, two are on track, one overdue and one achieved previously:</p>" in (
         html
     )
-    # three exceptions stay in the sentence
-    assert "The three at exception are % of complaints" in html
+    # three exceptions stay in the sentence: the two metrics by red's word, the milestone by overdue's
+    assert (
+        "Two metrics are at exception: % of complaints answered within 15 working days (also at exception in Q1; "
+        "action: Temporary staff recruited to clear the backlog, by 31 December 2024) and Average days to process "
+        "new benefit claims (action: Overtime agreed until the backlog is cleared, by 31 December 2024). "
+        "One milestone is overdue: Buy two electric refuse vehicles (due by 30 June 2024).</p>"
+    ) in unescape(html)
     # five exceptions: CUS.01 70.0 (red: 5% short of 90 is 85.5, 10% is 81) and ENV.01 4.0 (red: above 3.3)
     folder = make_plan_register(tmp_path / "plan")
     actuals = (folder / "actuals.csv").read_text(encoding="utf-8")
@@ -234,11 +240,14 @@ def test_a_list_of_more_than_three_is_a_bulleted_list(rep, tmp_path):
     (folder / "actuals.csv").write_text(actuals, encoding="utf-8")
     worse = report.prepare(folder, QUARTER)
     first = draft_narrative(worse.table)[0]
-    lead, *items = first.split("\n")
-    assert lead.endswith("The five at exception are:") and len(items) == 5 > MAX_INLINE
+    metrics, milestone = first.split("\n\n")  # a sentence after a list starts a new paragraph
+    lead, *items = metrics.split("\n")
+    # five exceptions in all, more than MAX_INLINE: the four metrics are a list, the lone milestone a sentence
+    assert lead.endswith("Four metrics are at exception:") and len(items) == 4 and 4 + 1 > MAX_INLINE
     assert all(item.startswith("- ") for item in items)
+    assert milestone == "One milestone is overdue: Buy two electric refuse vehicles (due by 30 June 2024)."
     html = report.narrative(worse)
-    assert html.count("<li>") == 5 + 4  # the exceptions and the milestones
+    assert html.count("<li>") == 4 + 4  # the exception metrics and the milestones
 
 
 def test_numbers_follow_govuk_style(rep):

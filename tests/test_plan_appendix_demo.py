@@ -90,7 +90,7 @@ def test_the_counting_sentences_equal_the_hand_worked_counts(rep):
     )
     # Service tier (15): six trend metrics apart; SRV.10 has no figure ("Awaiting data"); eight on target
     assert (
-        "For 2024/25 Q2, nine Service performance indicators were due: eight on target and one awaiting data."
+        "For 2024/25 Q2, nine service performance indicators were due: eight on target and one awaiting data."
         in _text(html)
     )
 
