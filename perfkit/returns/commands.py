@@ -73,7 +73,7 @@ def _quarter(text: str | None):
 
 def _make(args, console: Console, main: Callable[[list[str]], int]) -> int:
     from .make import make_returns
-    from .template import long_date
+    from .template import deadline_date
 
     try:
         made = make_returns(args.data, _quarter(args.quarter), out=args.out, service=args.service)
@@ -83,7 +83,7 @@ def _make(args, console: Console, main: Callable[[list[str]], int]) -> int:
         console.print(
             plain(
                 f"Made {len(made.made)} return{'s' if len(made.made) != 1 else ''} for {made.quarter.label} in "
-                f"{made.folder} (return by {long_date(made.deadline)}):"
+                f"{made.folder} (return by {deadline_date(made.deadline)}):"
             ),
             markup=False,
             soft_wrap=True,

@@ -16,7 +16,7 @@ from ..periods import Quarter, parse_quarter
 from .collect import log_path
 from .settings import latest_ended_quarter
 from .tables import CsvTable
-from .template import long_date
+from .template import deadline_date
 from .view import load_view
 
 __all__ = ["RoundStatus", "ServiceStatus", "returns_status"]
@@ -79,7 +79,7 @@ class RoundStatus:
         return (
             f"{self.quarter.label}: {len(self.services)} service{'s' if len(self.services) != 1 else ''}, "
             f"{len(returned)} returned{unsigned_text}, {outstanding} outstanding; deadline "
-            f"{long_date(self.deadline)} ({self.when()})."
+            f"{deadline_date(self.deadline)} ({self.when()})."
         )
 
 

@@ -44,7 +44,7 @@ from .layout import (
 )
 from .view import Metric, View
 
-__all__ = ["Made", "long_date", "make_workbook"]
+__all__ = ["Made", "deadline_date", "make_workbook"]
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
@@ -65,10 +65,12 @@ class Made:
     contact: str
 
 
-def long_date(date: dt.date) -> str:
-    """``Monday 21 October 2024``.
+def deadline_date(date: dt.date) -> str:
+    """A return's deadline with its weekday, ``Monday 21 October 2024``, so a service sees the day it falls on.
 
-    >>> long_date(dt.date(2024, 10, 21))
+    Every other date a report writes is :func:`perfkit.periods.long_date` (``21 October 2024``).
+
+    >>> deadline_date(dt.date(2024, 10, 21))
     'Monday 21 October 2024'
     """
     return f"{date:%A} {date.day} {date:%B %Y}"
@@ -215,7 +217,7 @@ def _instructions(
     ws.cell(1, 1, f"Quarterly service return: {service}, {quarter.label} ({quarter.months})").font = _TITLE
     send_to = f"to {contact} " if contact else ""
     steps = [
-        ("Return by", f"Fill in this workbook and send it back {send_to}by {long_date(deadline)}."),
+        ("Return by", f"Fill in this workbook and send it back {send_to}by {deadline_date(deadline)}."),
         (
             "Cells to fill",
             "Only the columns whose heading ends in '(fill in)' can be changed; their cells are shaded pale yellow. "
@@ -285,7 +287,7 @@ def _instructions(
         ("Council", view.settings.council_name),
         ("Service", service),
         ("Quarter", f"{quarter.label} ({quarter.months})"),
-        ("Return by", long_date(deadline)),
+        ("Return by", deadline_date(deadline)),
         ("Contact", contact or "the performance team"),
     ]
     for item, detail in details:

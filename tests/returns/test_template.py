@@ -270,3 +270,14 @@ def test_two_services_with_the_same_file_name(tmp_path):
         UsageError, match=r"The services 'Housing' and 'HOUSING!' would both be written to housing\.xlsx"
     ):
         make_returns(folder, Q3)
+
+
+def test_a_deadline_is_written_with_its_weekday():
+    from perfkit.periods import long_date
+    from perfkit.returns.template import deadline_date
+
+    # 31 January 2025 was a Friday, and 29 February 2024 (a leap day) a Thursday
+    assert deadline_date(dt.date(2025, 1, 31)) == "Friday 31 January 2025"
+    assert deadline_date(dt.date(2024, 2, 29)) == "Thursday 29 February 2024"
+    # the report's own dates keep no weekday: the two names say which is which
+    assert long_date(dt.date(2025, 1, 31)) == "31 January 2025"
