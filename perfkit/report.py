@@ -545,19 +545,28 @@ def _group_headline(rep: QuarterReport, rows: pd.DataFrame) -> str:
 
 def _figures_chart(rep: QuarterReport, rows: pd.DataFrame) -> str:
     """A chart of what the figures give (targets and trend metrics of both tiers), by objective: a second view
-    beside the tables, which have the council's words and the milestones. An override is charted as its
-    figures rate it."""
+    beside the tables, which have the milestones and the services' own words. An override is charted as its
+    figures rate it. The chart counts in the tables' groups, named by the council's words (``Close to target``,
+    ``Other``), with trend metrics apart as the tables list them; metrics not due are not charted."""
     figures = rows.loc[rows["kind"] != "milestone"]
+    computed = figures["computed_status"].where(figures["computed_status"] != "", figures["status"])
+    keys = computed.map(group_of).where(computed != "trend", "trend")
+    figures = figures.assign(_key=keys).loc[keys != ""]
     if figures.empty:
         return ""
-    computed = figures["computed_status"].where(figures["computed_status"] != "", figures["status"])
-    by_obj = objective_counts(figures.assign(status=computed), rep.register.objective_order(rep.quarter))
-    by_obj = by_obj.loc[by_obj["total"] > 0]
+    vocabulary = rep.register.council.vocabulary
+    words = {g: vocabulary.group_word(g) or "Other" for g in GROUPS}
+    words["trend"] = vocabulary.label("trend")
+    by_obj = pd.crosstab(figures["objective"], figures["_key"])
+    by_obj = by_obj.reindex(index=rep.register.objective_order(rep.quarter), columns=list(words), fill_value=0)
+    by_obj = by_obj.loc[by_obj.sum(axis=1) > 0].astype(int)
     caption = (
-        f"Figure: targets and indicators with a figure, by what the figures give, for each objective, "
+        f"Figure: targets and indicators by group, as their figures rate them, for each objective, "
         f"{rep.quarter.label}. Milestones and the services' own words are in the tables above."
     )
-    return status_chart(by_obj, caption).to_html()
+    return status_chart(
+        by_obj, caption, words, "targets and indicators by group (as their figures rate them)"
+    ).to_html()
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:

@@ -186,7 +186,9 @@ ALL_STATUSES: dict[str, Status] = {
 
 
 #: First words that are names, so keep their capital inside a sentence ("the Council Plan targets").
-NAMES = frozenset({"Council", "Cabinet", "Corporate", "Government", "District", "County", "Borough", "Mayor", "Mayor's"})
+NAMES = frozenset(
+    {"Council", "Cabinet", "Corporate", "Government", "District", "County", "Borough", "Mayor", "Mayor's"}
+)
 
 
 def in_sentence(text: str) -> str:

@@ -222,8 +222,9 @@ def test_a_list_of_more_than_three_is_a_bulleted_list(rep, tmp_path):
     html = report.narrative(rep)
     lists = re.findall(r"<ul>(.*?)</ul>", html, re.S)
     assert len(lists) == 1 and lists[0].count("<li>") == 4
-    assert "<p>Of the four milestones due an update, two are on track, one overdue and one achieved previously:</p>" in (
-        html
+    assert (
+        "<p>Of the four milestones due an update, two are on track, one overdue and one achieved previously:</p>"
+        in html
     )
     # three exceptions stay in the sentence: the two metrics by red's word, the milestone by overdue's
     assert (
@@ -306,8 +307,10 @@ def test_the_headline_charts_what_the_figures_give(rep):
     (alt,) = re.findall(r'alt="(Bar chart[^"]*)"', html)
     # targets and trend metrics of both tiers, milestones left to the tables, an override as its figures rate
     # it: Our customers CUS.01, CUS.05, SRV.02 green and CUS.02, CUS.06 (overridden), SRV.01 red; Our
-    # environment ENV.05 green, ENV.01 amber, ENV.03 trend (ENV.06, a final outturn, is not counted)
+    # environment ENV.05 green, ENV.01 amber, ENV.03 trend (ENV.06, a final outturn, is not counted).
+    # In the tables' groups and words: the council calls green "On track" ([labels]); amber and red keep
+    # the default words
     assert alt == (
-        "Bar chart of the 9 metrics by status for each objective. Our customers: 3 on target, 3 exception; "
-        "Our environment: 1 on target, 1 within tolerance, 1 trend."
+        "Bar chart of the 9 targets and indicators by group (as their figures rate them) for each objective. "
+        "Our customers: 3 on track, 3 exception; Our environment: 1 on track, 1 within tolerance, 1 trend."
     )

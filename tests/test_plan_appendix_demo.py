@@ -108,3 +108,36 @@ def test_overrides_and_milestones_in_the_demo(rep):
     # ENV.M2: overdue; ENV.M3: no update; SRV.M1 and ENV.M1: achieved previously
     assert re.search(r"ENV\.M2 .*?✖ Overdue No update for 2024/25 Q2\.", plan)
     assert plan.count("✔ Achieved previously") == 2
+
+
+def _legend(chart_html: str) -> list[str]:
+    """The legend's entries of a chart embedded as an SVG data URI, read from the SVG's text."""
+    from urllib.parse import unquote
+
+    svg = unquote(re.search(r'src="data:image/svg\+xml;charset=utf-8,([^"]+)"', chart_html).group(1))
+    texts = [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    return [t for t in texts if t[:1] in "✔▲✖●↗○◇–"]
+
+
+def test_the_headline_chart_has_the_tables_groups_and_words(rep):
+    html = report.headline(rep, rep.counted())
+    # the tables by objective head their columns ✔ On target, ▲ Close to target, ✖ Off target, ● Other
+    assert "✔ On target" in html and "▲ Close to target" in html and "● Other" in html
+    chart = html[html.index('<figure class="chart">') :]
+    # the same words in the chart's legend, not the v1 "Within tolerance" or "No target"
+    assert _legend(chart) == ["✔ On target", "▲ Close to target", "✖ Off target", "● Other", "↗ Trend"]
+    (alt,) = re.findall(r'alt="([^"]*)"', chart)
+    # by hand from the demo's figures, both tiers, milestones left out, an override as its figures rate it,
+    # WRK.06 and ENV.06 (not due) not charted: work: WRK.01-04, WRK.08 green, WRK.05 amber (reported under
+    # review), WRK.07 trend; services: SRV.03-09 green, SRV.14 amber, SRV.01-02 red, SRV.10 no data and SRV.12
+    # no target (other), SRV.11 and SRV.13 trend; live well: LIV.04-06, LIV.08, LIV.10 green, LIV.01 and
+    # LIV.11 amber, LIV.02 (affected by cost of living, red on the figures) and LIV.03 red, LIV.07 and LIV.09
+    # trend; environment: ENV.01-03, ENV.05, ENV.07, ENV.09 green, ENV.04 and ENV.08 trend
+    assert unescape(alt) == (
+        "Bar chart of the 40 targets and indicators by group (as their figures rate them) for each objective. "
+        "A great place to work: 5 on target, 1 close to target, 1 trend; "
+        "A great place to access good public services: 7 on target, 1 close to target, 2 off target, 2 other, "
+        "2 trend; "
+        "A great place to live well: 5 on target, 2 close to target, 2 off target, 2 trend; "
+        "A great place that cares for the environment: 6 on target, 2 trend."
+    )

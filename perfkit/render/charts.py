@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,6 +36,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..assess import STATUSES
 from ..rounding import places
+from ..statuses import GROUP_NAMED_BY, in_sentence, symbol
 from .formatting import format_value
 
 __all__ = [
@@ -70,11 +71,21 @@ _FILLS = {
     "no_data": "#B9BEC3",
     "not_due": "#DADDE0",
     "trend": "#3A6FB5",
+    "other": "#5F666D",
 }
 # line hatches only: a dotted hatch is thousands of tiny circles in the SVG (67 KB for one pattern)
-_HATCHES = {"green": "", "amber": "//", "red": "xx", "no_target": "||", "no_data": "--", "not_due": "", "trend": "\\\\"}
+_HATCHES = {
+    "green": "",
+    "amber": "//",
+    "red": "xx",
+    "no_target": "||",
+    "no_data": "--",
+    "not_due": "",
+    "trend": "\\\\",
+    "other": "++",
+}
 #: Hatching is drawn in white on the dark fills and in the text colour on the light greys.
-_HATCH_COLOURS = {s: ("white" if s in ("green", "amber", "red", "trend") else TEXT) for s in _FILLS}
+_HATCH_COLOURS = {s: ("white" if s in ("green", "amber", "red", "trend", "other") else TEXT) for s in _FILLS}
 _MARKERS = {"green": "o", "amber": "^", "red": "X", "trend": "o", "no_target": "D"}
 #: The tolerance band: a light amber fill, hatched, so it is told by pattern and legend as well as colour.
 BAND_FILL, BAND_HATCH = "#FBE7CC", "#C98A3D"
@@ -266,21 +277,50 @@ def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int) -> 
         legend.remove()
 
 
-def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
-    """Horizontal stacked bars: metrics in each status for each objective.
+def _style(key: str) -> str:
+    """The fill and hatching of a status, or of a group (drawn as the status that names it)."""
+    return GROUP_NAMED_BY.get(key, key)
+
+
+def status_chart(
+    counts: pd.DataFrame,
+    caption: str,
+    words: Mapping[str, str] | None = None,
+    subject: str = "metrics by status",
+) -> Chart:
+    """Horizontal stacked bars: metrics in each status (or group) for each objective.
 
     Each segment is filled, hatched and outlined; its count is printed in dark text on a
     white label (over 15:1 contrast whatever the fill), and left out where the segment is
     too narrow to hold it: the table before the chart and the alt text give every count.
+    The legend gives each category's symbol and word, so nothing is told by colour alone.
 
     Parameters
     ----------
     counts
-        :func:`perfkit.assess.objective_counts` output (objectives × statuses).
+        :func:`perfkit.assess.objective_counts` output (objectives × statuses), or a frame with
+        a column per key of ``words``.
     caption
         The visible caption.
+    words
+        The categories to draw, in order, each with its word: v1 statuses or the groups of
+        :data:`perfkit.statuses.GROUPS` (and ``trend``) in the council's words, as the tables
+        beside the chart name them. By default the v1 statuses and their v1 words.
+    subject
+        What is counted, as the alt text says it ("Bar chart of the 9 {subject} for each objective").
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"on_track": [3], "exception": [1], "other": [2]}, index=["Our customers"])
+    >>> words = {"on_track": "On track", "within_tolerance": "On alert", "exception": "Exception", "other": "Other"}
+    >>> chart = status_chart(counts, "Figure", words)
+    >>> chart.alt
+    'Bar chart of the 6 metrics by status for each objective. Our customers: 3 on track, 1 exception, 2 other.'
+    >>> [t.get_text() for t in chart.figure.legends[0].get_texts()]
+    ['✔ On track', '✖ Exception', '● Other']
     """
-    statuses = [s for s in STATUSES if s in counts.columns and counts[s].sum() > 0]
+    names = dict(words) if words is not None else {s: STATUSES[s].label for s in STATUSES}
+    statuses = [s for s in names if s in counts.columns and counts[s].sum() > 0]
     objectives = list(counts.index)
     with house_style():
         fig = new_figure(0.5 * len(objectives) + 1.5)
@@ -295,19 +335,24 @@ def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
                 range(len(objectives)),
                 values,
                 left=left,
-                color=_FILLS[s],
-                hatch=_HATCHES[s],
-                edgecolor=_HATCH_COLOURS[s],
+                color=_FILLS[_style(s)],
+                hatch=_HATCHES[_style(s)],
+                edgecolor=_HATCH_COLOURS[_style(s)],
                 linewidth=0,
             )
             ax.barh(range(len(objectives)), values, left=left, fill=False, edgecolor=TEXT, linewidth=0.7)
             handles.append(
                 (
-                    Patch(facecolor=_FILLS[s], hatch=_HATCHES[s], edgecolor=_HATCH_COLOURS[s], linewidth=0),
+                    Patch(
+                        facecolor=_FILLS[_style(s)],
+                        hatch=_HATCHES[_style(s)],
+                        edgecolor=_HATCH_COLOURS[_style(s)],
+                        linewidth=0,
+                    ),
                     Patch(fill=False, edgecolor=TEXT, linewidth=0.7),
                 )
             )
-            labels.append(f"{STATUSES[s].symbol} {STATUSES[s].label}")
+            labels.append(f"{symbol(_style(s))} {names[s]}")
             for bar, v in zip(bars, values, strict=True):
                 if v > 0:
                     t = ax.text(
@@ -339,9 +384,9 @@ def status_chart(counts: pd.DataFrame, caption: str) -> Chart:
     parts = []
     for obj in objectives:
         row = counts.loc[obj]
-        bits = [f"{int(row[s])} {STATUSES[s].label.lower()}" for s in statuses if row[s] > 0]
+        bits = [f"{int(row[s])} {in_sentence(names[s])}" for s in statuses if row[s] > 0]
         parts.append(f"{obj}: {', '.join(bits)}")
-    alt = f"Bar chart of the {total} metrics by status for each objective. " + "; ".join(parts) + "."
+    alt = f"Bar chart of the {total} {subject} for each objective. " + "; ".join(parts) + "."
     return Chart(fig, alt, caption)
 
 

@@ -24,7 +24,7 @@ from perfkit.render.charts import MIN_FONT_PT, WIDTH, Chart, status_chart, toler
 from perfkit.render.colours import contrast_ratio
 from perfkit.report import prepare
 from perfkit.survey.charts import estimates_chart, profile_chart
-from tests.support import ROOT
+from tests.support import FIXTURES, ROOT
 
 TEXT_COLUMN_IN = (210 - 2 * 16) / 25.4  # A4 less perfkit.css's 16 mm side margins: 7.01 in
 
@@ -47,12 +47,33 @@ def a1_chart(tiny):
     return trend_chart(m["title"], hist, m["unit"], m["decimals"], "A1"), hist
 
 
+#: The demo council's words for the groups ([labels] green, amber, red), as its tables head their columns.
+DEMO_WORDS = {
+    "on_track": "On target",
+    "within_tolerance": "Close to target",
+    "exception": "Off target",
+    "other": "Other",
+    "trend": "Trend",
+}
+
+
 @pytest.fixture(scope="module")
 def demo_charts():
     """Every kind of chart the two appendices draw, from the demo council's data."""
     reg = pk.load_register(ROOT / "data" / "demo")
     rep = prepare(reg, "2024/25 Q2")
     charts = {"status": status_chart(rep.status_counts(), "status")}
+    # the v2 headline's chart: the demo's targets and indicators by group as their figures rate them (worked
+    # out in tests/test_plan_appendix_demo.py), in the council's words, with the grey "Other" of the tables
+    charts["groups"] = status_chart(
+        pd.DataFrame(
+            {"on_track": [5, 7, 5, 6], "within_tolerance": [1, 1, 2, 0], "exception": [0, 2, 2, 0]}
+            | {"other": [0, 2, 0, 0], "trend": [1, 2, 2, 2]},
+            index=["Work", "Public services", "Live well", "Environment"],
+        ),
+        "groups",
+        DEMO_WORDS,
+    )
     for code in ("SRV.01", "LIV.02", "LIV.03"):
         m = reg.metrics.loc[code]
         hist = _history(reg, code, "2022/23 Q3")
@@ -200,7 +221,9 @@ def _text_and_background(chart: Chart):
     return pairs
 
 
-@pytest.mark.parametrize("name", ["status", "SRV.01", "LIV.02", "LIV.03", "by group", "key findings", "profile"])
+@pytest.mark.parametrize(
+    "name", ["status", "groups", "SRV.01", "LIV.02", "LIV.03", "by group", "key findings", "profile"]
+)
 def test_every_text_has_4_5_to_1_contrast_with_what_is_behind_it(demo_charts, name):
     pairs = _text_and_background(demo_charts[name])
     assert pairs
@@ -239,6 +262,38 @@ def test_every_segment_has_an_outline_with_3_to_1_contrast_against_white(demo_ch
         assert contrast_ratio(to_hex(p.get_edgecolor()), "#FFFFFF") >= 3  # WCAG 1.4.11, non-text contrast
 
 
+def test_the_group_chart_names_each_group_by_symbol_and_the_councils_word(demo_charts):
+    chart = demo_charts["groups"]
+    (legend,) = chart.figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "✔ On target",
+        "▲ Close to target",
+        "✖ Off target",
+        "● Other",
+        "↗ Trend",
+    ]
+    assert chart.alt == (
+        "Bar chart of the 40 metrics by status for each objective. Work: 5 on target, 1 close to target, 1 trend; "
+        "Public services: 7 on target, 1 close to target, 2 off target, 2 other, 2 trend; "
+        "Live well: 5 on target, 2 close to target, 2 off target, 2 trend; Environment: 6 on target, 2 trend."
+    )
+    # every group has its own fill and hatching: none is told from another by colour alone
+    ax = chart.figure.axes[0]
+    styles = {
+        (to_hex(p.get_facecolor()), p.get_hatch()) for p in ax.patches if isinstance(p, Rectangle) and p.get_fill()
+    }
+    assert len(styles) == 5 and len({hatch for _, hatch in styles}) == 5
+
+
+def test_the_v1_chart_keeps_the_v1_words():
+    v1 = prepare(pk.load_register(FIXTURES / "demo_v1"), "2024/25 Q2")
+    chart = status_chart(v1.status_counts(), "v1")
+    (legend,) = chart.figure.legends
+    words = [t.get_text() for t in legend.get_texts()]
+    assert "▲ Within tolerance" in words and "✖ Exception" in words and "● Other" not in words
+    assert "1 within tolerance" in chart.alt
+
+
 def test_a_segment_too_narrow_for_its_count_is_left_unlabelled_but_counted_in_the_alt_text():
     counts = pd.DataFrame(
         {"green": [196, 60], "amber": [2, 0], "red": [2, 40]}, index=["Big objective", "Small objective"]
@@ -253,7 +308,9 @@ def test_a_segment_too_narrow_for_its_count_is_left_unlabelled_but_counted_in_th
 # --- printed size ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["status", "SRV.01", "LIV.02", "LIV.03", "by group", "key findings", "profile"])
+@pytest.mark.parametrize(
+    "name", ["status", "groups", "SRV.01", "LIV.02", "LIV.03", "by group", "key findings", "profile"]
+)
 def test_charts_print_unscaled_and_no_text_is_under_8_pt(demo_charts, name):
     chart = demo_charts[name]
     width_in, height_in = chart.figure.get_size_inches()
