@@ -378,9 +378,15 @@ def targeted_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) 
         if n:
             parts.append((n, _group_phrase("exception", vocab.group_word("exception"))))
         said = [f"{number_word(n)} {_verb(n) + ' ' if i == 0 else ''}{phrase}" for i, (n, phrase) in enumerate(parts)]
-        lead = "Regarding targeted metrics, of" if n_tier == 0 else "Of"
         total = len(sub)
-        text = f"{lead} the {number_word(total)} {label} for {rep.quarter.label}, {join_words(said)}"
+        if total == 1:  # "Of the one service indicators, one is …": a tier's name has no singular
+            lead = "Regarding targeted metrics, for" if n_tier == 0 else "For"
+            text = f"{lead} {rep.quarter.label}, one of the {label} was due, and it is {parts[0][1]}"
+        else:
+            if len(parts) == 1:  # "Of the five …, five are on target" said the number twice
+                said = [f"{'both' if total == 2 else 'all ' + number_word(total)} are {parts[0][1]}"]
+            lead = "Regarding targeted metrics, of" if n_tier == 0 else "Of"
+            text = f"{lead} the {number_word(total)} {label} for {rep.quarter.label}, {join_words(said)}"
         exceptions = sub.loc[sub["group"] == "exception"]
         persistent = _persistence(exceptions, rep.quarter)
         if exceptions.empty:
@@ -420,7 +426,7 @@ def trend_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> 
     for r in trend.to_dict("records"):
         groups.setdefault(r["vs_previous"], []).append(r["title"])
     if n == 1:
-        key, title = next(iter(groups.items()))
+        key, (title,) = next(iter(groups.items()))
         return [Paragraph(f"{lead}, {title}, it {trend_phrase(key, prev)}.")]
     if len(groups) == 1 and "n/a" not in groups:
         key = next(iter(groups))

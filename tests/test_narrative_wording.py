@@ -14,6 +14,7 @@ import pytest
 from perfkit.assess import assess
 from perfkit.data.register import load_register
 from perfkit.narrative import draft_narrative, objective_paragraph, trend_phrase
+from perfkit.objective import prepare_objective, targeted_paragraphs, trend_paragraphs
 from perfkit.periods import parse_quarter
 from perfkit.statuses import in_sentence
 from tests.support import ROOT
@@ -37,14 +38,16 @@ def _a(code, value="", period="2024/25 Q2", **kw):
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory):
-    """Two red targets (one also red in Q1), one green, one overdue milestone; one service indicator, green."""
+def folder(tmp_path_factory):
+    """Two red targets (one also red in Q1), one green, one overdue milestone; one service indicator, green;
+    one trend metric."""
     metrics = [
         {"code": "T1", "title": "Calls answered"},
         {"code": "T2", "title": "Claims processed"},
         {"code": "T3", "title": "Rent collected"},
         {"code": "M1", "title": "Open the new depot", "kind": "milestone", "due": "2024/25 Q1"},
         {"code": "S1", "title": "Bins collected", "tier": "service"},
+        {"code": "R1", "title": "Library visits", "kind": "trend", "unit": "number"},
     ]
     targets = [_t(c) for c in ("T1", "T2", "T3", "S1")]
     actuals = [
@@ -53,9 +56,15 @@ def table(tmp_path_factory):
         _a("T2", "45"),
         _a("T3", "55"),
         _a("S1", "60"),
+        _a("R1", "100", period="2024/25 Q1"),
+        _a("R1", "120"),
         # M1 was due by 30 June 2024 and has no update in Q2: overdue
     ]
-    folder = write_folder(tmp_path_factory.mktemp("w") / "f", metrics, targets, actuals, WORDS)
+    return write_folder(tmp_path_factory.mktemp("w") / "f", metrics, targets, actuals, WORDS)
+
+
+@pytest.fixture(scope="module")
+def table(folder):
     return assess(load_register(folder), Q2)
 
 
@@ -147,3 +156,18 @@ def test_objective_updates_use_only_public_names_of_the_narrative():
         for alias in node.names
     ]
     assert imported and not [name for name in imported if name.startswith("_")]
+
+
+def test_the_objective_updates_sentences(folder):
+    rep = prepare_objective(folder, Q2, "Customers")
+    plan, service = (p.text for p in targeted_paragraphs(rep))
+    # the objective update counts the targets with a figure: T3 green, T1 and T2 red (M1 is a milestone)
+    assert plan == (
+        "Regarding targeted metrics, of the three Council Plan targets for 2024/25 Q2, one is on target and two "
+        "off target: Calls answered and Claims processed; Calls answered was also flagged at Q1."
+    )
+    assert service == "For 2024/25 Q2, one of the service performance indicators was due, and it is on target."
+    # one trend metric is named by its title, not as a list ("['Library visits']" before); 100 to 120 with
+    # higher better (the folder's default polarity) improved
+    (trend,) = trend_paragraphs(rep)
+    assert trend.text == "Regarding the one metric for trend monitoring, Library visits, it improved from Q1."
