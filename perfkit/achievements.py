@@ -47,7 +47,20 @@ from .render.formatting import format_value
 from .render.html import Html
 from .render.tables import text_cell
 
-__all__ = ["COLUMNS", "achievements", "challenges", "named", "render_achievements", "render_challenges"]
+__all__ = [
+    "COLUMNS",
+    "TOP_PER_OBJECTIVE",
+    "achievements",
+    "challenges",
+    "largest",
+    "named",
+    "render_achievements",
+    "render_challenges",
+]
+
+#: In a large register's appendix, the metrics listed per objective under Key achievements (the largest
+#: improvements) and Challenges (the exceptions furthest from target); the rest are counted.
+TOP_PER_OBJECTIVE = 10
 
 #: The columns of the rows :func:`achievements` and :func:`challenges` return.
 COLUMNS = [
@@ -228,6 +241,66 @@ def challenges(table: pd.DataFrame, register: Register, objective: str | None = 
     return _frame(rows)
 
 
+def _size(rows: pd.DataFrame) -> pd.Series:
+    """How large each metric row is: an improvement by its change on the earlier figure, an exception by how
+    far it misses its target, each as a share of the figure it is measured from, so that percentages,
+    counts and days compare. NaN when it cannot be measured (no figure, or a zero to divide by)."""
+    value = rows["value"].astype(float)
+    improved = rows["source"] == "metric"
+    base = rows["previous_value"].astype(float).where(improved, rows["target"].astype(float))
+    size = (value - base).abs() / base.abs()
+    return size.where(base != 0)
+
+
+def largest(rows: pd.DataFrame, n: int = TOP_PER_OBJECTIVE) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Cap the metrics of each objective at the ``n`` largest, keeping every other row (a large register's appendix).
+
+    Highlights, milestones and anything whose size cannot be measured are kept in full. The
+    improved metrics of :func:`achievements` are ranked by their change on the earlier figure,
+    the metrics at exception of :func:`challenges` by how far they miss their target, each as
+    a share of the figure it is measured from; ties keep the register's order.
+
+    Parameters
+    ----------
+    rows
+        :func:`achievements` or :func:`challenges`.
+    n
+        The metrics to keep per objective.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame and dict
+        The rows kept (sources in the order they came, the capped metrics largest first) and,
+        for each objective with more, how many were left out.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"source": ["highlight", "metric", "metric", "metric"], "objective": "Homes",
+    ...     "code": ["", "H1", "H2", "H3"], "value": [float("nan"), 90.0, 60.0, 50.0],
+    ...     "previous_value": [float("nan"), 80.0, 40.0, 49.0], "target": [float("nan"), 85.0, 50.0, 45.0]})
+    >>> kept, more = largest(rows, 1)
+    >>> kept["code"].tolist(), more
+    (['', 'H2'], {'Homes': 2})
+
+    H2 rose by half of its 40; H1 by an eighth of its 80; H3 by a 49th.
+    """
+    size = _size(rows)
+    capped = rows["source"].isin(["metric", "exception"]) & size.notna()
+    keep = ~capped
+    more: dict[str, int] = {}
+    for obj, idx in size[capped].groupby(rows.loc[capped, "objective"], sort=False).groups.items():
+        ranked = size.loc[idx].sort_values(ascending=False, kind="stable")
+        keep.loc[ranked.index[:n]] = True
+        if len(ranked) > n:
+            more[str(obj)] = len(ranked) - n
+    order = pd.Series(range(len(rows)), index=rows.index, dtype=float)
+    # within a source, the capped rows largest first; the others (and the sources) in the order they came
+    first = order.groupby(rows["source"], sort=False).transform("min")
+    rank = (-size).where(capped, order)
+    kept = rows.assign(_first=first, _rank=rank).loc[keep].sort_values(["_first", "_rank"], kind="stable")
+    return kept.drop(columns=["_first", "_rank"]), more
+
+
 # --- HTML ---------------------------------------------------------------------------------------------
 
 
@@ -288,7 +361,9 @@ def _list(rows: pd.DataFrame) -> str:
     return '<ul class="highlights">' + "".join(_item(r) for r in rows.to_dict("records")) + "</ul>"
 
 
-def _render(rows: pd.DataFrame, none: str, objectives: list[str] | None, level: int) -> Html:
+def _render(
+    rows: pd.DataFrame, none: str, objectives: list[str] | None, level: int, notes: Mapping[str, str] | None = None
+) -> Html:
     if rows.empty:
         return Html(f"<p>{escape(none)}</p>")
     if objectives is None:
@@ -299,7 +374,9 @@ def _render(rows: pd.DataFrame, none: str, objectives: list[str] | None, level: 
     for obj in order:
         sub = about.loc[about["objective"] == obj]
         if len(sub):
-            parts.append(f"<h{level}>{escape(obj)}</h{level}>{_list(sub)}")
+            note = (notes or {}).get(obj)
+            after = f'<p class="note">{escape(note)}</p>' if note else ""
+            parts.append(f"<h{level}>{escape(obj)}</h{level}>{_list(sub)}{after}")
     loose = rows.loc[rows["objective"] == ""]
     for service in dict.fromkeys(loose["service"]):
         heading = f"Service: {escape(service)}"  # not an objective: said so, as the heading could be either
@@ -307,7 +384,13 @@ def _render(rows: pd.DataFrame, none: str, objectives: list[str] | None, level: 
     return Html("".join(parts))
 
 
-def render_achievements(rows: pd.DataFrame, objectives: list[str] | None = None, *, level: int = 3) -> Html:
+def render_achievements(
+    rows: pd.DataFrame,
+    objectives: list[str] | None = None,
+    *,
+    level: int = 3,
+    notes: Mapping[str, str] | None = None,
+) -> Html:
     """The "Key achievements" section: a list, or with ``objectives`` one list per objective, then per service.
 
     Parameters
@@ -319,10 +402,19 @@ def render_achievements(rows: pd.DataFrame, objectives: list[str] | None = None,
         appendix); highlights with no objective follow, under their service.
     level
         The heading level of each group.
+    notes
+        A sentence to print after an objective's list, by objective (what a large register
+        leaves out: see :func:`largest`).
     """
-    return _render(rows, "No key achievement is recorded for this quarter.", objectives, level)
+    return _render(rows, "No key achievement is recorded for this quarter.", objectives, level, notes)
 
 
-def render_challenges(rows: pd.DataFrame, objectives: list[str] | None = None, *, level: int = 3) -> Html:
+def render_challenges(
+    rows: pd.DataFrame,
+    objectives: list[str] | None = None,
+    *,
+    level: int = 3,
+    notes: Mapping[str, str] | None = None,
+) -> Html:
     """The "Challenges" section, grouped as :func:`render_achievements` is."""
-    return _render(rows, "No challenge is recorded for this quarter.", objectives, level)
+    return _render(rows, "No challenge is recorded for this quarter.", objectives, level, notes)

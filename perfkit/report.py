@@ -36,7 +36,14 @@ import pandas as pd
 
 from .assess import RATED, STATUSES, actions_due, assess, assess_history, group_counts, objective_counts
 from .data.register import Register, load_register
-from .narrative import count_phrase, counting_sentence, draft_narrative, number_word, objective_paragraph
+from .narrative import (
+    count_phrase,
+    counting_sentence,
+    draft_narrative,
+    join_words,
+    number_word,
+    objective_paragraph,
+)
 from .periods import Quarter, long_date, parse_quarter, quarter_range, warn_if_after
 from .render.cells import (
     code_cell,
@@ -674,8 +681,12 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     if len(further):
         parts.append(
             f"<p>{len(reds):,} metrics are at exception. The first {number_word(len(detailed))} (persistent "
-            f"exceptions first) are shown in detail with a chart; the other {len(further):,} are listed, with "
-            "their figures and commentary, in the table that follows them.</p>"
+            f"exceptions first) are shown in detail with a chart; the other {len(further):,} are listed"
+            + (
+                ", with their figures and commentary, in the table that follows them.</p>"
+                if not rep.large
+                else ", one row each, by objective, in the tables that follow them.</p>"
+            )
         )
     for rec in detailed.to_dict("records"):
         persistent = ""
@@ -730,21 +741,84 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                 also = f" (also at exception in {parse_quarter(r['previous_due']).short_relative_to(rep.quarter)})"
             return f"{code_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}"
 
-        parts.append(
-            html_table(
-                further,
-                [
-                    Column("Metric", metric),
-                    Column("Value", lambda r: _fmt(r, "value"), numeric=True),
-                    Column("Target", lambda r: _fmt(r, "target"), numeric=True),
-                    Column("Tolerance", _tolerance),
-                    Column("Commentary", lambda r: commentary_cell(r) or "None supplied"),
-                ],
-                f"Further exceptions, {rep.quarter.label}: {len(further):,} metrics",
-                row_header=0,
+        if rep.large:
+            parts.append(_further_exceptions(rep, further))
+        else:
+            parts.append(
+                html_table(
+                    further,
+                    [
+                        Column("Metric", metric),
+                        Column("Value", lambda r: _fmt(r, "value"), numeric=True),
+                        Column("Target", lambda r: _fmt(r, "target"), numeric=True),
+                        Column("Tolerance", _tolerance),
+                        Column("Commentary", lambda r: commentary_cell(r) or "None supplied"),
+                    ],
+                    f"Further exceptions, {rep.quarter.label}: {len(further):,} metrics",
+                    row_header=0,
+                )
             )
-        )
     return Html("".join(parts))
+
+
+def _said(rec: Mapping) -> str:
+    """The commentary and remedial action under a metric's name, in its own cell: a large register's short rows.
+
+    A column of its own would share the line with the name, and each would wrap to two lines;
+    under the name, a row without commentary stays one line. (``period-label`` is the house
+    style's small block line in muted text.)
+    """
+    said = [text_cell(rec["commentary"])] if rec.get("commentary") else []
+    if rec.get("action"):
+        by = long_date(rec.get("action_due"))
+        said.append(f"Remedial action: {text_cell(rec['action'])}{', to take effect by ' + escape(by) if by else ''}.")
+    return "".join(f'<span class="period-label">{s}</span>' for s in said)
+
+
+def _further_exceptions(rep: QuarterReport, further: pd.DataFrame) -> str:
+    """A large register's further exceptions: one short row each, by objective, without the columns no row fills.
+
+    Hundreds of rows are laid out page by page in the PDF, so each row is kept to one line where
+    it can be: the commentary and action go under the metric's name, and the tolerance (which
+    every exception misses by more than) is left to the metric's definition.
+    """
+    q = rep.quarter
+
+    def metric(r: Mapping) -> str:
+        also = ""
+        if r["persistent_exception"]:
+            also = f" (also {parse_quarter(r['previous_due']).short_relative_to(q)})"
+        return f"{code_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}{_said(r)}"
+
+    milestone = further["kind"] == "milestone"
+    said = bool(((further["commentary"] != "") | (further["action"] != "")).any())
+    columns = [Column("Metric, with its commentary and remedial action" if said else "Metric", metric)]
+    columns.append(
+        Column("Value", lambda r: figure_cell(r) if r["kind"] == "milestone" else _fmt(r, "value"), numeric=True)
+    )
+    if (~milestone).any():
+        columns.append(Column("Target", lambda r: _fmt(r, "target") if r["kind"] != "milestone" else "–", numeric=True))
+    if milestone.any():
+        columns.append(Column("Due", lambda r: due_cell(r) if r["kind"] == "milestone" else "–"))
+    none = "" if said else "None of them has commentary. "
+    parts = [
+        f'<p class="note">The further exceptions, by objective. Tolerances are not repeated: a figure at exception '
+        "misses its target by more than its tolerance. "
+        f'{none}"Also" names the last quarter a metric was at exception in before this one. Every metric is in '
+        "<code>metric_status.xlsx</code> and <code>metric_status.csv</code>.</p>"
+    ]
+    for obj in dict.fromkeys([*rep.register.objective_order(q), *further["objective"]]):
+        sub = further.loc[further["objective"] == obj]
+        if len(sub):
+            parts.append(
+                html_table(
+                    sub,
+                    columns,
+                    f"Further exceptions: {obj}, {q.label} ({count_phrase(len(sub), 'metric')})",
+                    row_header=0,
+                )
+            )
+    return "".join(parts)
 
 
 def actions_followed_up(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
@@ -895,6 +969,106 @@ def _by_strategy(rep: QuarterReport, rows: pd.DataFrame, level: int, where: str)
     return "".join(out)
 
 
+#: Statuses the Data notes list: a large register's plan counts them rather than list them twice.
+_NOTED = ("no_data", "no_target", "not_due", "no_update")
+
+
+def _tactic_counts(rep: QuarterReport, rows: pd.DataFrame, obj: str) -> str:
+    """Metrics by strategy and tactic in each group, in the council's words (a large register's plan)."""
+    vocabulary = rep.register.council.vocabulary
+    key = rows["group"].where(rows["group"] != "", rows["status"])  # trend and not due have no group
+    keys = [g for g in GROUPS if (key == g).any()] + [k for k in ("trend", "not_due") if (key == k).any()]
+    grid = (
+        pd.crosstab([rows["strategy"], rows["tactic"]], key)
+        .reindex(columns=keys, fill_value=0)
+        .reindex(pd.MultiIndex.from_frame(rows[["strategy", "tactic"]].drop_duplicates()))
+        .assign(total=lambda g: g.sum(axis=1))
+        .reset_index()
+    )
+
+    def word(k: str) -> str:
+        if k in GROUPS:
+            return f"{symbol(GROUP_NAMED_BY.get(k, 'paused'))} {vocabulary.group_word(k) or 'Other'}"
+        return f"{symbol(k)} {vocabulary.label(k)}"
+
+    cols = [
+        Column("Strategy", lambda r: text_cell(r["strategy"]) or "None given"),
+        Column("Tactic", lambda r: text_cell(r["tactic"]) or "None given"),
+    ]
+    cols += [count_column(word(k), k) for k in keys]
+    cols += [Column("Total", lambda r: f"{r['total']:,}", numeric=True)]
+    return html_table(grid, cols, f"Metrics by strategy and tactic: {obj}, {rep.quarter.label}", row_header=1)
+
+
+def _plan_summary(rep: QuarterReport, rows: pd.DataFrame, obj: str) -> str:
+    """A large register's objective: counts by tactic, then only what no other section lists.
+
+    Exceptions are under "Exceptions in detail", on-track and trend metrics are counted, and
+    metrics without data or target are in "Data notes": listed here are the metrics and
+    milestones within tolerance or in the council's other words (paused, under review, …).
+    """
+    out = []
+    if (rows["strategy"] != "").any():
+        out.append(_tactic_counts(rep, rows, obj))
+    shown = rows["group"].isin(["within_tolerance", "other"]) & ~rows["status"].isin(_NOTED)
+    listed = rows.loc[shown]
+    figures, milestones = listed.loc[listed["kind"] != "milestone"], listed.loc[listed["kind"] == "milestone"]
+    tactics = (rows["strategy"] != "").any()
+    if len(figures):
+        said = bool(((figures["commentary"] != "") | (figures["action"] != "")).any())
+        cols = [
+            Column(
+                "Metric, with its commentary and remedial action" if said else "Metric",
+                lambda r: f"{code_cell(r['code'])}: {text_cell(r['title'])}{_said(r)}",
+            )
+        ]
+        if tactics:
+            cols.append(Column("Tactic", lambda r: text_cell(r["tactic"] or r["strategy"]) or "None given"))
+        cols += [
+            Column("Figure", figure_cell, numeric=True),
+            Column("Target", target_cell, numeric=True),
+            Column("Status", status_cell),
+        ]
+        out.append(
+            html_table(
+                figures,
+                cols,
+                f"Targets and indicators within tolerance or otherwise reported: {obj}, {rep.quarter.label} "
+                f"({count_phrase(len(figures), 'metric')})",
+                row_header=0,
+            )
+        )
+    if len(milestones):
+        out.append(
+            _milestone_rows_table(
+                rep, milestones, f"Milestones at risk or otherwise reported: {obj}, {rep.quarter.label}"
+            )
+        )
+    exception = int((rows["group"] == "exception").sum())
+    trend = rows.loc[rows["status"] == "trend"]
+    worse = int((trend["vs_previous"] == "worsened").sum())
+    on_track, noted = int((rows["group"] == "on_track").sum()), int(rows["status"].isin(_NOTED).sum())
+    vocabulary = rep.register.council.vocabulary
+    counted = [
+        f"{number_word(on_track)} {(vocabulary.group_word('on_track') or 'on track').lower()}" if on_track else "",
+        f"{count_phrase(len(trend), 'trend metric')} ({number_word(worse)} worse than {rep.previous_label})"
+        if len(trend)
+        else "",
+        f"{number_word(noted)} in Data notes" if noted else "",
+    ]
+    note = (
+        f"{_capitalise_first(count_phrase(exception, 'metric'))} at exception {'is' if exception == 1 else 'are'} "
+        "listed under Exceptions in detail. "
+        if exception
+        else ""
+    )
+    if any(counted):
+        note += f"Counted here rather than listed: {join_words([c for c in counted if c])}. "
+    note += f"{_capitalise_first(_SPREADSHEETS)}, with its commentary."
+    out.append(f'<p class="note">{escape(note)}</p>')
+    return "".join(out)
+
+
 def plan_by_objective(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     """The plan, objective by objective: each objective a level-2 heading, its strategies and tactics under it.
 
@@ -915,7 +1089,7 @@ def plan_by_objective(rep: QuarterReport, rows: pd.DataFrame | None = None) -> H
         counts = [c for c in group_counts(sub) if c.total]
         if counts:
             parts.append(f"<p>{escape(counting_sentence(counts[0], obj, shape=2))}</p>")
-        parts.append(_by_strategy(rep, sub, 3, obj))
+        parts.append(_plan_summary(rep, sub, obj) if rep.large else _by_strategy(rep, sub, 3, obj))
     if not parts:
         return Html(
             f'<h2 id="plan">{escape(rep.plan_title)}</h2><p>No metric of the plan is reported this quarter.</p>'
@@ -1164,8 +1338,34 @@ def data_notes(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
         )
     if not parts:
         parts.append("<p>Every metric due this quarter has a figure and a target.</p>")
+    if rep.large:
+        parts.append(_left_to_the_spreadsheets(rep))
     parts.append(status_key(rep if rep.v2 else None))
     return Html("".join(parts))
+
+
+def _left_to_the_spreadsheets(rep: QuarterReport) -> str:
+    """What a large register's appendix counts rather than lists, and where the reader finds each one."""
+    from .achievements import TOP_PER_OBJECTIVE
+
+    top = number_word(TOP_PER_OBJECTIVE)
+    items = [
+        "every exception is listed once, under Exceptions in detail (the first "
+        f"{number_word(MAX_DETAILED_EXCEPTIONS)} with a chart, the others one row each)",
+        f"Key achievements list the highlights and achieved milestones in full, then the {top} metrics of each "
+        "objective that improved most; Challenges the highlights and milestones in full, then the "
+        f"{top} exceptions of each objective furthest from target",
+        "the plan lists what is within tolerance or in the council's other words; metrics on track and trend "
+        "metrics are counted by objective (and by strategy and tactic), not listed, with their commentary",
+        "annual metrics not due this quarter are counted by service",
+    ]
+    return (
+        f"<h3>What this appendix counts rather than lists</h3><p>With {len(rep.table):,} metrics (more than "
+        f"{LIST_LIMIT:,}), this appendix lists what a reader must act on and counts the rest:</p><ul>"
+        + "".join(f"<li>{escape(_capitalise_first(i))}.</li>" for i in items)
+        + "</ul><p>Every metric's figure, target, status, directions and commentary is in "
+        "<code>metric_status.xlsx</code> and <code>metric_status.csv</code>, published with this appendix.</p>"
+    )
 
 
 def status_key(rep: QuarterReport | None = None) -> Html:
@@ -1342,19 +1542,60 @@ def metric_profile(data_dir: str | Path | Register = "data/demo", code: str = ""
     return Html(f"<h2>{escape(code)}: {escape(m['title'])}</h2>{facts_table}{summary}{chart.to_html()}{table}")
 
 
+#: Where a large register's appendix sends its reader for what it counts rather than lists.
+_SPREADSHEETS = "every metric is in metric_status.xlsx and metric_status.csv, published with this appendix"
+
+
 def key_achievements(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     """Key achievements by objective, then highlights about no objective under their service.
 
-    ``rows`` are the achievements to show (default :meth:`QuarterReport.achievements`).
+    ``rows`` are the achievements to show (default :meth:`QuarterReport.achievements`). A large
+    register lists its highlights and milestones in full and, per objective, the
+    :data:`~perfkit.achievements.TOP_PER_OBJECTIVE` metrics that improved most (by their change as
+    a share of the earlier figure), with how many more improved.
     """
-    from .achievements import render_achievements
+    from .achievements import TOP_PER_OBJECTIVE, largest, render_achievements
 
-    return render_achievements(rep.achievements() if rows is None else rows, rep.register.objective_order(rep.quarter))
+    found = rep.achievements() if rows is None else rows
+    order = rep.register.objective_order(rep.quarter)
+    if not rep.large or found.empty:
+        return render_achievements(found, order)
+    shown, more = largest(found, TOP_PER_OBJECTIVE)
+    notes = {
+        obj: f"And {count_phrase(n, 'more metric')} on target improved on their earlier figure: {_SPREADSHEETS}."
+        for obj, n in more.items()
+    }
+    lead = (
+        f"<p>With {len(rep.table):,} metrics, each objective lists the services' highlights and the milestones "
+        f"achieved in full, then the {number_word(TOP_PER_OBJECTIVE)} metrics on target that improved most, by "
+        "their change as a share of the earlier figure.</p>"
+    )
+    return Html(lead + render_achievements(shown, order, notes=notes))
 
 
 def key_challenges(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
     """Challenges by objective (highlights, exceptions with their actions, past-due milestones), as
-    :func:`key_achievements` groups them. ``rows`` default to :meth:`QuarterReport.challenges`."""
-    from .achievements import render_challenges
+    :func:`key_achievements` groups them. ``rows`` default to :meth:`QuarterReport.challenges`.
 
-    return render_challenges(rep.challenges() if rows is None else rows, rep.register.objective_order(rep.quarter))
+    A large register lists its highlights and milestones in full and, per objective, the
+    :data:`~perfkit.achievements.TOP_PER_OBJECTIVE` metrics at exception furthest from their target
+    (as a share of it): every exception is listed once under "Exceptions in detail".
+    """
+    from .achievements import TOP_PER_OBJECTIVE, largest, render_challenges
+
+    found = rep.challenges() if rows is None else rows
+    order = rep.register.objective_order(rep.quarter)
+    if not rep.large or found.empty:
+        return render_challenges(found, order)
+    shown, more = largest(found, TOP_PER_OBJECTIVE)
+    notes = {
+        obj: f"And {count_phrase(n, 'more metric')} at exception, each listed under Exceptions in detail: "
+        f"{_SPREADSHEETS}."
+        for obj, n in more.items()
+    }
+    lead = (
+        f"<p>With {len(rep.table):,} metrics, each objective lists the services' highlights and the milestones "
+        f"in full, then the {number_word(TOP_PER_OBJECTIVE)} metrics at exception furthest from their target, as a "
+        "share of it. Every exception is listed under Exceptions in detail.</p>"
+    )
+    return Html(lead + render_challenges(shown, order, notes=notes))

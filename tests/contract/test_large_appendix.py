@@ -1,0 +1,67 @@
+"""A large register's published appendix (issue 18): short, accessible, and still listing every exception.
+
+A contract-v2 register just over LIST_LIMIT (tests/support/generate.py), published as a user
+publishes it: axe-core finds no WCAG 2.2 AA violation in the HTML, headings never skip a level,
+every table has a caption and header cells, and the PDF is tagged with the objectives as bookmarks.
+"""
+
+import itertools
+import re
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from perfkit.report import LIST_LIMIT, MAX_DETAILED_EXCEPTIONS
+from tests.contract.conftest import TAGS, perfkit_run
+from tests.support.generate import make_register
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    folder = make_register(tmp_path_factory.mktemp("reg") / "large", LIST_LIMIT + 60, n_quarters=8, seed=7, v2=True)
+    return perfkit_run(folder, tmp_path_factory.mktemp("out"))
+
+
+def test_every_exception_is_listed_once_in_the_html_and_in_the_pdf(published):
+    status = pd.read_csv(published / "metric_status.csv", keep_default_na=False, dtype=str)
+    wanted = sorted(status.loc[status["exception"] == "true", "code"])
+    assert len(wanted) > MAX_DETAILED_EXCEPTIONS
+    html = (published / "quarterly_performance.html").read_text(encoding="utf-8")
+    section = html[html.index('id="Exceptions-in-detail"') : html.index('id="Key-achievements"')]
+    detailed = re.findall(r'<h3 id="exc-([^"]+)">', section)
+    rows = re.findall(r'<tr><th scope="row"><span class="code">([^<]+)</span>', section)
+    assert sorted(detailed + rows) == wanted
+    text = " ".join(page.extract_text() for page in PdfReader(published / "quarterly_performance.pdf").pages)
+    assert all(code in text for code in wanted)
+
+
+def test_headings_never_skip_a_level_and_every_table_has_a_caption_and_headers(published):
+    html = (published / "quarterly_performance.html").read_text(encoding="utf-8")
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+    tables = re.findall(r"<table.*?</table>", html, flags=re.S)
+    # a table of figures has a header row; a table of key facts has a header cell on each row
+    assert tables and all("<caption>" in t and re.search(r'<th scope="(col|row)"', t) for t in tables)
+
+
+def test_the_pdf_is_tagged_and_bookmarks_each_section_and_objective(published):
+    reader = PdfReader(published / "quarterly_performance.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top[:3] == ["Headline", "Summary", "Exceptions in detail"] and top[-1] == "Data notes"
+    assert "A great place to work" in top and "Key achievements" in top and "Challenges" in top
+
+
+def test_axe_finds_no_wcag_22_aa_violation_in_a_large_appendix(published, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((published / "quarterly_performance.html").as_uri(), wait_until="load")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    violations = results.response["violations"]
+    detail = "\n".join(f"{v['id']}: {v['help']} (e.g. {v['nodes'][0]['html'][:120]})" for v in violations)
+    assert violations == [], detail
+    page.close()
