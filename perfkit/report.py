@@ -722,7 +722,9 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                 ),
                 css_class="data compact",
             )
-            shown = chart.to_html() + table
+            # a large register's appendix keeps to the chart (its alternative text gives the figures) and the
+            # key facts: the quarter-by-quarter table would add half a page to each of the ten
+            shown = chart.to_html() + ("" if rep.large else table)
         comment = text_cell(rec["commentary"]) or "No commentary was supplied."
         anchor = escape(rec["code"])
         parts.append(
@@ -1005,12 +1007,23 @@ def _plan_summary(rep: QuarterReport, rows: pd.DataFrame, obj: str) -> str:
 
     Exceptions are under "Exceptions in detail", on-track and trend metrics are counted, and
     metrics without data or target are in "Data notes": listed here are the metrics and
-    milestones within tolerance or in the council's other words (paused, under review, …).
+    milestones in the council's other words (at risk, paused, under review, an override) and the
+    :data:`~perfkit.achievements.TOP_PER_OBJECTIVE` metrics within tolerance furthest from target
+    (as a share of it), with how many more are within tolerance.
     """
+    from .achievements import TOP_PER_OBJECTIVE
+
     out = []
     if (rows["strategy"] != "").any():
         out.append(_tactic_counts(rep, rows, obj))
     shown = rows["group"].isin(["within_tolerance", "other"]) & ~rows["status"].isin(_NOTED)
+    # within tolerance on the figures: the ones furthest from target (nearest to exception) are listed,
+    # the rest counted; a council's word (at risk, paused, an override) is always listed
+    rated = rows["status"].eq("amber") & rows["computed_status"].isin(["", "amber"])
+    gap = ((rows["value"] - rows["target"]).abs() / rows["target"].abs()).where(rated & rows["target"].ne(0))
+    ranked = gap.dropna().sort_values(ascending=False, kind="stable")
+    more = ranked.index[TOP_PER_OBJECTIVE:]
+    shown &= ~rows.index.isin(more)
     listed = rows.loc[shown]
     figures, milestones = listed.loc[listed["kind"] != "milestone"], listed.loc[listed["kind"] == "milestone"]
     tactics = (rows["strategy"] != "").any()
@@ -1054,6 +1067,9 @@ def _plan_summary(rep: QuarterReport, rows: pd.DataFrame, obj: str) -> str:
         f"{count_phrase(len(trend), 'trend metric')} ({number_word(worse)} worse than {rep.previous_label})"
         if len(trend)
         else "",
+        f"{number_word(len(more))} more {(vocabulary.group_word('within_tolerance') or 'within tolerance').lower()}"
+        if len(more)
+        else "",
         f"{number_word(noted)} in Data notes" if noted else "",
     ]
     note = (
@@ -1077,7 +1093,8 @@ def plan_by_objective(rep: QuarterReport, rows: pd.DataFrame | None = None) -> H
     status word and symbol, with the computed status and reason beside an override;
     direction; the officer's commentary and any remedial action) and a table of milestones
     (progress, due date and revised due date, status with "past its due date", latest update).
-    A large register lists only what is not on track and what has commentary.
+    A large register counts its metrics by strategy and tactic and lists only what no other
+    section lists (see ``_plan_summary``).
     """
     plan = rep.plan() if rows is None else rows
     parts = [_CSV_NOTE] if rep.large else []
@@ -1351,12 +1368,15 @@ def _left_to_the_spreadsheets(rep: QuarterReport) -> str:
     top = number_word(TOP_PER_OBJECTIVE)
     items = [
         "every exception is listed once, under Exceptions in detail (the first "
-        f"{number_word(MAX_DETAILED_EXCEPTIONS)} with a chart, the others one row each)",
+        f"{number_word(MAX_DETAILED_EXCEPTIONS)} with their key facts and a chart of the last "
+        f"{number_word(HISTORY_QUARTERS)} quarters, the others one row each)",
         f"Key achievements list the highlights and achieved milestones in full, then the {top} metrics of each "
         "objective that improved most; Challenges the highlights and milestones in full, then the "
         f"{top} exceptions of each objective furthest from target",
-        "the plan lists what is within tolerance or in the council's other words; metrics on track and trend "
-        "metrics are counted by objective (and by strategy and tactic), not listed, with their commentary",
+        f"the plan lists, for each objective, the {top} metrics within tolerance furthest from target and "
+        "whatever is in the council's other words; the other metrics within tolerance, those on track and the "
+        "trend metrics are counted by objective (and by strategy and tactic), with their commentary left to the "
+        "spreadsheets",
         "annual metrics not due this quarter are counted by service",
     ]
     return (
