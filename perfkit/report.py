@@ -914,39 +914,17 @@ def _milestone_rows_table(rep: QuarterReport, rows: pd.DataFrame, caption: str) 
     )
 
 
-def _listed(rep: QuarterReport, rows: pd.DataFrame) -> pd.DataFrame:
-    """What a large register lists one by one: everything not on track, trend metrics that worsened,
-    and every metric with commentary or an action."""
-    if not rep.large:
-        return rows
-    quiet = (
-        rows["group"].isin(["on_track", ""])
-        & ~((rows["kind"] == "trend") & (rows["vs_previous"] == "worsened"))
-        & (rows["commentary"] == "")
-        & (rows["action"] == "")
-    )
-    return rows.loc[~quiet]
-
-
 def _rows_under(rep: QuarterReport, rows: pd.DataFrame, where: str) -> str:
     """The metrics and the milestones under one heading, each in its own table."""
     out = []
-    listed = _listed(rep, rows)
-    figures = listed.loc[listed["kind"] != "milestone"]
-    milestones = listed.loc[listed["kind"] == "milestone"]
+    figures = rows.loc[rows["kind"] != "milestone"]
+    milestones = rows.loc[rows["kind"] == "milestone"]
     if len(figures):
         out.append(
             _metric_rows_table(rep.previous_label, figures, f"Targets and indicators: {where}, {rep.quarter.label}")
         )
     if len(milestones):
         out.append(_milestone_rows_table(rep, milestones, f"Milestones: {where}, {rep.quarter.label}"))
-    if rep.large and len(listed) < len(rows):
-        quiet = len(rows) - len(listed)
-        out.append(
-            f'<p class="note">{escape(_capitalise_first(count_phrase(quiet, "other metric")))} '
-            f"under {escape(where)} {'is' if quiet == 1 else 'are'} on track, not due, or monitored for trend "
-            "and not worse, without commentary (each is in <code>metric_status.csv</code>).</p>"
-        )
     return "".join(out)
 
 
@@ -1118,7 +1096,7 @@ def service_indicators(rep: QuarterReport, rows: pd.DataFrame | None = None) -> 
     """Service indicators (tier ``service``) in their own section, under the council's name for them.
 
     ``rows`` are the indicators to show (default :meth:`QuarterReport.service_indicators`).
-    Nothing is shown when there are none.
+    Nothing is shown when there are none. A large register prints them as it prints the plan.
     """
     service = rep.service_indicators() if rows is None else rows
     if service.empty:
@@ -1133,7 +1111,7 @@ def service_indicators(rep: QuarterReport, rows: pd.DataFrame | None = None) -> 
         if sub.empty:
             continue
         parts.append(f"<h3>{escape(obj)}</h3>")
-        parts.append(_by_strategy(rep, sub, 4, obj))
+        parts.append(_plan_summary(rep, sub, obj) if rep.large else _by_strategy(rep, sub, 4, obj))
     return Html("".join(parts))
 
 
