@@ -722,9 +722,7 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
                 ),
                 css_class="data compact",
             )
-            # a large register's appendix keeps to the chart (its alternative text gives the figures) and the
-            # key facts: the quarter-by-quarter table would add half a page to each of the ten
-            shown = chart.to_html() + ("" if rep.large else table)
+            shown = chart.to_html() + table
         comment = text_cell(rec["commentary"]) or "No commentary was supplied."
         anchor = escape(rec["code"])
         parts.append(
@@ -1346,7 +1344,7 @@ def _left_to_the_spreadsheets(rep: QuarterReport) -> str:
     top = number_word(TOP_PER_OBJECTIVE)
     items = [
         "every exception is listed once, under Exceptions in detail (the first "
-        f"{number_word(MAX_DETAILED_EXCEPTIONS)} with their key facts and a chart of the last "
+        f"{number_word(MAX_DETAILED_EXCEPTIONS)} with their key facts, a chart and a table of the last "
         f"{number_word(HISTORY_QUARTERS)} quarters, the others one row each)",
         f"Key achievements list the highlights and achieved milestones in full, then the {top} metrics of each "
         "objective that improved most; Challenges the highlights and milestones in full, then the "
