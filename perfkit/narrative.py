@@ -25,13 +25,14 @@ import pandas as pd
 
 from .assess import TierCounts, group_counts
 from .periods import Quarter, long_date, parse_quarter
-from .statuses import in_sentence
+from .statuses import Vocabulary, in_sentence
 
 __all__ = [
     "bullets",
     "count_phrase",
     "counting_sentence",
     "draft_narrative",
+    "exception_phrase",
     "join_words",
     "number_word",
     "objective_paragraph",
@@ -200,6 +201,26 @@ def bullets(lead: str, items: list[str], inline: str = ": ", force: bool = False
     return lead + (" " + joined.strip() if joined.strip() else "") + ":\n" + "\n".join(f"- {item}" for item in items)
 
 
+def exception_phrase(kind: str, status: str, status_label: str | None, vocabulary: Vocabulary | None) -> str:
+    """How a sentence says an item is at exception, in the council's words.
+
+    A metric takes the council's word for red; a milestone its own word (``[labels]``
+    overdue, or the word the service reported), as a milestone is never on or off target.
+
+    >>> exception_phrase("target", "red", "Exception", None), exception_phrase("milestone", "overdue", "", None)
+    ('at exception', 'overdue')
+    """
+
+    def label(status: str) -> str:
+        return vocabulary.label(status) if vocabulary is not None else _DEFAULT_WORDS.get(status, status)
+
+    if kind == "milestone":
+        word = label("overdue") if status == "overdue" else str(status_label or label(status))
+    else:
+        word = label("red")
+    return status_phrase(word)
+
+
 def _exception_item(row: Any, quarter: Quarter, word: str = "at exception") -> str:
     """An exception as a v2 sentence names it: why it is one (when the sentence's word does not say), its action."""
     name = str(row.title)
@@ -240,14 +261,10 @@ def _exceptions_sentence(exceptions: pd.DataFrame, table: pd.DataFrame, quarter:
     bulleted list, and a sentence after a list starts a new paragraph.
     """
     vocabulary = table.attrs.get("vocabulary")
-    label = vocabulary.label if vocabulary is not None else (lambda s: _DEFAULT_WORDS.get(s, s))
     groups: dict[tuple[str, str], list[str]] = {}
     for r in exceptions.itertuples():
-        if r.kind == "milestone":
-            word = label("overdue") if r.status == "overdue" else str(r.status_label or label(r.status))
-            key = ("milestone", status_phrase(word))
-        else:
-            key = ("metric", status_phrase(label("red")))
+        phrase = exception_phrase(r.kind, r.status, r.status_label, vocabulary)
+        key = ("milestone" if r.kind == "milestone" else "metric", phrase)
         groups.setdefault(key, []).append(_exception_item(r, quarter, key[1]))
     listed = len(exceptions) > MAX_INLINE
     text = ""

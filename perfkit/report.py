@@ -40,6 +40,7 @@ from .narrative import (
     count_phrase,
     counting_sentence,
     draft_narrative,
+    exception_phrase,
     join_words,
     number_word,
     objective_paragraph,
@@ -692,7 +693,7 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
         persistent = ""
         if rec["persistent_exception"]:
             prev = parse_quarter(rec["previous_due"]).short_relative_to(rep.quarter)
-            persistent = f' <span class="flag">(also at exception in {escape(prev)})</span>'
+            persistent = f' <span class="flag">(also {escape(_phrase(rep, rec))} in {escape(prev)})</span>'
         facts_table = _facts_table(
             _exception_facts(rep, rec),
             Html(f"Key facts: {escape(rec['title'])} ({code_cell(rec['code'])}), {rep.quarter.label}"),
@@ -738,7 +739,7 @@ def exceptions(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
         def metric(r: Mapping) -> str:
             also = ""
             if r["persistent_exception"]:
-                also = f" (also at exception in {parse_quarter(r['previous_due']).short_relative_to(rep.quarter)})"
+                also = f" (also {_phrase(rep, r)} in {parse_quarter(r['previous_due']).short_relative_to(rep.quarter)})"
             return f"{code_cell(r['code'])}: {text_cell(r['title'])}{escape(also)}"
 
         if rep.large:
@@ -1142,6 +1143,11 @@ def final_outturn_section(final: pd.DataFrame, previous_label: str) -> Html:
             parts.append(f"<p>{escape(counting_sentence(counts[0], title, shape=0))}</p>")
         parts.append(_metric_rows_table(previous_label, sub, f"Final outturns of the {title}"))
     return Html("".join(parts))
+
+
+def _phrase(rep: QuarterReport, r: Mapping) -> str:
+    """How the appendix says a row is at exception, as the summary does: "at exception", "off target", "overdue"."""
+    return exception_phrase(r["kind"], r["status"], r["status_label"], rep.table.attrs.get("vocabulary"))
 
 
 def _facts_table(facts: list[tuple[str, str]], caption: str) -> str:
