@@ -1,21 +1,25 @@
 """Survey charts with alt text: who responded, and results with their confidence intervals.
 
-The results charts are drawn with seaborn's objects interface, the statistical plotting layer of
-the stack: an estimate is a dot and its 95% interval a range drawn from the precomputed bounds
-(``so.Range`` with ``xmin``/``xmax``), and results by group are small multiples, one panel per
-breakdown (age band, sex, ward…) on a shared 0–100% scale. Charts are drawn at their printed size
-(:data:`perfkit.render.charts.WIDTH`) with no text under :data:`perfkit.render.charts.MIN_FONT_PT`.
+In the results charts an estimate is a dot and its 95% interval a line drawn from the precomputed
+bounds, and results by group are small multiples, one panel per breakdown (age band, sex, ward…)
+stacked on a shared 0–100% scale. They are drawn with matplotlib alone: seaborn's objects interface
+drew the same charts, but importing it (it loads ``scipy.stats``) and planning its plots took
+three times as long as the drawing, and the survey appendix drew them on the run's critical path.
+Charts are drawn at their printed size (:data:`perfkit.render.charts.WIDTH`) with no text under
+:data:`perfkit.render.charts.MIN_FONT_PT`.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import matplotlib
+import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
+from matplotlib.transforms import ScaledTranslation
 
 from ..render.charts import _STYLE, GRID, TEXT, Chart, _legend_below, house_style, new_figure, style_axes
 from .narrative import breakdown_name, pct
@@ -26,6 +30,11 @@ SAMPLE, POPULATION, WEIGHTED = "#8A4B00", "#1F4E8C", "#1E6B34"
 INTERVAL = "#1F4E8C"
 #: Height of one row (one estimate, or one category) in inches: room for an 8.5 pt label.
 ROW = 0.25
+#: Diameter of an estimate's dot, in points.
+DOT = 5.5
+#: The results charts' axes: a light grid on the value axis only, under the marks.
+#: (typed Any: matplotlib's stubs want literal keys)
+_GRID: Any = {"axes.grid": True, "axes.grid.axis": "x", "grid.color": GRID, "axes.axisbelow": True}
 
 
 def profile_chart(profile: pd.DataFrame, variable: str, caption: str) -> Chart:
@@ -79,41 +88,34 @@ def profile_chart(profile: pd.DataFrame, variable: str, caption: str) -> Chart:
     return Chart(fig, alt, caption)
 
 
-def _theme() -> dict[str, Any]:
-    import seaborn as sns
-
-    # seaborn's white "ticks" style, with matplotlib's line weights and the house fonts and sizes
-    lines = {k: matplotlib.rcParamsDefault[k] for k in ("axes.linewidth", "xtick.major.size", "ytick.major.size")}
-    lines |= {"xtick.major.width": 0.8, "ytick.major.width": 0.8}
-    return {**sns.axes_style("ticks"), **lines, **_STYLE, "axes.grid": True, "axes.grid.axis": "x", "grid.color": GRID}
-
-
-def _dots_and_intervals(fig: Figure, data: pd.DataFrame, label_col: str, facet: str | None) -> None:
+def _dots_and_intervals(ax: Axes, data: pd.DataFrame, label_col: str) -> None:
     """Each row's estimate as a dot, its interval as a line and the estimate written beside it.
 
-    With ``facet``, one panel per value of that column, stacked, sharing the 0-100 scale.
+    Rows are drawn top to bottom in the order given, one per whole number on the y axis.
     """
-    import seaborn.objects as so
-
-    data = data.assign(_text=data["pct"].map(pct))
-    plot = (
-        so.Plot(data, x="pct", y=label_col)
-        .add(so.Range(color=INTERVAL, linewidth=2.2), xmin="ci_low", xmax="ci_high")
-        .add(so.Dot(color=TEXT, pointsize=5.5))
-        # the estimate, written just past the end of its interval
-        .add(
-            so.Text(color=TEXT, halign="left", offset=5, fontsize=_STYLE["ytick.labelsize"]), x="ci_high", text="_text"
+    y = np.arange(len(data), dtype=float)
+    low, high = data["ci_low"].to_numpy(dtype=float), data["ci_high"].to_numpy(dtype=float)
+    # a line collection (zorder 2) is drawn over the dots (1): each dot is a bead on its interval
+    segments: Any = np.stack([np.column_stack([low, y]), np.column_stack([high, y])], axis=1)
+    ax.add_collection(LineCollection(segments, colors=INTERVAL, linewidths=2.2, capstyle="projecting"))
+    ax.scatter(data["pct"], y, s=DOT**2, c=TEXT, edgecolors=TEXT, linewidths=0.5, marker="o")
+    # the estimate, written just past the end of its interval
+    nudge = ScaledTranslation(5 / 72, 0, ax.figure.dpi_scale_trans)
+    for x, row, value in zip(high, y, data["pct"], strict=True):
+        ax.text(
+            x,
+            row,
+            pct(value),
+            color=TEXT,
+            fontsize=_STYLE["ytick.labelsize"],
+            ha="left",
+            va="center_baseline",
+            transform=ax.transData + nudge,
         )
-        .limit(x=(0, 105))
-        .label(x="% positive", y="")
-        .theme(_theme())
-    )
-    if facet is not None:  # each panel is titled with its value alone ("Sex", not "breakdown_name = Sex")
-        plot = plot.facet(row=facet).share(y=False).label(title=str)
-    with warnings.catch_warnings():
-        # seaborn 0.13 passes pandas a keyword that pandas 3 deprecates; the result is the same
-        warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
-        plot.on(fig).plot()
+    ax.set_xlim(0, 105)
+    ax.set_ylim(len(data) - 0.5, -0.5)  # the first row at the top
+    # parse_math=False: a "$" in a group's name from the data is text, not the start of a formula
+    ax.set_yticks(y, [str(v) for v in data[label_col]], parse_math=False)
 
 
 def estimates_chart(
@@ -139,7 +141,7 @@ def estimates_chart(
     if facet is not None and (shown.empty or shown[facet].nunique() < 2):
         facet = None
     with house_style():
-        if shown.empty:  # every group withheld: an empty scale that says so (seaborn cannot plot no rows)
+        if shown.empty:  # every group withheld: an empty scale that says so
             fig = new_figure(ROW + 1.1)
             ax = fig.subplots()
             ax.set_xlim(0, 105)
@@ -148,28 +150,31 @@ def estimates_chart(
             ax.text(52.5, 0.5, "Not shown: too few people answered.", ha="center", va="center", color=TEXT)
         elif facet is None:
             fig = new_figure(ROW * len(shown) + 1.1)
-            _dots_and_intervals(fig, shown, label_col, None)
+            with matplotlib.rc_context(_GRID):
+                ax = fig.subplots()
+            _dots_and_intervals(ax, shown, label_col)
+            ax.set_xlabel("% positive")
         else:
-            sizes = shown.groupby(facet, sort=False).size()
+            panels = list(shown.groupby(facet, sort=False))
+            sizes = [len(panel) for _, panel in panels]
             fig = new_figure(ROW * len(shown) + 0.3 * len(sizes) + 1.0)
-            _dots_and_intervals(fig, shown, "group", facet)
-            # seaborn's panels are of equal height: make each as tall as its rows, so every row is the same
-            spec = fig.axes[0].get_subplotspec()
-            assert spec is not None  # seaborn lays its panels out on a grid
-            spec.get_gridspec().set_height_ratios(list(sizes))
-            for ax in fig.axes:  # each panel's name, top left, in bold
-                name = ax.get_title()
-                ax.set_title("")
-                ax.set_title(name, loc="left", fontweight="bold", color=TEXT, parse_math=False)
+            # one panel per value, stacked on a shared scale, each as tall as its rows so every row is the same
+            with matplotlib.rc_context(_GRID):
+                axes = fig.subplots(len(sizes), sharex=True, squeeze=False, height_ratios=sizes)[:, 0]
+            for ax, (name, panel) in zip(axes, panels, strict=True):
+                _dots_and_intervals(ax, panel.reset_index(drop=True), "group")
+                # each panel's name, top left, in bold
+                ax.set_title(str(name), loc="left", fontweight="bold", color=TEXT, parse_math=False)
+                ax.tick_params(axis="x", labelbottom=False)
+            axes[-1].tick_params(axis="x", labelbottom=True)
+            axes[-1].set_xlabel("% positive")
         for ax in fig.get_axes():
-            # seaborn sets the category labels as they are; a "$" in one is text, not the start of a formula
-            ax.set_yticks(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], parse_math=False)
             style_axes(ax)
             ax.grid(axis="x", color=GRID, linewidth=0.6)
             ax.set_axisbelow(True)
         handles = [
             Line2D([], [], color=INTERVAL, linewidth=2.2),
-            Line2D([], [], color=TEXT, marker="o", linestyle="none", markersize=5.5),
+            Line2D([], [], color=TEXT, marker="o", linestyle="none", markersize=DOT),
         ]
         _legend_below(fig, handles, ["95% confidence interval", "Estimate"], ncols=2)
     parts = [f"{r[label_col]} {pct(r['pct'])} ({pct(r['ci_low'])} to {pct(r['ci_high'])})" for _, r in shown.iterrows()]
