@@ -38,6 +38,7 @@ from ..assess import STATUSES
 from ..rounding import places
 from ..statuses import GROUP_NAMED_BY, in_sentence, symbol
 from .formatting import format_value
+from .svg import unwrap_bare_groups
 
 __all__ = [
     "MIN_FONT_PT",
@@ -152,7 +153,7 @@ def render_svg(fig: Figure, *, tight: bool = False) -> str:
             bbox_inches="tight" if tight else None,
             metadata={"Date": None, "Creator": None},
         )
-    return _renumber_ids(buf.getvalue())
+    return _renumber_ids(unwrap_bare_groups(buf.getvalue()))
 
 
 def _renumber_ids(svg: str) -> str:
