@@ -145,7 +145,7 @@ def render_svg(fig: Figure, *, tight: bool = False) -> str:
     ``tight`` crops the figure to what is drawn (for figures not drawn at their printed size).
     """
     buf = io.StringIO()
-    with house_style():
+    with house_style(), _laid_out_once(fig, skip=tight):
         fig.savefig(
             buf,
             format="svg",
@@ -154,6 +154,31 @@ def render_svg(fig: Figure, *, tight: bool = False) -> str:
             metadata={"Date": None, "Creator": None},
         )
     return _renumber_ids(unwrap_bare_groups(buf.getvalue()))
+
+
+@contextmanager
+def _laid_out_once(fig: Figure, *, skip: bool = False) -> Iterator[None]:
+    """Lay the figure out, then save it without its layout engine, which is put back afterwards.
+
+    Saving a figure that has a layout engine draws it twice: once, drawing nothing, to run the
+    layout, then for real. The first draw does all the work of the second (every tick and label
+    is placed and measured) after the layout is done; here the layout runs on its own, measuring
+    text with the SVG renderer as that first draw would, so the SVG is the same, in a third less time.
+    """
+    engine = fig.get_layout_engine()
+    if skip or engine is None:
+        yield
+        return
+    dpi = fig.dpi
+    with matplotlib.rc_context({"savefig.format": "svg"}):  # the renderer the layout measures text with
+        engine.execute(fig)
+    fig.dpi = dpi  # the SVG renderer sets 72 dpi while it measures
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # with these settings on, None would mean a new engine
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
 
 
 def _renumber_ids(svg: str) -> str:
