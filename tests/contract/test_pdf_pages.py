@@ -89,3 +89,33 @@ def test_a_long_table_repeats_its_header_on_every_page_and_never_splits_a_row(tm
         assert "Code of metric" in text and "Metric title" in text  # the header row, repeated
         seen += [t for t in text.split() if t.startswith("M") and t[1:].isdigit()]
     assert seen == [f"M{i:03d}" for i in range(150)]  # every row once, in order: none split or lost
+
+
+def test_exports_leave_the_garbage_collector_as_they_found_it(tmp_path):
+    """The export collects less often while it runs (two at once share that) and puts it back after."""
+    import gc
+    import threading
+
+    from perfkit.publish import export
+
+    before = gc.get_threshold()
+    html = export_html(new_notebook(metadata={"perfkit": {"report_title": "GC"}}))
+    started, finish = threading.Barrier(2), threading.Event()
+    seen = []
+
+    def second():
+        with export._fewer_collections():
+            started.wait()
+            finish.wait()
+            seen.append(gc.get_threshold())
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    started.wait()  # the other export is under way while this one runs and finishes
+    export_pdf(html, tmp_path / "a.pdf")
+    assert gc.get_threshold() == (10_000, *before[1:])  # still the export's: the other has not finished
+    finish.set()
+    thread.join()
+    assert seen == [(10_000, *before[1:])]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    assert gc.isenabled()
