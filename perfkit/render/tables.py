@@ -90,7 +90,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     [{'code': 'A1', 'n': 1, 'x': 0.5}, {'code': None, 'n': 2, 'x': nan}]
     """
     from pandas.api.extensions import ExtensionDtype
-    from pandas.core.dtypes.cast import maybe_box_native  # what to_dict boxes each such cell with
+
+    try:  # what to_dict boxes each such cell with; not public API, so a pandas without it takes the slow road
+        from pandas.core.dtypes.cast import maybe_box_native
+    except ImportError:  # pragma: no cover - depends on the pandas version
+        return frame.to_dict("records")
 
     names = frame.columns.tolist()
     boxed = [
