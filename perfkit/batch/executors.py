@@ -1,8 +1,9 @@
 """Run many jobs: skip the fresh ones, run the rest here, in parallel processes, or on a Dask cluster.
 
 Every executor runs the same picklable :func:`perfkit.batch.execute.build_job` (a run in
-this process its two halves, exporting one job while the next notebook runs), so outputs are
-identical whichever runs them. This process, holding the output folder's
+this process its two halves, exporting one job while the next notebook runs; a pool worker
+both, its exporters warmed while its first notebook runs), so outputs are identical whichever
+runs them. This process, holding the output folder's
 lock, publishes each job as its result arrives (:mod:`perfkit.batch.publishing`), so a
 run that is killed keeps every job published before the kill, manifest included.
 Results are returned in plan order whatever order they finish in.
@@ -213,12 +214,44 @@ def _worker_interrupt(signum, frame) -> None:
     interrupt_running_kernels()
 
 
-def _init_worker() -> None:
+#: A pool worker's warm-up of the exporters, started as the worker starts (see :func:`_init_worker`).
+_WARMING: list[threading.Thread] = []
+
+
+def _warm_up_quietly() -> None:
+    try:
+        _warm_up()
+    except Exception:  # the first export then pays for it, and reports any real problem
+        pass
+
+
+def _init_worker(warm: bool = False) -> None:
     # Ctrl-C reaches the workers with the parent; each passes it on to its kernel, whose cell
     # stops, so the job returns "interrupted" rather than the worker dying with its kernel orphaned.
     signal.signal(signal.SIGINT, _worker_interrupt)
     # a kernel launched ahead that no job took is shut down as the worker ends
     multiprocessing.util.Finalize(None, discard_spares, exitpriority=10)
+    if warm:
+        # A worker waits while its first notebook runs in the kernel: it imports the exporters and lays
+        # out a one-line PDF meanwhile, as a run in one process does, rather than at its first export.
+        thread = threading.Thread(target=_warm_up_quietly, name="perfkit-warm-up", daemon=True)
+        thread.start()
+        _WARMING[:] = [thread]
+
+
+def _pool_job(job: Job, prestart_next: Path | None) -> JobResult:
+    """:func:`~perfkit.batch.execute.build_job` in a pool worker: its export waits for the worker's warm-up.
+
+    The warm-up has usually finished while the notebook ran; two threads never lay out PDFs at once.
+    """
+    executed = execute_notebook(job)
+    if prestart_next is not None:
+        prestart(prestart_next)  # the next job's kernel starts while this one exports
+    if isinstance(executed, JobResult):
+        return executed
+    while _WARMING:
+        _WARMING.pop().join()
+    return export_job(executed)
 
 
 def _with_next(jobs: list[Job], workers: int) -> list[tuple[Job, Path | None]]:
@@ -256,11 +289,12 @@ def _result(future, job: Job) -> JobResult:
 
 def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
     context = _context()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
+    warm = any(job.formats for job in jobs)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(warm,))
     try:
         # Longest first packs the workers best; results are put back in plan order by the caller.
         ordered = sorted(jobs, key=_expected_seconds, reverse=True)
-        futures = {pool.submit(build_job, job, after): job for job, after in _with_next(ordered, workers)}
+        futures = {pool.submit(_pool_job, job, after): job for job, after in _with_next(ordered, workers)}
         for future in as_completed(futures):
             yield _result(future, futures[future])
     finally:

@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -149,3 +151,68 @@ def test_an_unchanged_rerun_starts_no_kernel(data, probe, tmp_path, monkeypatch)
     summary = pk.run(data, out=out, notebooks=[probe], formats=())
     assert len(summary.skipped) == 1
     assert launched == []
+
+
+#: Run in each job's kernel with --jobs 2: the kernels its worker (the kernel's parent) has alive, and whether
+#: the worker has loaded WeasyPrint's Pango while this notebook runs (it waits for that, up to a limit).
+WORKER_PROBE = """
+import json, os, time
+worker = os.getppid()
+
+def kernels_of(parent):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+            cmd = open(f"/proc/{pid}/cmdline").read()
+        except OSError:
+            continue
+        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+        if int(ppid) == parent and state != "Z" and "ipykernel_launcher" in cmd:
+            found.append(int(pid))
+    return found
+
+def pango_loaded():
+    with open(f"/proc/{worker}/maps") as maps:
+        return "libpango" in maps.read()
+
+deadline = time.time() + 30
+while not pango_loaded() and time.time() < deadline:
+    time.sleep(0.2)
+print(json.dumps({"worker": worker, "kernels": kernels_of(worker), "pid": os.getpid(), "warm": pango_loaded()}))
+"""
+
+
+def test_a_pool_worker_runs_one_kernel_at_a_time_and_warms_its_exporters_while_its_first_notebook_runs(data, tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = new_notebook(
+        cells=[
+            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
+            new_code_cell(WORKER_PROBE),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(nb, folder / "probe.ipynb")
+    out = tmp_path / "out"
+    # a new `perfkit run` process, which has not loaded WeasyPrint itself when it starts its workers
+    args = ["--from", FIRST, "--to", LAST, "--out", out, "--notebook", folder / "probe.ipynb", "--formats", "html"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfkit.cli", "run", "--data", data, *args, "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    seen = []
+    for q in QUARTERS:
+        nb = nbformat.read(out / q / "probe.ipynb", as_version=4)
+        (cell,) = [c for c in nb.cells if "WORKER_PROBE" not in c.source and "pango_loaded" in c.source]
+        seen.append(json.loads(cell.outputs[0]["text"]))
+    assert len({s["worker"] for s in seen}) == 2  # two workers shared the three jobs
+    for state in seen:
+        # while a notebook runs, its worker has one kernel, its own: the last job's was shut down, and the
+        # next job's is launched only once this notebook has run, to start while this job exports
+        assert state["kernels"] == [state["pid"]]
+        # the worker loaded the PDF exporter while its notebook ran, not only once the notebook was done
+        assert state["warm"] is True
