@@ -14,11 +14,14 @@ group, and only after a job that succeeded.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
+from queue import Empty
 
 __all__ = [
     "KERNEL_NAME",
@@ -32,6 +35,7 @@ __all__ = [
     "kernel_manager_class",
     "log_tail",
     "prestart",
+    "ready_client_class",
     "release_kernel",
     "take_kernel",
 ]
@@ -96,6 +100,7 @@ def kernel_manager_class(socket_dir: Path):
 
     class LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
+            kwargs.setdefault("client_factory", ready_client_class())
             super().__init__(transport="ipc", ip=str(socket_dir / "kernel"), **kwargs)
             self.clients = []  # the clients a notebook client made, stopped when the kernel is closed
 
@@ -115,11 +120,79 @@ def kernel_manager_class(socket_dir: Path):
             if pid:
                 RUNNING_KERNELS.add(pid)
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # a kernel killed at the end of its job is gone within a few milliseconds; jupyter_client
+            # looks every 0.1 s, which between two jobs of one process is 0.1 s of nothing
+            await super()._async_wait(pollinterval=min(pollinterval, 0.01))
+
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             RUNNING_KERNELS.discard(getattr(self.provisioner, "pid", None))
             await super()._async_cleanup_resources(restart=restart)
 
     return LocalKernelManager
+
+
+#: Seconds the first kernel_info request waits for its status on IOPub before it is asked again; doubled each time.
+READY_POLL = 0.02
+
+
+@functools.cache
+def ready_client_class():
+    """The kernel client the notebooks use: ready as soon as it is shown to receive what the kernel publishes.
+
+    jupyter_client's client, once the kernel has answered a ``kernel_info`` request, waits until
+    its IOPub channel has been silent for 0.2 s, every time, and waits 0.2 s more whenever the
+    kernel's first messages were published before the channel was connected: a quarter of a
+    second of each job spent waiting for nothing, even when the kernel was started ahead and has
+    long been ready. This one is ready once the kernel's ``idle`` status for one of its own
+    ``kernel_info`` requests has arrived on IOPub: that message was published after the request
+    came, so everything the kernel publishes from then on reaches the client, which is what the
+    wait is for. It asks again, after 0.02 s, then 0.04 s and so on, until that happens. Messages
+    still to come for the earlier requests are harmless: a notebook client takes only the
+    messages that answer its own requests.
+    """
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            asked: set[str] = set()
+            answered = False
+            wait = READY_POLL
+            while True:
+                asked.add(self.kernel_info())
+                if not answered:
+                    try:
+                        reply = await self.shell_channel.get_msg(timeout=1)
+                    except Empty:
+                        reply = None
+                    if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                        self._handle_kernel_info_reply(reply)
+                        answered = True
+                if answered and await self._idle_for(asked, wait):
+                    return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+                wait = min(2 * wait, 1.0)
+
+        async def _idle_for(self, asked: set[str], wait: float) -> bool:
+            """Whether the kernel's ``idle`` status for one of ``asked`` arrives on IOPub within ``wait`` seconds."""
+            until = time.monotonic() + wait
+            while True:
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=max(0.0, until - time.monotonic()))
+                except Empty:
+                    return False
+                if (
+                    msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") in asked
+                ):
+                    return True
+
+    return ReadyClient
 
 
 class Kernel:

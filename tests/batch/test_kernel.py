@@ -216,3 +216,40 @@ def test_a_pool_worker_runs_one_kernel_at_a_time_and_warms_its_exporters_while_i
         assert state["kernels"] == [state["pid"]]
         # the worker loaded the PDF exporter while its notebook ran, not only once the notebook was done
         assert state["warm"] is True
+
+
+def test_a_notebook_client_misses_nothing_the_kernel_publishes_once_it_is_ready(tmp_path):
+    from jupyter_core.utils import run_sync
+
+    started = kernel.Kernel(tmp_path)  # still starting when the first client connects
+    pid = started.process_id
+    try:
+        for i in range(12):
+            client = started.manager.client()
+            assert isinstance(client, kernel.ready_client_class())  # the one nbclient gets from the manager
+            client.start_channels()
+            received = []
+            get_msg = client.iopub_channel.get_msg
+
+            async def spy(*args, get_msg=get_msg, received=received, **kwargs):
+                received.append(await get_msg(*args, **kwargs))
+                return received[-1]
+
+            client.iopub_channel.get_msg = spy
+            run_sync(client.wait_for_ready)(timeout=120)
+            # it was ready once the kernel's status for one of its kernel_info requests had reached it on IOPub
+            assert [
+                m
+                for m in received
+                if m["msg_type"] == "status" and m["parent_header"].get("msg_type") == "kernel_info_request"
+            ]
+            seen = []
+            # the first thing published after it is ready, the output of a cell run at once, arrives; a client
+            # that was not yet receiving would miss it and wait for the cell's end in vain
+            reply = run_sync(client.execute_interactive)(f"print('line {i}')", timeout=60, output_hook=seen.append)
+            assert reply["content"]["status"] == "ok"
+            assert [m["content"]["text"] for m in seen if m["msg_type"] == "stream"] == [f"line {i}\n"]
+            client.stop_channels()
+    finally:
+        started.close()
+    assert not alive(pid)
