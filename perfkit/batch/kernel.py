@@ -169,13 +169,14 @@ def ready_client_class():
                     if reply is not None and reply["msg_type"] == "kernel_info_reply":
                         self._handle_kernel_info_reply(reply)
                         answered = True
-                if answered and await self._idle_for(asked, wait):
-                    return
+                if answered:
+                    if await self._idle_for(asked, wait):
+                        return
+                    wait = min(2 * wait, 1.0)
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-                wait = min(2 * wait, 1.0)
 
         async def _idle_for(self, asked: set[str], wait: float) -> bool:
             """Whether the kernel's ``idle`` status for one of ``asked`` arrives on IOPub within ``wait`` seconds."""
