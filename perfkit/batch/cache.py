@@ -21,8 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -31,7 +35,17 @@ from ..data.register import Register
 from ..periods import Quarter
 from ..publish.data_files import sha256_file
 
-__all__ = ["data_folder_files", "job_key", "job_sources", "package_fingerprint", "register_digest", "survey_files"]
+__all__ = [
+    "data_folder_files",
+    "job_key",
+    "job_sources",
+    "one_plan",
+    "package_fingerprint",
+    "register_digest",
+    "survey_files",
+]
+
+T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole package, templates included
 
@@ -50,30 +64,72 @@ def package_fingerprint() -> str:
 #: Columns that say where a row was in its file, not what it says: moving a row changes no report.
 _POSITION_COLUMNS = ("row",)
 
+#: What one plan has already worked out (see :func:`one_plan`); ``None`` outside a plan.
+_PLAN: ContextVar[dict | None] = ContextVar("perfkit_plan", default=None)
 
-def _frame_digest(frame: pd.DataFrame) -> str:
+
+@contextmanager
+def one_plan() -> Iterator[None]:
+    """Within the block, the survey waves are read once and each table of a register is written out once.
+
+    Planning a range asks the same questions of the same data for every quarter and notebook;
+    the answers are kept only until the block ends, so a later plan reads the data afresh.
+    """
+    token = _PLAN.set({})
+    try:
+        yield
+    finally:
+        _PLAN.reset(token)
+
+
+def _once(key: tuple, make: Callable[[], T]) -> T:
+    """``make()``, or within :func:`one_plan` what it gave the first time for ``key``."""
+    memo = _PLAN.get()
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     # every column but the positional ones, so a column added to the data contract is covered
     # without anyone remembering to list it here
     columns = sorted(c for c in frame.columns if c not in _POSITION_COLUMNS)
-    text = frame[columns].astype(str).to_csv(index=False, lineterminator="\n")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return frame[columns].astype(str)
+
+
+def _text_digest(text: pd.DataFrame) -> str:
+    csv = text.to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(csv.encode("utf-8")).hexdigest()
+
+
+def _sorted_text(frame: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frame in a fixed order, and the same rows as text (made once for the whole frame, then cut per quarter)."""
+    ordered = frame.sort_values(by, kind="stable")
+    return ordered, _as_text(ordered)
+
+
+def _digest_up_to(table: tuple[pd.DataFrame, pd.DataFrame], column: str, last: int) -> str:
+    ordered, text = table
+    return _text_digest(text.loc[(ordered[column] <= last).to_numpy()])
 
 
 def register_digest(register: Register, quarter: Quarter) -> dict[str, str]:
     """Hashes of the register as an appendix for ``quarter`` sees it (nothing after the quarter)."""
     council = register.data_dir / "council.toml"
-    metrics = register.metrics.reset_index(drop=True)
-    targets = register.targets.loc[register.targets["start_year"] <= quarter.start_year]
-    actuals = register.actuals.loc[register.actuals["period_index"] <= quarter.index]
-    highlights = register.highlights.loc[register.highlights["period_index"] <= quarter.index]
+    reg = id(register)  # within one plan the register is alive, so its id is its own
+    targets = _once(("targets", reg), lambda: _sorted_text(register.targets, ["code", "start_year", "quarter", "half"]))
+    actuals = _once(("actuals", reg), lambda: _sorted_text(register.actuals, ["code", "period_index"]))
+    highlights = _once(("highlights", reg), lambda: _sorted_text(register.highlights, ["period_index", "row"]))
     digest = {
         "council.toml": sha256_file(council) if council.exists() else "",
-        "metrics": _frame_digest(metrics),
-        "targets": _frame_digest(targets.sort_values(["code", "start_year", "quarter", "half"])),
-        "actuals": _frame_digest(actuals.sort_values(["code", "period_index"])),
+        "metrics": _once(("metrics", reg), lambda: _text_digest(_as_text(register.metrics.reset_index(drop=True)))),
+        "targets": _digest_up_to(targets, "start_year", quarter.start_year),
+        "actuals": _digest_up_to(actuals, "period_index", quarter.index),
     }
-    if len(highlights):
-        digest["highlights"] = _frame_digest(highlights.sort_values(["period_index", "row"]))
+    if (highlights[0]["period_index"] <= quarter.index).any():
+        digest["highlights"] = _digest_up_to(highlights, "period_index", quarter.index)
     return digest
 
 
@@ -82,7 +138,8 @@ def survey_files(register: Register, quarter: Quarter) -> list[Path]:
     from ..survey.config import find_waves, waves_for_quarter
 
     files = []
-    for wave in waves_for_quarter(find_waves(register.data_dir), quarter):
+    waves = _once(("waves", str(register.data_dir)), lambda: find_waves(register.data_dir))
+    for wave in waves_for_quarter(waves, quarter):
         if wave is not None:
             files += sorted(p for p in wave.folder.iterdir() if p.is_file())
     return files

@@ -15,7 +15,7 @@ from ..appendices import APPENDICES, OBJECTIVE, appendix_for
 from ..data.register import Register
 from ..errors import UsageError
 from ..periods import Quarter, parse_quarter
-from .cache import job_key, job_sources
+from .cache import job_key, job_sources, one_plan
 
 __all__ = ["FORMATS", "Job", "JobResult", "check_output_names", "plan_jobs", "skipped"]
 
@@ -212,6 +212,19 @@ def plan_jobs(
         When two notebooks would publish files of the same name (see :func:`check_output_names`).
     """
     own = check_output_names(list(notebooks)) if notebooks else None
+    with one_plan():  # the waves read, and the register's tables written out, once for every job
+        return _plan(register, quarters, out_dir, formats, own, timeout, objectives)
+
+
+def _plan(
+    register: Register,
+    quarters: list[Quarter],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    own: list[Path] | None,
+    timeout: float | None,
+    objectives: dict[Quarter, list[str]] | None,
+) -> list[Job]:
     seen: dict[Path, str] = {}  # each data file hashed once per plan
     if objectives is not None:
         return _objective_jobs(register, objectives, out_dir, formats, timeout, seen)
