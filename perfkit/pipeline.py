@@ -152,7 +152,9 @@ def run(
     jobs
         How many notebooks run at once.
     force
-        Run even the jobs whose outputs are fresh.
+        Run even the jobs whose outputs are fresh, and validate the data in full. Without it, the
+        validation recorded in ``out`` by the last run is reused when no data file, and nothing
+        of perfkit, has changed since (see :mod:`perfkit.batch.validated`).
     executor, scheduler
         ``local`` or ``dask``, and an existing Dask scheduler's address.
     timeout
@@ -209,13 +211,14 @@ def run(
     """
     from .batch.execute import data_stamp, remember_register
     from .batch.executors import run_batch, start_early
-    from .validate import validate_folder
+    from .batch.validated import validate_for_run
 
     folder = find_data_dir(data_dir)
+    out_dir = resolve_out(out, data_dir)
     own = [Path(p).resolve() for p in notebooks] if notebooks else None
-    start_early(resolve_out(out, data_dir), folder, own, force=force, jobs=jobs)  # a kernel starts meanwhile
+    start_early(out_dir, folder, own, force=force, jobs=jobs)  # a kernel starts meanwhile
     stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
-    report = validate_folder(folder)
+    report = validate_for_run(folder, out_dir, force=force)  # reused when no data file has changed
     register = report.raise_if_invalid()
     remember_register(register, stamp)  # the jobs run here (or in forked workers) use this load
     if on_validated:
@@ -238,7 +241,7 @@ def run(
     return run_batch(
         register,
         quarters,
-        resolve_out(out, data_dir),
+        out_dir,
         tuple(formats),
         notebooks=own,
         jobs=jobs,

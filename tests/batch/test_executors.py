@@ -15,6 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from perfkit.batch.executors import run_batch
 from perfkit.batch.freshness import output_status
 from perfkit.batch.lock import LOCK_NAME
+from perfkit.batch.validated import RECORD_NAME
 from perfkit.data.register import load_register
 from perfkit.periods import quarter_range
 
@@ -85,10 +86,10 @@ def _timeless(manifest):
 
 def test_a_range_runs_every_quarter_and_says_where_the_appendices_are(serial):
     out, stdout = serial
-    # the quarters' folders, the lock file that keeps two runs apart (empty once the run is over) and the
-    # landing page listing every report
+    # the quarters' folders, the lock file that keeps two runs apart (empty once the run is over), the
+    # record of the data's validation that the next run may reuse, and the landing page listing every report
     names = sorted(p.name for p in out.iterdir())
-    assert names == [LOCK_NAME, "2023-24-Q4", "2024-25-Q1", "2024-25-Q2", "index.html"]
+    assert names == [RECORD_NAME, LOCK_NAME, "2023-24-Q4", "2024-25-Q1", "2024-25-Q2", "index.html"]
     assert (out / LOCK_NAME).read_bytes() == b""
     for q in ("2023-24-Q4", "2024-25-Q1", "2024-25-Q2"):
         assert (out / q / "quarterly_performance.pdf").exists()

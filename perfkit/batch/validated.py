@@ -1,0 +1,188 @@
+"""The last successful validation of a data folder, kept in the output folder, reused while nothing has changed.
+
+``perfkit run`` validates the whole data folder before planning; for the survey waves that means
+reading every response and raking the weights, the largest part of an unchanged rerun. A run
+whose data passed records, in ``<out>/.perfkit-validated.json``, what the validation found (its
+warnings and waves) with what it depends on:
+
+* the content (SHA-256) of every file in the data folder and its subfolders, hidden ones
+  included, and the name of every subfolder (a new, empty wave folder changes the result);
+* perfkit's version and a hash of its code (:func:`perfkit.batch.cache.package_fingerprint`);
+* the versions of Python and of the libraries that read the data.
+
+The next run reuses it only when all of these are the same, byte for byte; the register is
+still loaded (planning needs it), so its own checks run every time. Anything else (a file
+edited, added or removed, a new perfkit, a record that cannot be read, a folder with a symbolic
+link to another folder, whose content this does not follow) means a full validation. Only a
+validation without errors is recorded, so invalid data is always reported afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import stat
+from dataclasses import asdict, fields
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from ..data.register import load_register
+from ..errors import Problem
+from ..publish.safe_files import write_atomic
+from ..validate import ValidationReport, validate_folder
+
+__all__ = ["RECORD_NAME", "data_fingerprint", "validate_for_run"]
+
+RECORD_NAME = ".perfkit-validated.json"
+
+#: The shape of the record; a record of another shape is ignored.
+_FORMAT = 1
+
+#: Libraries whose reading of a file could change what validation finds.
+_READERS = ("pandas", "numpy", "openpyxl", "pyreadstat")
+
+_PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def data_fingerprint(data_dir: Path) -> dict[str, str] | None:
+    """Every entry under ``data_dir``: a file's SHA-256, or ``"folder"`` for a folder; ``None`` if not vouched for.
+
+    ``None`` when the folder holds a symbolic link to a folder (its content would not be
+    followed here, but validation reads through it), or anything that is neither a file nor a
+    folder, or when an entry cannot be read.
+
+    Examples
+    --------
+    >>> sorted(data_fingerprint(tiny_dir))
+    ['actuals.csv', 'council.toml', 'metrics.csv', 'targets.csv']
+    """
+    entries: dict[str, str] = {}
+    try:
+        pending = [(data_dir, "")]
+        while pending:
+            folder, prefix = pending.pop()
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    rel = prefix + entry.name
+                    mode = entry.stat(follow_symlinks=True).st_mode
+                    if stat.S_ISDIR(mode):
+                        if entry.is_symlink():
+                            return None
+                        entries[rel + "/"] = "folder"
+                        pending.append((Path(entry.path), rel + "/"))
+                    elif stat.S_ISREG(mode):
+                        entries[rel] = _sha256(Path(entry.path))
+                    else:
+                        return None
+    except OSError:
+        return None
+    return dict(sorted(entries.items()))
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in _READERS:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _depends_on(data_dir: Path) -> dict | None:
+    """What a validation of ``data_dir`` depends on, or ``None`` when that cannot be known."""
+    from .cache import package_fingerprint
+
+    files = data_fingerprint(data_dir)
+    if files is None:
+        return None
+    return {
+        "format": _FORMAT,
+        "data_dir": str(data_dir),
+        "perfkit": package_fingerprint(),
+        "versions": _versions(),
+        "files": files,
+    }
+
+
+def _recorded(path: Path, depends_on: dict) -> dict | None:
+    """The record at ``path`` if it was made from exactly ``depends_on`` and has the expected shape."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(record, dict) or record.get("depends_on") != depends_on:
+        return None
+    problems, waves = record.get("problems"), record.get("waves")
+    if not isinstance(problems, list) or not isinstance(waves, list) or not all(isinstance(w, str) for w in waves):
+        return None
+    if not all(isinstance(p, dict) and set(p) == set(_PROBLEM_FIELDS) for p in problems):
+        return None
+    if any(p["severity"] != "warning" for p in problems):  # only a validation without errors is recorded
+        return None
+    return record
+
+
+def _reuse(data_dir: Path, record: dict, depends_on: dict) -> ValidationReport | None:
+    """The recorded report, with the register loaded again; ``None`` if a file changed meanwhile."""
+    register = load_register(data_dir)  # planning needs it; its own checks run again
+    if _depends_on(data_dir) != depends_on:  # a file saved while it was being read
+        return None
+    problems = [Problem(**{name: p[name] for name in _PROBLEM_FIELDS}) for p in record["problems"]]
+    return ValidationReport(data_dir, problems, register, list(record["waves"]))
+
+
+def _record(path: Path, report: ValidationReport, depends_on: dict) -> None:
+    """Keep a validation that found no error; a folder that cannot take the file only loses the shortcut."""
+    if not report.ok or report.register is None:
+        return
+    record = {
+        "depends_on": depends_on,
+        "problems": [asdict(p) for p in report.problems],
+        "waves": report.waves,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    except OSError:
+        pass
+
+
+def validate_for_run(data_dir: Path, out_dir: Path, *, force: bool = False) -> ValidationReport:
+    """The data folder's :class:`~perfkit.validate.ValidationReport`, reused from ``out_dir`` when nothing changed.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder (found already: see :func:`perfkit.data.register.find_data_dir`).
+    out_dir
+        The run's output folder, where the record is kept.
+    force
+        Validate in full whatever the record says (``perfkit run --force``); the record is renewed.
+
+    Returns
+    -------
+    ValidationReport
+        The same problems, in the same order, and the same waves as :func:`perfkit.validate.validate_folder`
+        would give; its register is loaded afresh.
+    """
+    path = out_dir / RECORD_NAME
+    depends_on = _depends_on(data_dir)
+    if depends_on is not None and not force:
+        record = _recorded(path, depends_on)
+        if record is not None:
+            report = _reuse(data_dir, record, depends_on)
+            if report is not None:
+                return report
+    report = validate_folder(data_dir)
+    # the record describes the files as they were before validation read them, and still are after
+    if depends_on is not None and _depends_on(data_dir) == depends_on:
+        _record(path, report, depends_on)
+    return report
