@@ -79,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         "case, its file name (slug), or all (repeatable); writes objective-<slug>.html, .pdf and .ipynb",
     )
     run.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="run N notebooks at once (default 1)")
-    run.add_argument("--force", action="store_true", help="run every notebook, even when its outputs are fresh")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run every notebook, even when its outputs are fresh, and validate the data in full",
+    )
     run.add_argument(
         "--executor",
         choices=EXECUTORS,
