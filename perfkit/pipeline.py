@@ -218,7 +218,8 @@ def run(
     own = [Path(p).resolve() for p in notebooks] if notebooks else None
     start_early(out_dir, folder, own, force=force, jobs=jobs)  # a kernel starts meanwhile
     stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
-    report = validate_for_run(folder, out_dir, force=force)  # reused when no data file has changed
+    validation = validate_for_run(folder, out_dir, force=force)  # reused when no data file has changed
+    report = validation.report
     register = report.raise_if_invalid()
     remember_register(register, stamp)  # the jobs run here (or in forked workers) use this load
     if on_validated:
@@ -238,7 +239,7 @@ def run(
         chosen, notes = resolve_objectives(register, names, quarters)
         for note in notes:
             warnings.warn(note, UserWarning, stacklevel=2)
-    return run_batch(
+    summary = run_batch(
         register,
         quarters,
         out_dir,
@@ -255,3 +256,5 @@ def run(
         on_done=on_done,
         objectives=chosen,
     )
+    validation.keep(out_dir)  # the run went ahead: the next may reuse this validation
+    return summary

@@ -24,7 +24,7 @@ import json
 import os
 import platform
 import stat
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from ..errors import Problem
 from ..publish.safe_files import write_atomic
 from ..validate import ValidationReport, validate_folder
 
-__all__ = ["RECORD_NAME", "data_fingerprint", "validate_for_run"]
+__all__ = ["RECORD_NAME", "RunValidation", "data_fingerprint", "validate_for_run"]
 
 RECORD_NAME = ".perfkit-validated.json"
 
@@ -112,10 +112,20 @@ def _depends_on(data_dir: Path) -> dict | None:
     }
 
 
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; never through a link, never waiting on a pipe planted in a shared folder."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a file")
+        return f.read()
+
+
 def _recorded(path: Path, depends_on: dict) -> dict | None:
     """The record at ``path`` if it was made from exactly ``depends_on`` and has the expected shape."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(_read_regular(path))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     if not isinstance(record, dict) or record.get("depends_on") != depends_on:
@@ -155,34 +165,61 @@ def _record(path: Path, report: ValidationReport, depends_on: dict) -> None:
         pass
 
 
-def validate_for_run(data_dir: Path, out_dir: Path, *, force: bool = False) -> ValidationReport:
-    """The data folder's :class:`~perfkit.validate.ValidationReport`, reused from ``out_dir`` when nothing changed.
+@dataclass
+class RunValidation:
+    """A run's validation of its data folder, made now or reused (see :func:`validate_for_run`).
+
+    Attributes
+    ----------
+    report
+        What was found.
+    depends_on
+        What it was made from; ``None`` when that cannot be vouched for (it is then not kept).
+    reused
+        Whether it came from the record of an earlier run.
+    """
+
+    report: ValidationReport
+    depends_on: dict | None
+    reused: bool
+
+    def keep(self, out_dir: Path) -> None:
+        """Record a new validation without errors in ``out_dir`` for the next run.
+
+        Called once the run has gone ahead: a run refused before it starts (a mistyped quarter,
+        an output folder in use) changes nothing in the output folder, this record included.
+        """
+        if not self.reused and self.depends_on is not None:
+            _record(out_dir / RECORD_NAME, self.report, self.depends_on)
+
+
+def validate_for_run(data_dir: Path, out_dir: Path, *, force: bool = False) -> RunValidation:
+    """The data folder's validation, reused from ``out_dir`` when nothing it depends on has changed.
 
     Parameters
     ----------
     data_dir
         The data folder (found already: see :func:`perfkit.data.register.find_data_dir`).
     out_dir
-        The run's output folder, where the record is kept.
+        The run's output folder, where the record is kept (by :meth:`RunValidation.keep`).
     force
-        Validate in full whatever the record says (``perfkit run --force``); the record is renewed.
+        Validate in full whatever the record says (``perfkit run --force``).
 
     Returns
     -------
-    ValidationReport
-        The same problems, in the same order, and the same waves as :func:`perfkit.validate.validate_folder`
-        would give; its register is loaded afresh.
+    RunValidation
+        Its report has the same problems, in the same order, and the same waves as
+        :func:`perfkit.validate.validate_folder` would give; its register is loaded afresh.
     """
-    path = out_dir / RECORD_NAME
     depends_on = _depends_on(data_dir)
     if depends_on is not None and not force:
-        record = _recorded(path, depends_on)
+        record = _recorded(out_dir / RECORD_NAME, depends_on)
         if record is not None:
             report = _reuse(data_dir, record, depends_on)
             if report is not None:
-                return report
+                return RunValidation(report, depends_on, reused=True)
     report = validate_folder(data_dir)
-    # the record describes the files as they were before validation read them, and still are after
-    if depends_on is not None and _depends_on(data_dir) == depends_on:
-        _record(path, report, depends_on)
-    return report
+    # kept only if the files were the same before validation read them as after
+    if depends_on is not None and _depends_on(data_dir) != depends_on:
+        depends_on = None
+    return RunValidation(report, depends_on, reused=False)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import shutil
 
 import pytest
@@ -11,7 +12,8 @@ import perfkit.batch.cache as cache
 import perfkit.batch.executors as executors
 import perfkit.survey.responses as responses
 from perfkit.batch.executors import BatchSummary
-from perfkit.batch.validated import RECORD_NAME, data_fingerprint, validate_for_run
+from perfkit.batch.validated import RECORD_NAME, data_fingerprint
+from perfkit.batch.validated import validate_for_run as validate_only
 from perfkit.cli import main
 from perfkit.errors import DataValidationError
 from tests.support import ROOT
@@ -49,6 +51,13 @@ def reads(monkeypatch):
 
     monkeypatch.setattr(responses, "read_responses", counted)
     return calls
+
+
+def validate_for_run(data, out, force=False):
+    """Validate for a run, and keep the validation as a run that went ahead does."""
+    validation = validate_only(data, out, force=force)
+    validation.keep(out)
+    return validation.report
 
 
 def no_reading(monkeypatch):
@@ -288,3 +297,41 @@ def test_perfkit_validate_always_checks_in_full_and_ignores_the_record(data, tmp
     shown = json.loads(capsys.readouterr().out)
     assert [(p["file"], p["code"]) for p in shown] == [("targets.csv", "SRV.12"), ("survey/2023/survey.toml", None)]
     assert sorted(reads) == ["2023", "2024"]
+
+
+def test_a_run_refused_before_it_starts_keeps_no_record(data, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["run", "--data", str(data), "--quarter", "2030/31 Q1", "--out", str(out)]) == 2
+    assert "quarters after the latest quarter with figures" in " ".join(capsys.readouterr().err.split())
+    assert list(out.iterdir()) == []  # exit 2: nothing in the output folder changed
+
+
+def test_an_unchanged_rerun_writes_nothing(data, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    validate_for_run(data, out)
+    before = (out / RECORD_NAME).stat()
+    monkeypatch.setattr("perfkit.batch.validated.write_atomic", lambda *a: pytest.fail("the record was written again"))
+    validation = validate_only(data, out)
+    validation.keep(out)
+    assert validation.reused
+    assert (out / RECORD_NAME).stat().st_mtime_ns == before.st_mtime_ns
+
+
+@pytest.mark.parametrize("planted", ["link", "pipe"])
+def test_a_link_or_pipe_planted_as_the_record_is_not_followed(data, tmp_path, reads, planted):
+    out = tmp_path / "out"
+    validate_for_run(data, out)
+    real = (out / RECORD_NAME).read_bytes()
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_bytes(real)  # a record that would be reused, if it were read through the link
+    (out / RECORD_NAME).unlink()
+    if planted == "link":
+        (out / RECORD_NAME).symlink_to(elsewhere)
+    else:
+        os.mkfifo(out / RECORD_NAME)  # reading it would wait for ever
+    reads.clear()
+    validate_for_run(data, out)
+    assert sorted(reads) == ["2023", "2024"]
+    assert elsewhere.read_bytes() == real  # not written through the link either
+    assert not (out / RECORD_NAME).is_symlink() and (out / RECORD_NAME).is_file()  # replaced by a record
