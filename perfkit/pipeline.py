@@ -256,5 +256,6 @@ def run(
         on_done=on_done,
         objectives=chosen,
     )
-    validation.keep(out_dir)  # the run went ahead: the next may reuse this validation
+    if not any(r.fatal for r in summary.results):  # nothing more is written to a full or read-only folder
+        validation.keep(out_dir)  # the run went ahead: the next may reuse this validation
     return summary
