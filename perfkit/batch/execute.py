@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
@@ -280,6 +281,44 @@ def _folder_error(job: Job, exc: OSError) -> str:
     )
 
 
+class _DataFiles:
+    """A job's data files and landing-page summary, made in a thread while its notebook runs in the kernel.
+
+    They come from the register, never from the notebook, so they need not wait for it: the
+    process would otherwise sit idle waiting on the kernel, then write them after the PDF. What
+    the thread raised is raised again by :meth:`result`, so a failure is the job's as before.
+    """
+
+    def __init__(self, job: Job, register: Register, staging: Path):
+        self._job, self._register, self._staging = job, register, staging
+        self._files: list[Path] = []
+        self._summary: dict = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._make, name=f"perfkit-data-{job.name}", daemon=True)
+        self._thread.start()
+
+    def _make(self) -> None:
+        appendix = appendix_for(self._job.notebook)
+        if appendix is None:
+            return
+        try:
+            self._files = appendix.data_files(self._register, self._job.quarter, self._staging)
+            if appendix.summary is not None:
+                self._summary = appendix.summary(self._register, self._job.quarter, dict(self._job.parameters))
+        except BaseException as exc:  # handed to the job in result(), where it is reported as before
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[list[Path], dict]:
+        """The files written and the summary, once the thread is done; what it raised, raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._files, self._summary
+
+
 @dataclass
 class Executed:
     """A job whose notebook has run, waiting to be exported (:func:`export_job`), perhaps in another thread."""
@@ -289,6 +328,7 @@ class Executed:
     started: float
     timings: dict[str, float]
     register: Register
+    data: _DataFiles | None = field(default=None, repr=False)
 
 
 def build_job(job: Job, prestart_next: Path | None = None) -> JobResult:
@@ -338,9 +378,13 @@ def execute_notebook(job: Job, share: bool = False) -> Executed | JobResult:
         staging = make_staging(job.out_dir, f"{job.quarter.slug}-{job.name}")
         register = _register(job)
         t = time.perf_counter()
-        _execute(job, staging / f"{job.name}.ipynb", share)
+        data = _DataFiles(job, register, staging)
+        try:
+            _execute(job, staging / f"{job.name}.ipynb", share)
+        finally:
+            data.join()  # nothing may still be writing into a staging folder that a failure removes
         timings["execute"] = time.perf_counter() - t
-        return Executed(job, staging, started, timings, register)
+        return Executed(job, staging, started, timings, register, data)
 
     return _guarded(job, run, lambda: staging, started, timings)
 
@@ -374,12 +418,10 @@ def export_job(executed: Executed) -> JobResult:
                 export_pdf(html, staging / f"{stem}.pdf")
                 timings["pdf"] = time.perf_counter() - t
                 produced.append(staging / f"{stem}.pdf")
-        appendix = appendix_for(job.notebook)
-        summary = {}
-        if appendix is not None:
-            produced += appendix.data_files(register, job.quarter, staging)
-            if appendix.summary is not None:
-                summary = appendix.summary(register, job.quarter, dict(job.parameters))
+        summary: dict = {}
+        if executed.data is not None:
+            files, summary = executed.data.result()
+            produced += files
         _check_sources(job, "while the notebook ran")
         timings["total"] = time.perf_counter() - started
         return JobResult(job, produced, timings["total"], timings, staging=staging, summary=summary)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -13,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from perfkit.batch.execute import execute_job
 from perfkit.batch.jobs import Job
+from tests.support import ROOT
 
 #: A wide console so rich does not wrap the messages the tests look for.
 WIDE = {**os.environ, "COLUMNS": "300"}
@@ -131,3 +133,58 @@ def test_validate_reports_a_clean_register(tiny_dir):
     assert proc.returncode == 0
     assert "the data is valid: 12 metrics" in proc.stdout
     assert "A8 has figures for 2024/25 but no target" in proc.stdout
+
+
+# --- data files are written while the notebook runs -----------------------------------------------------
+
+
+def _quarterly_job(tiny_dir, out):
+    return Job("2024-25-Q2", ROOT / "notebooks" / "quarterly_performance.ipynb", tiny_dir, out, ())
+
+
+def test_the_data_files_are_written_while_the_notebook_runs(tiny_dir, tmp_path, monkeypatch):
+    from perfkit.batch import execute
+
+    seen = {}
+
+    def notebook_runs(job, target, share=False):  # stands in for the kernel: waits for the data files
+        csv = target.parent / "metric_status.csv"
+        deadline = time.monotonic() + 60
+        while not (csv.exists() and (target.parent / "metric_status.xlsx").exists()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen["csv while running"] = csv.exists()
+        nbformat.write(new_notebook(), target)
+
+    monkeypatch.setattr(execute, "_execute", notebook_runs)
+    out = tmp_path / "out"
+    result = execute_job(_quarterly_job(tiny_dir, out))
+    assert result.ok and seen == {"csv while running": True}
+    folder = out / "2024-25-Q2"
+    # in the order published before: the notebook first, then the data files
+    assert [p.name for p in result.outputs] == [
+        "quarterly_performance.ipynb",
+        "metric_status.csv",
+        "metric_status.xlsx",
+    ]
+    assert (folder / "metric_status.csv").read_bytes().startswith(b"code,")
+
+
+def test_a_failure_writing_the_data_files_is_the_jobs_failure(tiny_dir, tmp_path, monkeypatch):
+    import perfkit.publish.data_files
+    from perfkit.batch import execute
+
+    def notebook_runs(job, target, share=False):
+        nbformat.write(new_notebook(), target)
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(execute, "_execute", notebook_runs)
+    monkeypatch.setattr(perfkit.publish.data_files, "metric_status_csv", broken)
+    out = tmp_path / "out"
+    result = execute_job(_quarterly_job(tiny_dir, out))
+    assert not result.ok and result.outputs == []
+    assert "(ZeroDivisionError: float division by zero)" in result.error
+    assert "No appendix was published for this notebook" in result.error
+    assert sorted(p.name for p in (out / "2024-25-Q2").iterdir()) == ["failed", "manifest.json"]
+    assert not list(out.glob(".staging-*"))
