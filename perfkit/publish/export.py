@@ -142,6 +142,7 @@ _YOUNG_THRESHOLD = 10_000
 _GC_LOCK = threading.Lock()
 _gc_users = 0
 _gc_threshold: tuple[int, int, int] = gc.get_threshold()
+_gc_was_frozen = False
 
 
 @contextmanager
@@ -153,12 +154,15 @@ def _fewer_collections() -> Iterator[None]:
     holds (nbconvert, pandas, the notebooks): a fifth of a PDF's time. The objects that exist before
     the export are set aside (``gc.freeze``) and the youngest generation is collected after 10,000
     allocations instead of 700. Garbage is still collected. Exports in other threads share the
-    setting: the first to start sets it and the last to finish puts it back.
+    setting: the first to start sets it and the last to finish puts it back. When objects were
+    frozen already (the ``perfkit`` command freezes what its imports made), they stay frozen: an
+    unfreeze here would hand them all back to the collector for the rest of the run.
     """
-    global _gc_users, _gc_threshold
+    global _gc_users, _gc_threshold, _gc_was_frozen
     with _GC_LOCK:
         if _gc_users == 0:
             _gc_threshold = gc.get_threshold()
+            _gc_was_frozen = gc.get_freeze_count() > 0
             gc.freeze()
             gc.set_threshold(max(_YOUNG_THRESHOLD, _gc_threshold[0]), *_gc_threshold[1:])
         _gc_users += 1
@@ -169,7 +173,8 @@ def _fewer_collections() -> Iterator[None]:
             _gc_users -= 1
             if _gc_users == 0:
                 gc.set_threshold(*_gc_threshold)
-                gc.unfreeze()
+                if not _gc_was_frozen:
+                    gc.unfreeze()
 
 
 def warm_up() -> None:

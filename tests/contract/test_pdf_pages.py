@@ -119,3 +119,18 @@ def test_exports_leave_the_garbage_collector_as_they_found_it(tmp_path):
     assert seen == [(10_000, *before[1:])]
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     assert gc.isenabled()
+
+
+def test_an_export_keeps_what_its_caller_froze_frozen(tmp_path):
+    """The perfkit command freezes its imports' objects; an export must not hand them back to the collector."""
+    import gc
+
+    html = export_html(new_notebook(metadata={"perfkit": {"report_title": "GC"}}))
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        export_pdf(html, tmp_path / "a.pdf")
+        assert gc.get_freeze_count() >= frozen  # still frozen (and what the export froze with it)
+    finally:
+        gc.unfreeze()
