@@ -3,9 +3,7 @@
 import shutil
 import warnings
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 import perfkit as pk
 import perfkit.batch.execute
@@ -13,6 +11,7 @@ import perfkit.validate
 from perfkit.data.register import load_register
 from perfkit.errors import PeriodError
 from perfkit.pipeline import MAX_QUARTERS_AHEAD, run, select_quarters
+from tests.support.notebooks import write_notebook
 
 
 def test_a_quarter_after_the_data_is_run_with_a_warning_naming_the_latest(tiny_dir):
@@ -85,13 +84,7 @@ def test_a_run_loads_the_register_once_in_this_process(tiny_dir, tmp_path, monke
     data = tmp_path / "data"
     shutil.copytree(tiny_dir, data)
     nb = tmp_path / "briefing.ipynb"
-    nbformat.write(
-        new_notebook(
-            cells=[new_code_cell("quarter = None\ndata_dir = None", metadata={"tags": ["parameters"]})],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        ),
-        nb,
-    )
+    write_notebook(nb, parameters="quarter = None\ndata_dir = None")
     loads = []
 
     def counted(folder):

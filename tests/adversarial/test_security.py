@@ -33,6 +33,7 @@ from perfkit.publish.export import TEMPLATES, export_pdf
 from perfkit.publish.safe_files import create_exclusive, create_unique, write_atomic
 from perfkit.terminal import plain
 from tests.support import FIXTURES, ROOT
+from tests.support.notebooks import write_notebook
 
 QUARTER = "2024/25 Q2"
 SLUG = "2024-25-Q2"
@@ -367,17 +368,7 @@ def test_a_notebook_named_with_markup_and_escapes_is_run_and_shown_as_text(tiny,
         monkeypatch.setenv(k, v)
     stem = "<img src=x onerror=alert(1)>[red] brief\x1b[31m"
     notebook = tmp_path / f"{stem}.ipynb"
-    nbformat.write(
-        new_notebook(
-            cells=[
-                new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-                new_markdown_cell("## Key"),
-                new_code_cell("from perfkit import report\nreport.status_key()"),
-            ],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        ),
-        notebook,
-    )
+    write_notebook(notebook, new_markdown_cell("## Key"), "from perfkit import report\nreport.status_key()")
     out = tmp_path / "out"
     args = ["run", "--data", str(tiny), "--quarter", QUARTER, "--out", str(out), "--formats", "html"]
     code = cli.main([*args, "--notebook", str(notebook)])

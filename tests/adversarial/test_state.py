@@ -24,7 +24,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from perfkit import cli
 from perfkit.batch.execute import build_job
@@ -34,6 +33,7 @@ from perfkit.batch.publishing import publish
 from perfkit.batch.swap import KILL_AT_ENV, current_folder, make_staging, recover
 from perfkit.data.register import load_register
 from perfkit.periods import parse_quarter
+from tests.support.notebooks import write_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -52,14 +52,7 @@ def perfkit(*args, env=None, timeout=600):
 
 
 def notebook(path: Path, body: str) -> Path:
-    cells = [new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]})]
-    cells.append(new_code_cell(body))
-    nb = new_notebook(
-        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, body)
 
 
 def tree(folder: Path, skip=()) -> dict[str, bytes]:

@@ -15,6 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from perfkit.batch.execute import execute_job
 from perfkit.batch.jobs import Job
 from tests.support import ROOT
+from tests.support.notebooks import write_notebook
 
 #: A wide console so rich does not wrap the messages the tests look for.
 WIDE = {**os.environ, "COLUMNS": "300"}
@@ -25,16 +26,11 @@ def _snapshot(folder):
 
 
 def _failing_notebook(path):
-    nb = new_notebook(
-        cells=[
-            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-            new_code_cell("print('working on', quarter)"),
-            new_code_cell("if quarter == '2024-25-Q1':\n    raise ValueError('figures for Q1 were restated')"),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    return write_notebook(
+        path,
+        "print('working on', quarter)",
+        "if quarter == '2024-25-Q1':\n    raise ValueError('figures for Q1 were restated')",
     )
-    nbformat.write(nb, path)
-    return path
 
 
 def _job(quarter, notebook, data, out):

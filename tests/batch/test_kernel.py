@@ -8,10 +8,10 @@ import sys
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 import perfkit as pk
 from perfkit.batch import execute, kernel
+from tests.support.notebooks import write_notebook
 
 FIRST, LAST = "2023/24 Q4", "2024/25 Q2"
 QUARTERS = ["2023-24-Q4", "2024-25-Q1", "2024-25-Q2"]
@@ -47,18 +47,7 @@ def data(tiny_dir, tmp_path):
 
 @pytest.fixture
 def probe(tmp_path):
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    nb = new_notebook(
-        cells=[
-            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-            new_code_cell(PROBE),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    path = folder / "probe.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(tmp_path / "notebooks" / "probe.ipynb", PROBE)
 
 
 def found(out, quarter):
@@ -184,16 +173,7 @@ print(json.dumps({"worker": worker, "kernels": kernels_of(worker), "pid": os.get
 
 
 def test_a_pool_worker_runs_one_kernel_at_a_time_and_warms_its_exporters_while_its_first_notebook_runs(data, tmp_path):
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    nb = new_notebook(
-        cells=[
-            new_code_cell('quarter = None\ndata_dir = "data/demo"', metadata={"tags": ["parameters"]}),
-            new_code_cell(WORKER_PROBE),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    nbformat.write(nb, folder / "probe.ipynb")
+    folder = write_notebook(tmp_path / "notebooks" / "probe.ipynb", WORKER_PROBE).parent
     out = tmp_path / "out"
     # a new `perfkit run` process, which has not loaded WeasyPrint itself when it starts its workers
     args = ["--from", FIRST, "--to", LAST, "--out", out, "--notebook", folder / "probe.ipynb", "--formats", "html"]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 import perfkit as pk
 from perfkit.batch import execute, executors, kernel
 from perfkit.batch.jobs import Job
+from tests.support.notebooks import PARAMETERS, write_notebook
 
 #: What a job finds when it starts and what it leaves for the next: a variable, its own kernel's pid.
 PROBE = """
@@ -35,20 +35,7 @@ def data(tiny_dir, tmp_path):
 
 @pytest.fixture
 def probe(tmp_path):
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    nb = new_notebook(
-        cells=[
-            new_code_cell(
-                'quarter = None\ndata_dir = "data/demo"\nobjective = None', metadata={"tags": ["parameters"]}
-            ),
-            new_code_cell(PROBE),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    path = folder / "probe.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(tmp_path / "notebooks" / "probe.ipynb", PROBE, parameters=f"{PARAMETERS}\nobjective = None")
 
 
 def _job(data, out, nb, quarter, objective=None):
