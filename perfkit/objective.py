@@ -418,7 +418,7 @@ def trend_paragraphs(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> 
     """Seed 000's "Regarding the three metrics for trend monitoring, all are showing improved trends from Q1"."""
     trend = rep.trend() if rows is None else rows
     n = len(trend)
-    prev = rep.quarter.previous().short_relative_to(rep.quarter)
+    prev = rep.previous_label
     if n == 0:
         return [Paragraph("No metric of this objective is monitored for trend this quarter.")]
     lead = f"Regarding the {'one metric' if n == 1 else number_word(n) + ' metrics'} for trend monitoring"
@@ -624,10 +624,7 @@ def targeted_metrics(rep: ObjectiveReport, rows: pd.DataFrame | None = None) -> 
         Column("Value", lambda r: _fmt(r, "value"), numeric=True),
         Column("Target", lambda r: _fmt(r, "target"), numeric=True),
         Column("Status", _status),
-        Column(
-            f"Compared with {rep.quarter.previous().short_relative_to(rep.quarter)}",
-            lambda r: escape(DIRECTION_LABELS[r["vs_previous"]]),
-        ),
+        Column(f"Compared with {rep.previous_label}", lambda r: escape(DIRECTION_LABELS[r["vs_previous"]])),
         Column("Commentary", lambda r: text_cell(r["commentary"]) or "None supplied"),
     ]
     return _by_strategy(targeted, columns, "Targeted metrics", rep.quarter)
