@@ -422,6 +422,14 @@ def _with_reason(title: str, commentary: str) -> str:
     return f"{title} ({text or 'no reason given'})"
 
 
+def _not_due_sentence(table: pd.DataFrame) -> list[str]:
+    """``Two annual metrics are not due this quarter.``, or nothing when every metric is due."""
+    n = int((table["status"] == "not_due").sum())
+    if not n:
+        return []
+    return [f"{_capitalise(count_phrase(n, 'annual metric'))} {'is' if n == 1 else 'are'} not due this quarter."]
+
+
 def _data_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
     sentences = []
     no_data = table.loc[table["status"] == "no_data"]
@@ -439,10 +447,7 @@ def _data_paragraph(table: pd.DataFrame, quarter: Quarter) -> str:
             f"{_capitalise(count_phrase(len(no_target), 'metric'))} {verb} a figure but no target "
             f"for {quarter.year_label}: {names}."
         )
-    not_due = table.loc[table["status"] == "not_due"]
-    if len(not_due):
-        verb = "is" if len(not_due) == 1 else "are"
-        sentences.append(f"{_capitalise(count_phrase(len(not_due), 'annual metric'))} {verb} not due this quarter.")
+    sentences += _not_due_sentence(table)
     if not sentences:
         return "Every metric due this quarter has a figure."
     return " ".join(sentences)
@@ -485,10 +490,7 @@ def _data_paragraph_v2(table: pd.DataFrame, quarter: Quarter) -> str:
         n = len(no_target)
         lead = f"{_capitalise(count_phrase(n, 'metric'))} {'has' if n == 1 else 'have'} a figure but no target"
         sentences.append(bullets(lead, list(no_target["title"])))
-    not_due = table.loc[table["status"] == "not_due"]
-    if len(not_due):
-        verb = "is" if len(not_due) == 1 else "are"
-        sentences.append(f"{_capitalise(count_phrase(len(not_due), 'annual metric'))} {verb} not due this quarter.")
+    sentences += _not_due_sentence(table)
     if not sentences:
         return "Every metric due this quarter has a figure."
     # a bulleted list ends its paragraph: what follows it starts a new one
