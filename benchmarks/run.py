@@ -33,6 +33,7 @@ DEMO = ROOT / "data" / "demo"
 QUARTER = "2024-25-Q2"
 RANGE = ("--from", "2022/23 Q3", "--to", "2024/25 Q2")  # eight quarters
 sys.path.insert(0, str(ROOT))
+from perfkit.batch.executors import AUTO_MAX_JOBS, usable_cpus  # noqa: E402  (what --jobs auto chooses here)
 from tests.support.generate import make_register, make_survey_wave  # noqa: E402  (the seeded generators the tests use too)
 
 
@@ -221,7 +222,7 @@ def pk_latest(folder: Path) -> str:
 # 2, 3 ----------------------------------------------------------------------------------------
 def eight_quarters(repeat: int) -> list[Row]:
     out = WORK / "range"
-    cold = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out, "--force"), repeat)
+    cold = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out, "--force", "--jobs", "1"), repeat)
     rerun = median(lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", out), repeat)
     two = median(
         lambda: perfkit("run", "--data", DEMO, *RANGE, "--out", WORK / "range2", "--force", "--jobs", "2"), repeat
@@ -855,9 +856,9 @@ def speed_goals(repeat: int, ref: str) -> list[Row]:
     cpus: dict[tuple[str, str], list[float]] = {}  # the run and every process it waited for, kernels included
     pages: dict[str, int] = {}
 
-    def cli(which: str, what: str, *args: object) -> None:
+    def cli(which: str, what: str, *args: object, prefix: tuple[str, ...] = ()) -> None:
         env = {**os.environ, "PYTHONPATH": str(trees[which])}
-        wall, cpu = timed([sys.executable, "-m", "perfkit.cli", *args, "--quiet"], env)
+        wall, cpu = timed([*prefix, sys.executable, "-m", "perfkit.cli", *args, "--quiet"], env)
         times.setdefault((what, which), []).append(wall)
         cpus.setdefault((what, which), []).append(cpu)
 
@@ -866,9 +867,14 @@ def speed_goals(repeat: int, ref: str) -> list[Row]:
         for which in trees:
             out = WORK / f"speed-{which}"
             cli(which, "quarter", "run", "--data", DEMO, "--quarter", QUARTER, "--out", out / "q", "--force")
-            cli(which, "cold", "run", "--data", DEMO, *RANGE, "--out", out / "range", "--force")
+            cli(which, "cold", "run", "--data", DEMO, *RANGE, "--out", out / "range", "--force", "--jobs", "1")
             cli(which, "rerun", "run", "--data", DEMO, *RANGE, "--out", out / "range")
             cli(which, "jobs2", "run", "--data", DEMO, *RANGE, "--out", out / "range2", "--force", "--jobs", "2")
+            if which == "now" and usable_cpus() > 1 and shutil.which("taskset"):
+                # the same default run confined to one CPU: how a run scales with the CPUs it is given
+                one_cpu = ("taskset", "-c", str(min(os.sched_getaffinity(0))))
+                cli(which, "one cpu", "run", "--data", DEMO, *RANGE, "--out", out / "range1", "--force", prefix=one_cpu)
+                cli(which, "all cpus", "run", "--data", DEMO, *RANGE, "--out", out / "range1", "--force")
             for folder, n in ((small, 50), (big, 5000)):
                 cli(which, f"m{n}", "run", "--data", folder, "--quarter", QUARTER, "--out", out / f"m{n}", "--force")
                 pages[f"{which} {n}"] = _pdf_pages(out / f"m{n}" / QUARTER / "quarterly_performance.pdf")
@@ -884,7 +890,8 @@ def speed_goals(repeat: int, ref: str) -> list[Row]:
             t["quarter", "now"] / hand,
             0.5,
             note=f"by hand {hand:.1f} s; perfkit {t['quarter', 'before']:.1f} s before, "
-            f"{t['quarter', 'now']:.1f} s now",
+            f"{t['quarter', 'now']:.1f} s now; each with its default --jobs (1 before; auto now, "
+            f"{min(usable_cpus(), AUTO_MAX_JOBS)} notebooks at once on this machine)",
         ),
         Goal(
             "2. Eight quarters cold (13 notebooks): --jobs 2 / --jobs 1",
@@ -919,6 +926,17 @@ def speed_goals(repeat: int, ref: str) -> list[Row]:
         Row(g.what, g.show(g.after), g.target, verdict(g.after <= g.limit), f"before {g.show(g.before)}; {g.note}")
         for g in GOALS
     ]
+    if ("one cpu", "now") in t:
+        rows.append(
+            Row(
+                f"11. Eight quarters cold, default --jobs: on all {usable_cpus()} CPUs / confined to one CPU",
+                f"{t['all cpus', 'now'] / t['one cpu', 'now']:.2f}",
+                "",
+                "",
+                f"{t['all cpus', 'now']:.1f} s / {t['one cpu', 'now']:.1f} s (taskset): how the run scales with "
+                "the CPUs it is given, which --jobs 1 (itself using two CPUs) does not show",
+            )
+        )
     rows.append(
         Row("11. Machine load while measuring", "", "", "", f"{load_before} at the start, {load_after} at the end")
     )

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .batch.executors import EXECUTORS
+from .batch.executors import AUTO_MAX_JOBS, EXECUTORS
 from .batch.jobs import FORMATS
 from .batch.progress import Progress
 from .data.register import load_register
@@ -79,7 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         help="make this Council Plan objective's update for scrutiny instead of the appendices: its name in any "
         "case, its file name (slug), or all (repeatable); writes objective-<slug>.html, .pdf and .ipynb",
     )
-    run.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="run N notebooks at once (default 1)")
+    run.add_argument(
+        "--jobs",
+        type=_jobs,
+        default="auto",
+        metavar="N",
+        help=f"run N notebooks at once (default auto: one per CPU, at most {AUTO_MAX_JOBS})",
+    )
     run.add_argument(
         "--force",
         action="store_true",
@@ -148,14 +154,19 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    """``--jobs``: a whole number of at least 1."""
+def _jobs(text: str) -> int | str:
+    """``--jobs``: a whole number of at least 1, or auto."""
+    if text.strip().lower() == "auto":
+        return "auto"
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1, such as 1, 2 or 4")
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a whole number of at least 1, such as 1, 2 or 4, or auto (one per CPU, at most "
+            f"{AUTO_MAX_JOBS})"
+        )
     return value
 
 

@@ -119,7 +119,7 @@ def run(
     out: str | Path = "outputs",
     formats: tuple[str, ...] = ("html", "pdf"),
     notebooks: Sequence[str | Path] | None = None,
-    jobs: int = 1,
+    jobs: int | str = "auto",
     force: bool = False,
     executor: str = "local",
     scheduler: str | None = None,
@@ -150,7 +150,8 @@ def run(
     notebooks
         A council's own notebooks to run instead of perfkit's appendices.
     jobs
-        How many notebooks run at once.
+        How many notebooks run at once, or ``"auto"`` (the default): one per usable CPU, at most
+        four, and one when the work cannot be shared out (see :func:`perfkit.batch.executors.run_batch`).
     force
         Run even the jobs whose outputs are fresh, and validate the data in full. Without it, the
         validation recorded in ``out`` by the last run is reused when no data file, and nothing
@@ -210,13 +211,18 @@ def run(
     perfkit.errors.PerfkitError: A range needs both ends: give --from and --to (or first= and last=).
     """
     from .batch.execute import data_stamp, remember_register
-    from .batch.executors import run_batch, start_early
+    from .batch.executors import check_jobs, run_batch, start_early
     from .batch.validated import validate_for_run
 
     folder = find_data_dir(data_dir)
     out_dir = resolve_out(out, data_dir)
     own = [Path(p).resolve() for p in notebooks] if notebooks else None
-    start_early(out_dir, folder, own, force=force, jobs=jobs)  # a kernel starts meanwhile
+    jobs = check_jobs(jobs)
+    # "auto" runs one notebook, or one quarter's objective updates (they share a kernel), here: its kernel
+    # starts meanwhile
+    one_quarter = first is None and last is None and not all_quarters
+    single = one_quarter and (objective is not None or (own is not None and len(own) == 1))
+    start_early(out_dir, folder, own, force=force, jobs=jobs, single=single)
     stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
     validation = validate_for_run(folder, out_dir, force=force)  # reused when no data file has changed
     report = validation.report
@@ -225,8 +231,6 @@ def run(
     if on_validated:
         on_validated(report)
     quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)
-    if jobs < 1:
-        raise PerfkitError("jobs must be 1 or more.")
     chosen = None
     if objective is not None:
         from .objective import resolve_objectives

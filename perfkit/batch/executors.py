@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.util
+import os
 import queue
 import signal
 import tempfile
@@ -34,15 +36,20 @@ from ..errors import PerfkitError
 from ..periods import Quarter
 from .execute import Executed, build_job, execute_notebook, export_job
 from .jobs import FORMATS, Job, JobResult, plan_jobs, skipped
-from .kernel import STOP, discard_spares, expect, interrupt_running_kernels, prestart
+from .kernel import STOP, discard_spares, expect, interrupt_running_kernels, kill_running_kernels, prestart
 from .lock import output_lock
 from .manifest import QuarterManifest, read_manifest, staleness
 from .publishing import publish
 from .swap import current_folder, recover
 
-__all__ = ["EXECUTORS", "BatchSummary", "run_batch", "start_early"]
+__all__ = ["AUTO_MAX_JOBS", "EXECUTORS", "BatchSummary", "check_jobs", "run_batch", "start_early", "usable_cpus"]
 
 EXECUTORS = ("local", "dask")
+
+#: ``jobs="auto"`` runs at most this many notebooks at once. Each holds a Jupyter kernel and, as it
+#: exports, a PDF layout (about half a gigabyte together for a long appendix), so a run does not
+#: fill a shared many-core server by default; give ``--jobs N`` to use more.
+AUTO_MAX_JOBS = 4
 
 
 @dataclass
@@ -86,15 +93,79 @@ class BatchSummary:
         return [r for r in self.results if not r.ok]
 
 
-def start_early(out_dir: Path, data_dir: Path, notebooks: list[Path] | None, *, force: bool, jobs: int) -> None:
-    """Launch the first notebook's kernel while the data is validated, when a notebook will probably run.
+def usable_cpus() -> int:
+    """The CPUs this process may run on (fewer than the machine's when a scheduler or ``taskset`` limits it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
-    Only for a run in this process (``jobs`` 1), where that kernel will be used. Whether anything
-    will run is known only once the data is read; this guess (``force``, a folder with no
+
+def check_jobs(jobs: object) -> int | str:
+    """``jobs`` as given to :func:`perfkit.run`: a whole number of at least 1, or ``"auto"``.
+
+    Raises
+    ------
+    PerfkitError
+        For anything else, saying what to give.
+
+    Examples
+    --------
+    >>> check_jobs(2), check_jobs("AUTO")
+    (2, 'auto')
+    >>> check_jobs(0)
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PerfkitError: jobs must be a whole number of at least 1, such as 2, or "auto"; 0 was given.
+    """
+    if isinstance(jobs, str) and jobs.strip().lower() == "auto":
+        return "auto"
+    if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1:
+        return jobs
+    raise PerfkitError(f'jobs must be a whole number of at least 1, such as 2, or "auto"; {jobs!r} was given.')
+
+
+def _workers(jobs: int | str, units: int) -> int:
+    """How many notebooks run at once: ``jobs``, or for ``"auto"`` one per usable CPU, at most
+    :data:`AUTO_MAX_JOBS` and never more than there are units of work to share out."""
+    if jobs == "auto":
+        return max(1, min(usable_cpus(), AUTO_MAX_JOBS, units))
+    assert isinstance(jobs, int)
+    return jobs
+
+
+def _units(jobs: list[Job]) -> list[list[Job]]:
+    """The jobs as they are shared out: a kernel group's jobs together, in plan order; any other job alone.
+
+    A quarter's objective updates run one after the other in one kernel (DESIGN.md §6), so they
+    go to one process together rather than each starting a kernel of its own.
+    """
+    units: list[list[Job]] = []
+    groups: dict[tuple, list[Job]] = {}
+    for job in jobs:
+        group = job.kernel_group
+        if group is None:
+            units.append([job])
+        elif group in groups:
+            groups[group].append(job)
+        else:
+            groups[group] = [job]
+            units.append(groups[group])
+    return units
+
+
+def start_early(
+    out_dir: Path, data_dir: Path, notebooks: list[Path] | None, *, force: bool, jobs: int | str, single: bool = False
+) -> None:
+    """Launch the first notebook's kernel while the data is validated, when a notebook will probably run here.
+
+    Only for a run in this process, where that kernel will be used: ``jobs`` 1, or ``"auto"`` on one
+    CPU or for work that is ``single`` (one quarter's objective updates share one kernel). Whether
+    anything will run is known only once the data is read; this guess (``force``, a folder with no
     manifest yet, or data saved since the oldest manifest) costs nothing when wrong but a kernel
     shut down unused at the end of the run (:func:`perfkit.batch.kernel.discard_spares`).
     """
-    if jobs != 1:
+    if jobs != 1 and not (jobs == "auto" and (single or usable_cpus() == 1)):
         return
     folder = notebooks[0].parent if notebooks else NOTEBOOK_DIR
     if force or _probably_stale(out_dir, data_dir):
@@ -225,7 +296,23 @@ def _warm_up_quietly() -> None:
         pass
 
 
+def _end_with_parent() -> None:
+    """Wait for the run's own process to end; if the worker is still there, kill its kernels and end too.
+
+    A run killed outright (SIGKILL, the out-of-memory killer) cannot shut its pool down: its
+    workers would wait for work for ever, each with a kernel, holding the terminal's output open.
+    An orderly end shuts the pool down first, so this never fires then.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+    multiprocessing.connection.wait([parent.sentinel])
+    kill_running_kernels()
+    os._exit(1)
+
+
 def _init_worker(warm: bool = False) -> None:
+    threading.Thread(target=_end_with_parent, name="perfkit-end-with-parent", daemon=True).start()
     # Ctrl-C reaches the workers with the parent; each passes it on to its kernel, whose cell
     # stops, so the job returns "interrupted" rather than the worker dying with its kernel orphaned.
     signal.signal(signal.SIGINT, _worker_interrupt)
@@ -237,6 +324,15 @@ def _init_worker(warm: bool = False) -> None:
         thread = threading.Thread(target=_warm_up_quietly, name="perfkit-warm-up", daemon=True)
         thread.start()
         _WARMING[:] = [thread]
+
+
+def _pool_unit(unit: list[Job], prestart_next: Path | None) -> list[JobResult]:
+    """A unit of :func:`_units` in a pool worker: one job, or a kernel group's jobs in one kernel as a run here does."""
+    if len(unit) == 1:
+        return [_pool_job(unit[0], prestart_next)]
+    while _WARMING:
+        _WARMING.pop().join()
+    return list(_serial(unit))
 
 
 def _pool_job(job: Job, prestart_next: Path | None) -> JobResult:
@@ -254,13 +350,16 @@ def _pool_job(job: Job, prestart_next: Path | None) -> JobResult:
     return export_job(executed)
 
 
-def _with_next(jobs: list[Job], workers: int) -> list[tuple[Job, Path | None]]:
-    """Each job with the folder of the job its worker will probably run next, for a kernel launched ahead.
+def _with_next(units: list[list[Job]], workers: int) -> list[tuple[list[Job], Path | None]]:
+    """Each unit with the folder of the job its worker will probably run next, for a kernel launched ahead.
 
-    Workers take jobs in order, so the job ``workers`` places later is about the one this worker
-    takes after; the last ``workers`` jobs have none, so no kernel is left waiting at the end.
+    Workers take units in order, so the unit ``workers`` places later is about the one this worker
+    takes after; the last ``workers`` units have none, so no kernel is left waiting at the end.
     """
-    return [(job, jobs[i + workers].notebook.parent if i + workers < len(jobs) else None) for i, job in enumerate(jobs)]
+    return [
+        (unit, units[i + workers][0].notebook.parent if i + workers < len(units) else None)
+        for i, unit in enumerate(units)
+    ]
 
 
 def _context():
@@ -287,16 +386,24 @@ def _result(future, job: Job) -> JobResult:
         )
 
 
-def _processes(jobs: list[Job], workers: int) -> Iterator[JobResult]:
+def _unit_results(future, unit: list[Job]) -> list[JobResult]:
+    """A finished unit's results; a worker that died running it fails each of its jobs."""
+    try:
+        return future.result()
+    except Exception:
+        return [_result(future, job) for job in unit]
+
+
+def _processes(units: list[list[Job]], workers: int) -> Iterator[JobResult]:
     context = _context()
-    warm = any(job.formats for job in jobs)
+    warm = any(job.formats for unit in units for job in unit)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(warm,))
     try:
         # Longest first packs the workers best; results are put back in plan order by the caller.
-        ordered = sorted(jobs, key=_expected_seconds, reverse=True)
-        futures = {pool.submit(_pool_job, job, after): job for job, after in _with_next(ordered, workers)}
+        ordered = sorted(units, key=lambda unit: sum(_expected_seconds(job) for job in unit), reverse=True)
+        futures = {pool.submit(_pool_unit, unit, after): unit for unit, after in _with_next(ordered, workers)}
         for future in as_completed(futures):
-            yield _result(future, futures[future])
+            yield from _unit_results(future, futures[future])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -340,8 +447,9 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
         # pure=False: a task is never taken from an earlier run's results on a long-lived cluster
         # a local cluster's workers launch the next job's kernel ahead; a long-lived one's do not, since
         # this run cannot tell how many workers it has, and a kernel left waiting would outlive the run
-        hints = _with_next(jobs, workers) if cluster is not None else [(job, None) for job in jobs]
-        futures = {client.submit(build_job, job, after, pure=False): job for job, after in hints}
+        singles = [[job] for job in jobs]
+        hints = _with_next(singles, workers) if cluster is not None else [(unit, None) for unit in singles]
+        futures = {client.submit(build_job, unit[0], after, pure=False): unit[0] for unit, after in hints}
         for future in dask_completed(list(futures)):
             yield _result(future, futures[future])
     finally:
@@ -374,7 +482,7 @@ def run_batch(
     formats: tuple[str, ...] = FORMATS,
     *,
     notebooks: list[Path] | None = None,
-    jobs: int = 1,
+    jobs: int | str = "auto",
     force: bool = False,
     executor: str = "local",
     scheduler: str | None = None,
@@ -400,7 +508,9 @@ def run_batch(
     notebooks
         A council's own notebooks in place of perfkit's.
     jobs
-        How many jobs run at once (processes here, or workers of a local Dask cluster).
+        How many notebooks run at once (processes here, or workers of a local Dask cluster), or
+        ``"auto"``: one per usable CPU, at most :data:`AUTO_MAX_JOBS`, and one when the work cannot
+        be shared out (a single notebook, or one quarter's objective updates, which share a kernel).
     force
         Run every job, fresh or not.
     executor
@@ -449,10 +559,13 @@ def run_batch(
             on_start(to_run, fresh)
         STOP.clear()  # a Ctrl-C that stopped an earlier run in this process (a notebook's pk.run) is over
         results: dict[Job, JobResult] = {j: skipped(j) for j in fresh}
+        requested = check_jobs(jobs)
+        units = _units(to_run)
+        workers = _workers(requested, len(units))
         if scheduler or executor == "dask":
-            stream = _dask(to_run, jobs, scheduler)
-        elif jobs > 1 and len(to_run) > 1:
-            stream = _processes(to_run, jobs)
+            stream = _dask(to_run, _workers(requested, len(to_run)), scheduler)
+        elif workers > 1 and len(units) > 1:
+            stream = _processes(units, workers)
         else:
             stream = _serial(to_run)
         interrupted = _InterruptFlag()

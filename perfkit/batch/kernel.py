@@ -33,6 +33,7 @@ __all__ = [
     "expect",
     "interrupt_running_kernels",
     "kernel_manager_class",
+    "kill_running_kernels",
     "log_tail",
     "prestart",
     "ready_client_class",
@@ -383,6 +384,20 @@ def interrupt_running_kernels() -> None:
             os.kill(pid, signal.SIGINT)
         except ProcessLookupError:
             RUNNING_KERNELS.discard(pid)
+
+
+def kill_running_kernels() -> None:
+    """Kill every kernel this process started, at once: nothing is left to read their results.
+
+    For a pool worker whose parent has gone (killed outright, say by the out-of-memory killer);
+    an orderly end shuts kernels down with :meth:`Kernel.close` instead.
+    """
+    for pid in list(RUNNING_KERNELS):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        RUNNING_KERNELS.discard(pid)
 
 
 def log_tail(path: Path, lines: int = 5) -> str:

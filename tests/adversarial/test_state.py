@@ -154,7 +154,7 @@ def test_a_batch_killed_mid_publish_keeps_the_quarters_it_finished_and_the_next_
     made_up(load_register(TINY), "2024/25 Q2", out, nb, formats=("html", "pdf"))
     q2_before = tree(out / "2024-25-Q2")
     run = ("run", "--data", TINY, "--from", "2024/25 Q1", "--to", "2024/25 Q2", "--out", out)
-    run += ("--notebook", nb, "--formats", "html")
+    run += ("--notebook", nb, "--formats", "html", "--jobs", "1")  # Q1 is published first, then Q2
     # killed (SIGKILL) as the second job's first file goes into its new folder
     killed = perfkit(*run, env={**WIDE, KILL_AT_ENV: "moved-in#3"})
     assert killed.returncode == -signal.SIGKILL
@@ -206,7 +206,7 @@ def test_a_second_run_on_the_same_out_is_refused_and_with_wait_it_follows(tmp_pa
     assert agrees(out / "2024-25-Q2")["jobs"]["pack"]["inputs"]["parameters"]["formats"] == ["html"]
 
 
-def test_a_killed_parallel_run_leaves_no_lock_behind_even_with_its_workers_still_running(tmp_path):
+def test_a_killed_parallel_run_leaves_no_lock_behind_while_its_workers_end(tmp_path):
     slow = notebook(
         tmp_path / "pack.ipynb", "import os, time\nif os.environ.get('PERFKIT_TEST_SLOW'):\n    time.sleep(120)"
     )
@@ -225,7 +225,7 @@ def test_a_killed_parallel_run_leaves_no_lock_behind_even_with_its_workers_still
         while len(list(out.glob(".staging-*"))) < 2 and time.time() < deadline:
             time.sleep(0.2)
         time.sleep(2)  # both kernels are now in the slow cell
-        proc.kill()  # the parent only: its workers and their kernels go on
+        proc.kill()  # the parent only: its workers notice, and end with their kernels, meanwhile
         proc.wait(timeout=30)
         follow = perfkit(*run)  # not refused: the lock died with its holder
         assert follow.returncode == 0, follow.stdout + follow.stderr
@@ -326,7 +326,8 @@ def test_a_full_disk_stops_the_run_with_a_clear_message_and_harms_nothing(tmp_pa
     else:
         monkeypatch.setattr("perfkit.batch.swap._write_new", manifest_on_a_full_disk)
     run = ["run", "--data", str(TINY), "--from", "2024/25 Q1", "--to", "2024/25 Q2", "--out", str(out)]
-    code = cli.main([*run, "--notebook", str(nb), "--formats", "html,pdf"])
+    # one notebook at a time, so that the second is seen not to start (side by side, both would fail alike)
+    code = cli.main([*run, "--notebook", str(nb), "--formats", "html,pdf", "--jobs", "1"])
     printed = capsys.readouterr().out
     assert code == 1
     if where == "writing the appendix":

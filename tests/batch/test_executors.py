@@ -68,7 +68,7 @@ def serial(tmp_path_factory):
     from conftest import FIXTURES
 
     out = tmp_path_factory.mktemp("serial")
-    proc = perfkit("run", "--data", FIXTURES / "tiny", *RANGE, "--out", out)
+    proc = perfkit("run", "--data", FIXTURES / "tiny", *RANGE, "--out", out, "--jobs", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc.stdout
 
@@ -348,3 +348,110 @@ def test_quiet_prints_only_the_final_line(data, tmp_path):
         "run", "--data", data, "--quarter", "2024/25 Q2", "--out", tmp_path, "--formats", "html", "--verbose"
     )
     assert "2024/25 Q2 quarterly_performance: up to date, skipped" in proc.stdout
+
+
+def _plain(quarter, name, out="out"):
+    from pathlib import Path
+
+    from perfkit.batch.jobs import Job
+
+    return Job(quarter, Path(f"{name}.ipynb"), Path("data"), Path(out))
+
+
+def _update(quarter, objective, out="out"):
+    from pathlib import Path
+
+    from perfkit.batch.jobs import Job
+
+    nb = Path("objective_update.ipynb")
+    return Job(quarter, nb, Path("data"), Path(out), parameters=(("objective", objective),), stem=f"u-{objective}")
+
+
+def test_jobs_is_a_whole_number_of_at_least_one_or_auto():
+    from perfkit.batch.executors import check_jobs
+    from perfkit.errors import PerfkitError
+
+    assert [check_jobs(v) for v in (1, 3, "auto", " Auto ")] == [1, 3, "auto", "auto"]
+    for wrong in (0, -2, 2.5, True, "two", "", None):
+        with pytest.raises(PerfkitError, match='whole number of at least 1, such as 2, or "auto"'):
+            check_jobs(wrong)
+
+
+@pytest.mark.parametrize(
+    ("cpus", "units", "expected"),
+    [
+        (2, 16, 2),  # this machine: both CPUs
+        (8, 16, 4),  # a larger machine: at most four by default
+        (8, 3, 3),  # never more processes than there is work to share out
+        (2, 1, 1),  # one notebook, or one quarter's objective updates: run here
+        (1, 16, 1),  # one CPU: run here
+    ],
+)
+def test_auto_runs_one_notebook_per_usable_cpu_at_most_four(monkeypatch, cpus, units, expected):
+    from perfkit.batch import executors
+
+    monkeypatch.setattr(executors, "usable_cpus", lambda: cpus)
+    assert executors._workers("auto", units) == expected
+    assert executors._workers(3, units) == 3  # a number given is taken as it is
+
+
+def test_a_quarters_objective_updates_are_one_unit_of_work_and_everything_else_its_own():
+    from perfkit.batch.executors import _units
+    from perfkit.periods import Quarter
+
+    q1, q2 = Quarter(2024, 1), Quarter(2024, 2)
+    jobs = [_update(q1, "a"), _plain(q1, "quarterly"), _update(q2, "a"), _update(q1, "b"), _update(q2, "b")]
+    units = _units(jobs)
+    assert [[j.name for j in unit] for unit in units] == [["u-a", "u-b"], ["quarterly"], ["u-a", "u-b"]]
+    assert [unit[0].quarter for unit in units] == [q1, q1, q2]
+
+
+def test_the_command_line_takes_auto_by_default_and_explains_a_wrong_jobs():
+    from perfkit.cli import _parser
+
+    parser = _parser()
+    args = parser.parse_args(["run"])
+    assert args.jobs == "auto"
+    assert parser.parse_args(["run", "--jobs", "AUTO"]).jobs == "auto"
+    assert parser.parse_args(["run", "--jobs", "3"]).jobs == 3
+    proc = perfkit("run", "--jobs", "0")
+    assert proc.returncode == 2
+    assert "'0' is not a whole number of at least 1, such as 1, 2 or 4, or auto (one per CPU, at most 4)" in proc.stderr
+
+
+def _gone(pid, within=20.0):
+    deadline = time.time() + within
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_parallel_run_killed_outright_leaves_no_worker_or_kernel_behind(data, tmp_path):
+    """Killed by the out-of-memory killer, say: the workers and their kernels end too, rather than wait for ever."""
+    started = tmp_path / "started"
+    started.mkdir()
+    nb = notebook(
+        tmp_path / "pack.ipynb",
+        f"import os, time\nopen(os.path.join({str(started)!r}, quarter), 'w').write(str(os.getpid()))\ntime.sleep(300)",
+    )
+    out = tmp_path / "out"
+    run = ["run", "--data", str(data), "--from", "2024/25 Q1", "--to", "2024/25 Q2", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "perfkit.cli", *run, "--notebook", str(nb), "--formats", "html", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while len(list(started.iterdir())) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    kernels = [int(p.read_text() or 0) for p in started.iterdir()]
+    assert len(kernels) == 2 and all(kernels), "both notebooks should be running side by side"
+    proc.kill()
+    # every process holding the run's output (its workers) has ended, or this would wait for ever
+    proc.communicate(timeout=60)
+    assert all(_gone(pid) for pid in kernels), "a kernel outlived its worker"

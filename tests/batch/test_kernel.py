@@ -98,7 +98,7 @@ def test_the_next_jobs_kernel_is_launched_while_a_notebook_runs_and_none_is_left
 
     monkeypatch.setattr(kernel.Kernel, "__init__", launch)
     monkeypatch.setattr(execute, "_execute", run)
-    pk.run(data, first=FIRST, last=LAST, out=tmp_path / "out", notebooks=[probe], formats=())
+    pk.run(data, first=FIRST, last=LAST, out=tmp_path / "out", notebooks=[probe], formats=(), jobs=1)
     # the first kernel starts before the data is validated, each later one while the notebook before runs:
     # one kernel a job, none left over
     assert events == [

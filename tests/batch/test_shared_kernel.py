@@ -120,14 +120,20 @@ def test_a_failed_update_ends_its_kernel_and_the_next_gets_a_new_one(data, probe
     assert kernel.RUNNING_KERNELS == set()
 
 
-def test_a_process_pool_runs_each_update_in_a_kernel_of_its_own(data, probe, tmp_path):
-    """Workers of a pool (or Dask) keep no kernel between tasks: none could outlive the run."""
+def test_a_process_pool_runs_each_quarters_updates_in_one_kernel_of_its_own(data, probe, tmp_path):
+    """A pool worker takes a quarter's updates together, as a run here does; it keeps no kernel after them."""
     out = tmp_path / "out"
-    jobs = [_job(data, out, probe, "2024/25 Q2", name) for name in ("a", "b", "c")]
-    results = list(executors._processes(jobs, 2))
-    pids = [_found(r)["pid"] for r in results]
-    assert len(set(pids)) == 3
-    assert [_found(r)["variable"] for r in results] == [False] * 3
+    jobs = [_job(data, out, probe, q, name) for q in ("2024/25 Q1", "2024/25 Q2") for name in ("a", "b", "c")]
+    units = executors._units(jobs)
+    assert [[j.parameters[0][1] for j in unit] for unit in units] == [["a", "b", "c"], ["a", "b", "c"]]
+    results = list(executors._processes(units, 2))
+    assert [r.error for r in results] == [""] * 6
+    pids = {(r.job.quarter.label, r.job.parameters[0][1]): _found(r)["pid"] for r in results}
+    q1 = {pids["2024/25 Q1", name] for name in "abc"}
+    q2 = {pids["2024/25 Q2", name] for name in "abc"}
+    assert len(q1) == len(q2) == 1 and q1 != q2  # one kernel for each quarter's three updates
+    assert [_found(r)["variable"] for r in results] == [False] * 6  # each update starts in a new session
+    assert not [pid for pid in q1 | q2 if _alive(pid)]  # no kernel outlives its worker's unit
 
 
 def test_objective_updates_are_the_same_bytes_whether_they_share_a_kernel_or_not(data, tmp_path, monkeypatch):
@@ -140,12 +146,13 @@ def test_objective_updates_are_the_same_bytes_whether_they_share_a_kernel_or_not
         return k
 
     monkeypatch.setattr(execute, "take_kernel", take)
-    shared = pk.run(data, first="2024/25 Q1", last="2024/25 Q2", out=tmp_path / "shared", objective="all")
+    # jobs=1: run here, where the kernels taken can be seen (a pool's workers take theirs in other processes)
+    shared = pk.run(data, first="2024/25 Q1", last="2024/25 Q2", out=tmp_path / "shared", objective="all", jobs=1)
     groups = {key.split(" ", 1)[1] for key in taken}
     assert len(groups) == 2  # one group for each quarter
     assert {n for n in (int(key.split(" ", 1)[0]) for key in taken)} == {1, 2}  # two updates in each kernel
     monkeypatch.setattr(Job, "kernel_group", property(lambda self: None))
-    separate = pk.run(data, first="2024/25 Q1", last="2024/25 Q2", out=tmp_path / "separate", objective="all")
+    separate = pk.run(data, first="2024/25 Q1", last="2024/25 Q2", out=tmp_path / "separate", objective="all", jobs=1)
     assert len(shared.ran) == len(separate.ran) == 4 and not shared.failed
     compared = 0
     for r in separate.ran:
