@@ -33,7 +33,7 @@ DEMO = ROOT / "data" / "demo"
 QUARTER = "2024-25-Q2"
 RANGE = ("--from", "2022/23 Q3", "--to", "2024/25 Q2")  # eight quarters
 sys.path.insert(0, str(ROOT))
-from perfkit.batch.executors import AUTO_MAX_JOBS, usable_cpus  # noqa: E402  (what --jobs auto chooses here)
+from perfkit.batch.jobs import AUTO_MAX_JOBS, usable_cpus  # noqa: E402  (what --jobs auto chooses here)
 from tests.support.generate import make_register, make_survey_wave  # noqa: E402  (the seeded generators the tests use too)
 
 

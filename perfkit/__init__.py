@@ -69,7 +69,7 @@ _LAZY = {
     "survey_report": ("perfkit.survey.report", None),
     "trend_chart": ("perfkit.render.charts", "trend_chart"),
     "figure": ("perfkit.render.charts", "figure"),
-    "BatchSummary": ("perfkit.batch.executors", "BatchSummary"),
+    "BatchSummary": ("perfkit.batch.jobs", "BatchSummary"),
     "run": ("perfkit.pipeline", "run"),
 }
 

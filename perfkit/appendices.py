@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .data.register import Register
 from .errors import RunError
 from .periods import Quarter
+
+if TYPE_CHECKING:  # for hints only: planning a rerun needs no pandas
+    from .data.register import Register
 
 __all__ = [
     "APPENDICES",

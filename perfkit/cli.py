@@ -21,16 +21,13 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .batch.executors import AUTO_MAX_JOBS, EXECUTORS
-from .batch.jobs import FORMATS
+from .batch.jobs import AUTO_MAX_JOBS, EXECUTORS, FORMATS
 from .batch.progress import Progress
-from .data.register import load_register
 from .errors import DataValidationError, OutputFolderError, PerfkitError, PeriodError, Problem, UsageError
 from .publish.safe_files import create_unique
 from .returns.commands import add_parser as add_returns_parser
 from .returns.commands import run_returns
 from .terminal import cell, plain
-from .validate import validate_folder
 
 __all__ = ["main"]
 
@@ -288,6 +285,8 @@ def _valid_summary(report, args) -> str:
 
 
 def _cmd_validate(args, console: Console) -> int:
+    from .validate import validate_folder
+
     report = validate_folder(args.data)
     chosen = args.format or ("table" if console.is_terminal else "plain")
     if chosen != "table":
@@ -313,6 +312,7 @@ def _cmd_validate(args, console: Console) -> int:
 
 def _cmd_status(args, console: Console) -> int:
     from .batch.freshness import output_status
+    from .data.register import load_register
     from .pipeline import resolve_out
 
     rows = output_status(load_register(args.data), resolve_out(args.out, args.data))

@@ -41,7 +41,7 @@ from .render.formatting import DIRECTION_LABELS, format_value
 from .render.html import Html
 from .render.tables import Column, html_table, text_cell
 from .report import final_outturn_section, remedial_actions
-from .slugs import slug
+from .slugs import match_objective
 from .statuses import GROUPS, in_sentence
 
 __all__ = [
@@ -92,21 +92,6 @@ def objectives_in(register: Register, quarter: Quarter) -> list[str]:
         for start, end in zip(m["start"], m["end"], strict=True)
     ]
     return list(dict.fromkeys(m.loc[inside, "objective"]))
-
-
-def match_objective(name: str, objectives: Sequence[str]) -> str | None:
-    """The objective ``name`` means, in any case and spacing or by its slug; ``None`` if none.
-
-    >>> match_objective("GOOD  services", ["Good services", "A green place"])
-    'Good services'
-    >>> match_objective("a-green-place", ["Good services", "A green place"]) is None
-    False
-    """
-    wanted = " ".join(str(name).split()).casefold()
-    for obj in objectives:
-        if obj.casefold() == wanted or slug(obj) == wanted:
-            return obj
-    return None
 
 
 def resolve_objectives(

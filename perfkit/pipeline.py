@@ -7,16 +7,22 @@ is papermill's: the command line only parses its options and prints.
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
+from .data.folders import find_data_dir
 from .data.limits import check_year
-from .data.register import Register, find_data_dir
 from .errors import CellError, PerfkitError, PeriodError, UsageError
 from .periods import Quarter, parse_quarter, quarter_range, warn_if_after
 
-__all__ = ["MAX_QUARTERS_AHEAD", "resolve_out", "run", "select_quarters"]
+if TYPE_CHECKING:  # the register (pandas) is loaded only when a run has to plan
+    from .batch.validated import RunValidation
+    from .data.register import Register
+
+__all__ = ["MAX_QUARTERS_AHEAD", "QuarterSource", "resolve_out", "run", "select_quarters"]
 
 #: A run may report this many quarters after the latest with figures (each with "no data"), no more.
 MAX_QUARTERS_AHEAD = 4
@@ -49,8 +55,17 @@ def resolve_out(out: str | Path, data_dir: str | Path) -> Path:
     return (root / out_path).resolve()
 
 
+class QuarterSource(Protocol):
+    """What choosing the quarters asks of a register (a :class:`~perfkit.data.register.Register`,
+    or what the record of an earlier run says of it: :class:`perfkit.batch.rerun.RecordedRegister`)."""
+
+    def quarters_with_data(self) -> list[Quarter]: ...
+
+    def latest_quarter(self) -> Quarter: ...
+
+
 def select_quarters(
-    register: Register,
+    register: QuarterSource,
     quarter: str | Quarter | None = None,
     *,
     first: object = None,
@@ -98,12 +113,12 @@ def _discard_spares_after(run: Callable) -> Callable:
 
     @functools.wraps(run)
     def wrapper(*args, **kwargs):
-        from .batch.kernel import discard_spares
-
         try:
             return run(*args, **kwargs)
         finally:
-            discard_spares()
+            kernel = sys.modules.get("perfkit.batch.kernel")  # not imported: no kernel was started
+            if kernel is not None:
+                kernel.discard_spares()
 
     return wrapper
 
@@ -210,9 +225,8 @@ def run(
     ...
     perfkit.errors.PerfkitError: A range needs both ends: give --from and --to (or first= and last=).
     """
-    from .batch.execute import data_stamp, remember_register
-    from .batch.executors import check_jobs, run_batch, start_early
-    from .batch.validated import validate_for_run
+    from .batch.jobs import check_jobs
+    from .batch.rerun import recorded_rerun, remember, request_key
 
     folder = find_data_dir(data_dir)
     out_dir = resolve_out(out, data_dir)
@@ -222,27 +236,42 @@ def run(
     # starts meanwhile
     one_quarter = first is None and last is None and not all_quarters
     single = one_quarter and (objective is not None or (own is not None and len(own) == 1))
-    start_early(out_dir, folder, own, force=force, jobs=jobs, single=single)
-    stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
-    validation = validate_for_run(folder, out_dir, force=force)  # reused when no data file has changed
+    request = request_key(out_dir, quarter, first, last, all_quarters, formats, own, objective, timeout)
+    # an unchanged rerun: the record of the last run vouches for the validation and the plan, so
+    # nothing heavy is loaded unless a job turns out not to be fresh (perfkit.batch.rerun)
+    rerun = None if force or scheduler or executor == "dask" else recorded_rerun(folder, out_dir, request)
+    if rerun is None:
+        validation, register = _validated(folder, out_dir, own, force=force, jobs=jobs, single=single)
+        facts: QuarterSource = register
+    else:
+        validation, facts = rerun.validation, rerun.register
     report = validation.report
-    register = report.raise_if_invalid()
-    remember_register(register, stamp)  # the jobs run here (or in forked workers) use this load
     if on_validated:
         on_validated(report)
-    quarters = select_quarters(register, quarter, first=first, last=last, all_quarters=all_quarters)
+    quarters = select_quarters(facts, quarter, first=first, last=last, all_quarters=all_quarters)
     chosen = None
+    notes: list[str] = []
     if objective is not None:
-        from .objective import resolve_objectives
-
         if own:
             raise UsageError(
                 "Give --objective or --notebook, not both: an objective's update is perfkit's own notebook."
             )
         names = [objective] if isinstance(objective, str) else list(objective)
-        chosen, notes = resolve_objectives(register, names, quarters)
+        if rerun is not None:
+            chosen, notes = rerun.objectives, rerun.notes
+        else:
+            from .objective import resolve_objectives
+
+            chosen, notes = resolve_objectives(register, names, quarters)
         for note in notes:
             warnings.warn(note, UserWarning, stacklevel=2)
+    summary = rerun.summary(quarters, on_start) if rerun is not None else None
+    if summary is not None:
+        return summary  # every job up to date, checked under the lock; nothing was written
+    if rerun is not None:  # something is not fresh: the full path from here, with the register loaded now
+        validation, register = _validated(folder, out_dir, own, force=force, jobs=jobs, single=single)
+    from .batch.executors import run_batch
+
     summary = run_batch(
         register,
         quarters,
@@ -261,5 +290,22 @@ def run(
         objectives=chosen,
     )
     if not any(r.fatal for r in summary.results):  # nothing more is written to a full or read-only folder
-        validation.keep(out_dir)  # the run went ahead: the next may reuse this validation
+        # the run went ahead: the next may reuse this validation, and this plan for the same arguments
+        remember(validation, out_dir, request, register, quarters, summary, chosen, notes)
     return summary
+
+
+def _validated(
+    folder: Path, out_dir: Path, own: list[Path] | None, *, force: bool, jobs: int | str, single: bool
+) -> tuple[RunValidation, Register]:
+    """The data validated (or the validation reused) and the register loaded, for a run that plans."""
+    from .batch.execute import data_stamp, remember_register
+    from .batch.executors import start_early
+    from .batch.validated import validate_for_run
+
+    start_early(out_dir, folder, own, force=force, jobs=jobs, single=single)  # a kernel starts meanwhile
+    stamp = data_stamp(folder)  # before loading: a file changed meanwhile makes the jobs load it afresh
+    validation = validate_for_run(folder, out_dir, force=force)  # reused when no data file has changed
+    register = validation.report.raise_if_invalid()
+    remember_register(register, stamp)  # the jobs run here (or in forked workers) use this load
+    return validation, register

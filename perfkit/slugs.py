@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .errors import Problem
 
-__all__ = ["MAX_SLUG", "slug", "slug_problems"]
+__all__ = ["MAX_SLUG", "match_objective", "slug", "slug_problems"]
 
 #: The longest slug, in characters.
 MAX_SLUG = 60
@@ -36,6 +36,24 @@ def slug(name: str) -> str:
     # accents come off (é → e); any other character, an en dash included, separates words
     bare = "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "-", bare).strip("-")[:MAX_SLUG].strip("-")
+
+
+def match_objective(name: str, objectives: Sequence[str]) -> str | None:
+    """The objective ``name`` means, in any case and spacing or by its slug; ``None`` if none.
+
+    Here rather than in :mod:`perfkit.objective` so that an unchanged rerun can tell, without
+    pandas, whether an objective's update published earlier still applies.
+
+    >>> match_objective("GOOD  services", ["Good services", "A green place"])
+    'Good services'
+    >>> match_objective("a-green-place", ["Good services", "A green place"]) is None
+    False
+    """
+    wanted = " ".join(str(name).split()).casefold()
+    for obj in objectives:
+        if obj.casefold() == wanted or slug(obj) == wanted:
+            return obj
+    return None
 
 
 def slug_problems(names: Iterable[str], what: str, file: str, column: str) -> list[Problem]:

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .data.register import Register, find_data_dir, load_register
+from .data.folders import find_data_dir
 from .errors import DataValidationError, Problem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a report can be made, and shown, without pandas (a rerun's, from its record)
+    from .data.register import Register
     from .survey.config import WaveConfig
 
 __all__ = ["ValidationReport", "validate_folder"]
@@ -197,6 +198,8 @@ def validate_folder(data_dir: str | Path) -> ValidationReport:
     >>> report.register.council.name
     'Tiny Test Council'
     """
+    from .data.register import load_register
+
     folder = find_data_dir(data_dir)
     report = ValidationReport(folder)
     try:

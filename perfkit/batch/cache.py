@@ -26,14 +26,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import __version__
-from ..data.register import Register
+from ..hashing import sha256_file
 from ..periods import Quarter
-from ..publish.data_files import sha256_file
+
+if TYPE_CHECKING:  # the frames come from the register: hashing files needs no pandas
+    import pandas as pd
+
+    from ..data.register import Register
 
 __all__ = [
     "data_folder_files",

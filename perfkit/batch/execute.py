@@ -26,8 +26,8 @@ from .. import __version__
 from ..appendices import appendix_for
 from ..data.register import Register, load_register
 from ..errors import PerfkitError, RunError, RunInterrupted
+from ..hashing import sha256_file
 from ..periods import long_date
-from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
 from .kernel import KERNEL_NAME, STOP, log_tail, prestart, release_kernel, take_kernel
 from .swap import STAGING_PREFIX, make_staging

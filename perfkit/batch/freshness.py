@@ -9,18 +9,23 @@ publishing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ..appendices import APPENDICES, OBJECTIVE
-from ..data.register import Register
 from ..errors import PerfkitError
 from ..periods import Quarter, parse_quarter, quarter_range
+from ..slugs import match_objective
 from .jobs import FORMATS, Job, plan_jobs
 from .manifest import read_manifest, seconds_taken, staleness
 from .swap import current_folder
 
-__all__ = ["OutputState", "orphan_reason", "output_status"]
+if TYPE_CHECKING:
+    from ..data.register import Register
+
+__all__ = ["OutputState", "objective_gone", "orphan_reason", "output_status"]
 
 
 @dataclass(frozen=True)
@@ -78,13 +83,28 @@ def _entry_objective(entry: dict) -> tuple[Quarter, str] | None:
 
 def _objective_gone(register: Register, entry: dict) -> str:
     """Why an objective's update no longer applies: its objective is not in the plan now in force; else empty."""
-    from ..objective import match_objective, objectives_in
+    from ..objective import objectives_in
 
+    return objective_gone(entry, lambda quarter: objectives_in(register, quarter))
+
+
+def objective_gone(entry: dict, objectives: Callable[[Quarter], Sequence[str]]) -> str:
+    """Why an objective's update recorded in ``entry`` no longer applies, given the objectives in force in
+    a quarter (:func:`perfkit.objective.objectives_in`, or what the record of a run says of them); else empty.
+
+    Examples
+    --------
+    >>> entry = {"parameters": {"quarter": "2024-25-Q2", "objective": "good services"}}
+    >>> objective_gone(entry, lambda q: ["Good services"])
+    ''
+    >>> objective_gone(entry, lambda q: ["A green place"])
+    "the plan in force in 2024/25 Q2 no longer has the objective 'good services'"
+    """
     found = _entry_objective(entry)
     if found is None:
         return "the manifest does not say which objective it reports"
     quarter, name = found
-    if match_objective(name, objectives_in(register, quarter)) is None:
+    if match_objective(name, objectives(quarter)) is None:
         return f"the plan in force in {quarter.label} no longer has the objective '{name}'"
     return ""
 

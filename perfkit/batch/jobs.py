@@ -4,22 +4,82 @@ A :class:`Job` carries everything a worker needs and nothing it must compute
 again; all of it pickles, so any executor (this process, a process pool, a
 Dask cluster) can run it. The quarter travels as a :class:`~perfkit.periods.Quarter`
 and becomes text only for papermill's parameters and the output paths.
+:class:`BatchSummary` is what a batch returns.
+
+Nothing here imports pandas, the notebook tools or the executors: an unchanged rerun
+(:mod:`perfkit.batch.rerun`) rebuilds its jobs and summary from the record without them.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..appendices import APPENDICES, OBJECTIVE, appendix_for
-from ..data.register import Register
-from ..errors import UsageError
+from ..errors import PerfkitError, UsageError
 from ..periods import Quarter, parse_quarter
 from .cache import job_key, job_sources, one_plan
 
-__all__ = ["FORMATS", "Job", "JobResult", "check_output_names", "plan_jobs", "skipped"]
+if TYPE_CHECKING:
+    from ..data.register import Register
+
+__all__ = [
+    "AUTO_MAX_JOBS",
+    "EXECUTORS",
+    "FORMATS",
+    "BatchSummary",
+    "Job",
+    "JobResult",
+    "check_jobs",
+    "check_output_names",
+    "plan_jobs",
+    "skipped",
+    "usable_cpus",
+]
 
 FORMATS = ("html", "pdf")
+
+#: Where a batch's jobs run: processes on this machine, or a Dask cluster (see :mod:`perfkit.batch.executors`).
+EXECUTORS = ("local", "dask")
+
+#: ``jobs="auto"`` runs at most this many notebooks at once. Each holds a Jupyter kernel and, as it
+#: exports, a PDF layout (about half a gigabyte together for a long appendix), so a run does not
+#: fill a shared many-core server by default; give ``--jobs N`` to use more.
+AUTO_MAX_JOBS = 4
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (fewer than the machine's when a scheduler or ``taskset`` limits it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
+def check_jobs(jobs: object) -> int | str:
+    """``jobs`` as given to :func:`perfkit.run`: a whole number of at least 1, or ``"auto"``.
+
+    Raises
+    ------
+    PerfkitError
+        For anything else, saying what to give.
+
+    Examples
+    --------
+    >>> check_jobs(2), check_jobs("AUTO")
+    (2, 'auto')
+    >>> check_jobs(0)
+    Traceback (most recent call last):
+    ...
+    perfkit.errors.PerfkitError: jobs must be a whole number of at least 1, such as 2, or "auto"; 0 was given.
+    """
+    if isinstance(jobs, str) and jobs.strip().lower() == "auto":
+        return "auto"
+    if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1:
+        return jobs
+    raise PerfkitError(f'jobs must be a whole number of at least 1, such as 2, or "auto"; {jobs!r} was given.')
 
 
 @dataclass(frozen=True)
@@ -146,6 +206,47 @@ class JobResult:
     @property
     def ok(self) -> bool:
         return not self.error
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did: every job's :class:`~perfkit.batch.jobs.JobResult`, in plan order.
+
+    ``ran``, ``skipped`` (outputs already fresh) and ``failed`` split the results; each
+    result has its ``job`` (``job.label`` names the quarter and notebook), the ``outputs``
+    it published and, for a failure, the ``error``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from perfkit.batch.jobs import Job, JobResult
+    >>> job = Job(pk.Quarter(2024, 2), Path("quarterly_performance.ipynb"), tiny_dir, Path("outputs"))
+    >>> summary = pk.BatchSummary([JobResult(job, skipped=True)])
+    >>> [r.job.label for r in summary.skipped], summary.ran, summary.failed
+    (['2024/25 Q2 quarterly_performance'], [], [])
+    >>> job.folder.as_posix()   # where its outputs are published
+    'outputs/2024-25-Q2'
+    """
+
+    results: list[JobResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def internal(self) -> list[JobResult]:
+        """Jobs that failed because of a fault in perfkit (``perfkit run`` exits 3)."""
+        return [r for r in self.results if r.internal]
+
+    @property
+    def ran(self) -> list[JobResult]:
+        return [r for r in self.results if not r.skipped and r.ok]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        return [r for r in self.results if r.skipped]
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
 
 
 def check_output_names(notebooks: list[Path]) -> list[Path]:

@@ -20,8 +20,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 
 from .. import __version__
+from ..hashing import sha256_file
 from ..periods import Quarter
-from ..publish.data_files import sha256_file
 from .jobs import Job, JobResult
 
 __all__ = [

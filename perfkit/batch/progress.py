@@ -8,8 +8,7 @@ from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 from ..terminal import plain
-from .executors import BatchSummary
-from .jobs import Job, JobResult
+from .jobs import BatchSummary, Job, JobResult
 
 
 class Progress:

@@ -10,11 +10,13 @@ warnings and waves) with what it depends on:
 * perfkit's version and a hash of its code (:func:`perfkit.batch.cache.package_fingerprint`);
 * the versions of Python and of the libraries that read the data.
 
-The next run reuses it only when all of these are the same, byte for byte; the register is
-still loaded (planning needs it), so its own checks run every time. Anything else (a file
-edited, added or removed, a new perfkit, a record that cannot be read, a folder with a symbolic
-link to another folder, whose content this does not follow) means a full validation. Only a
-validation without errors is recorded, so invalid data is always reported afresh.
+The next run reuses it only when all of these are the same, byte for byte. A run that has
+to plan loads the register again (so its own checks run); a rerun whose outputs are all up to
+date need not (:mod:`perfkit.batch.rerun`, which keeps what it needs in the same record: what
+the register says of its quarters, the plans of earlier runs and the landing page's digest).
+Anything else (a file edited, added or removed, a new perfkit, a record that cannot be read, a
+folder with a symbolic link to another folder, whose content this does not follow) means a full
+validation. Only a validation without errors is recorded, so invalid data is always reported afresh.
 """
 
 from __future__ import annotations
@@ -27,28 +29,34 @@ import stat
 from dataclasses import asdict, dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..data.register import load_register
 from ..errors import Problem
+from ..hashing import sha256_file
 from ..publish.safe_files import write_atomic
-from ..validate import ValidationReport, validate_folder
+from ..validate import ValidationReport
 
-__all__ = ["RECORD_NAME", "RunValidation", "data_fingerprint", "validate_for_run"]
+if TYPE_CHECKING:
+    from ..data.register import Register
+
+__all__ = [
+    "RECORD_NAME",
+    "RecordedReport",
+    "RunValidation",
+    "data_fingerprint",
+    "recorded_validation",
+    "validate_for_run",
+]
 
 RECORD_NAME = ".perfkit-validated.json"
 
 #: The shape of the record; a record of another shape is ignored.
-_FORMAT = 1
+_FORMAT = 2
 
 #: Libraries whose reading of a file could change what validation finds.
 _READERS = ("pandas", "numpy", "openpyxl", "pyreadstat")
 
 _PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def data_fingerprint(data_dir: Path) -> dict[str, str] | None:
@@ -78,7 +86,7 @@ def data_fingerprint(data_dir: Path) -> dict[str, str] | None:
                         entries[rel + "/"] = "folder"
                         pending.append((Path(entry.path), rel + "/"))
                     elif stat.S_ISREG(mode):
-                        entries[rel] = _sha256(Path(entry.path))
+                        entries[rel] = sha256_file(Path(entry.path))
                     else:
                         return None
     except OSError:
@@ -122,13 +130,24 @@ def _read_regular(path: Path) -> bytes:
         return f.read()
 
 
+def seal(record: dict) -> str:
+    """The SHA-256 of a record's entries (its ``seal`` apart), written with it.
+
+    A record edited by hand, or cut short, no longer matches its seal and is ignored. It is a
+    check against accidents, not a signature: whoever can write the output folder could as well
+    replace the published reports and their manifests, which a run also takes as they are.
+    """
+    entries = {k: v for k, v in record.items() if k != "seal"}
+    return hashlib.sha256(json.dumps(entries, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def _recorded(path: Path, depends_on: dict) -> dict | None:
-    """The record at ``path`` if it was made from exactly ``depends_on`` and has the expected shape."""
+    """The record at ``path`` if it was made from exactly ``depends_on``, is sealed and has the expected shape."""
     try:
         record = json.loads(_read_regular(path))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if not isinstance(record, dict) or record.get("depends_on") != depends_on:
+    if not isinstance(record, dict) or record.get("depends_on") != depends_on or record.get("seal") != seal(record):
         return None
     problems, waves = record.get("problems"), record.get("waves")
     if not isinstance(problems, list) or not isinstance(waves, list) or not all(isinstance(w, str) for w in waves):
@@ -140,24 +159,46 @@ def _recorded(path: Path, depends_on: dict) -> dict | None:
     return record
 
 
+def _problems(record: dict) -> list[Problem]:
+    return [Problem(**{name: p[name] for name in _PROBLEM_FIELDS}) for p in record["problems"]]
+
+
 def _reuse(data_dir: Path, record: dict, depends_on: dict) -> ValidationReport | None:
     """The recorded report, with the register loaded again; ``None`` if a file changed meanwhile."""
+    from ..data.register import load_register
+
     register = load_register(data_dir)  # planning needs it; its own checks run again
     if _depends_on(data_dir) != depends_on:  # a file saved while it was being read
         return None
-    problems = [Problem(**{name: p[name] for name in _PROBLEM_FIELDS}) for p in record["problems"]]
-    return ValidationReport(data_dir, problems, register, list(record["waves"]))
+    return ValidationReport(data_dir, _problems(record), register, list(record["waves"]))
 
 
-def _record(path: Path, report: ValidationReport, depends_on: dict) -> None:
-    """Keep a validation that found no error; a folder that cannot take the file only loses the shortcut."""
-    if not report.ok or report.register is None:
-        return
-    record = {
-        "depends_on": depends_on,
-        "problems": [asdict(p) for p in report.problems],
-        "waves": report.waves,
-    }
+class RecordedReport(ValidationReport):
+    """A validation taken from the record, whose register is loaded from the data folder when first asked for.
+
+    An unchanged rerun shows the recorded warnings and publishes nothing, so it never needs the
+    register (nor pandas); a caller of :func:`perfkit.run` that asks for ``report.register`` still
+    gets it, read from the folder as it is then.
+    """
+
+    _register: Register | None = None
+
+    @property
+    def register(self) -> Register | None:
+        if self._register is None:
+            from ..data.register import load_register
+
+            self._register = load_register(self.data_dir)
+        return self._register
+
+    @register.setter
+    def register(self, value: Register | None) -> None:
+        self._register = value
+
+
+def _write(path: Path, record: dict) -> None:
+    """Write the record; a folder that cannot take the file only loses the shortcut."""
+    record = {**{k: v for k, v in record.items() if k != "seal"}, "seal": seal(record)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
@@ -182,15 +223,41 @@ class RunValidation:
     report: ValidationReport
     depends_on: dict | None
     reused: bool
+    record: dict | None = None
 
-    def keep(self, out_dir: Path) -> None:
-        """Record a new validation without errors in ``out_dir`` for the next run.
+    def keep(self, out_dir: Path, extra: dict | None = None) -> None:
+        """Record a new validation without errors in ``out_dir`` for the next run, with ``extra`` entries.
 
         Called once the run has gone ahead: a run refused before it starts (a mistyped quarter,
-        an output folder in use) changes nothing in the output folder, this record included.
+        an output folder in use) changes nothing in the output folder, this record included. A
+        reused validation is written again only when ``extra`` (what :mod:`perfkit.batch.rerun`
+        keeps beside it) differs from what the record holds.
+
+        Parameters
+        ----------
+        out_dir
+            The run's output folder.
+        extra
+            Further entries of the record, each one made from what the validation depends on
+            (and from the arguments or outputs the entry names), never trusted without checking.
         """
-        if not self.reused and self.depends_on is not None:
-            _record(out_dir / RECORD_NAME, self.report, self.depends_on)
+        if self.depends_on is None:
+            return
+        extra = extra or {}
+        if self.reused:
+            if self.record is None or all(self.record.get(k) == v for k, v in extra.items()):
+                return  # an unchanged rerun writes nothing
+            record = {**self.record, **extra}
+        elif self.report.ok and self.report.register is not None:
+            record = {
+                "depends_on": self.depends_on,
+                "problems": [asdict(p) for p in self.report.problems],
+                "waves": self.report.waves,
+                **extra,
+            }
+        else:
+            return
+        _write(out_dir / RECORD_NAME, record)
 
 
 def validate_for_run(data_dir: Path, out_dir: Path, *, force: bool = False) -> RunValidation:
@@ -211,15 +278,33 @@ def validate_for_run(data_dir: Path, out_dir: Path, *, force: bool = False) -> R
         Its report has the same problems, in the same order, and the same waves as
         :func:`perfkit.validate.validate_folder` would give; its register is loaded afresh.
     """
+    from ..validate import validate_folder
+
     depends_on = _depends_on(data_dir)
     if depends_on is not None and not force:
         record = _recorded(out_dir / RECORD_NAME, depends_on)
         if record is not None:
             report = _reuse(data_dir, record, depends_on)
             if report is not None:
-                return RunValidation(report, depends_on, reused=True)
+                return RunValidation(report, depends_on, reused=True, record=record)
     report = validate_folder(data_dir)
     # kept only if the files were the same before validation read them as after
     if depends_on is not None and _depends_on(data_dir) != depends_on:
         depends_on = None
     return RunValidation(report, depends_on, reused=False)
+
+
+def recorded_validation(data_dir: Path, out_dir: Path) -> RunValidation | None:
+    """The validation recorded in ``out_dir`` if nothing it depends on has changed, without loading the register.
+
+    Its report is a :class:`RecordedReport`; ``None`` when the record cannot vouch for the data
+    (then :func:`validate_for_run` decides). Reads the data folder's files to hash them, nothing else.
+    """
+    depends_on = _depends_on(data_dir)
+    if depends_on is None:
+        return None
+    record = _recorded(out_dir / RECORD_NAME, depends_on)
+    if record is None:
+        return None
+    report = RecordedReport(data_dir, _problems(record), None, list(record["waves"]))
+    return RunValidation(report, depends_on, reused=True, record=record)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import gc
 import math
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataValidationError, PeriodError, Problem, UnknownNameError, UsageError
+from ..errors import DataValidationError, PeriodError, Problem, UnknownNameError
 from ..periods import (
     Half,
     Period,
@@ -46,6 +45,7 @@ from ..statuses import Vocabulary
 from .checker import frame_rows, suggest
 from .columns import duplicated_keys, parse_distinct, parse_numbers
 from .council import Council, load_council
+from .folders import find_data_dir
 from .limits import MAX_DECIMALS, check_magnitude, check_year
 from .sources import SourceTable, find_data_file, read_sources
 from .typed_cells import (
@@ -193,33 +193,6 @@ class Register:
     def plan_title(self, quarter: Quarter) -> str:
         """The title of the plan in force in a quarter."""
         return self.council.plan_title_for(quarter)
-
-
-def find_data_dir(data_dir: str | Path) -> Path:
-    """Resolve a data folder given relative to the project or the current folder.
-
-    A notebook opened in JupyterLab runs in ``notebooks/``, where the default
-    ``data/demo`` does not exist; the parents of the current folder are tried too.
-
-    Raises
-    ------
-    UsageError
-        When the folder cannot be found.
-    """
-    path = Path(data_dir).expanduser()
-    if path.is_dir():
-        return path.resolve()
-    if not path.is_absolute():
-        for parent in Path.cwd().resolve().parents:
-            candidate = parent / path
-            if candidate.is_dir():
-                return candidate
-    if os.path.lexists(path):
-        raise UsageError(
-            f"The data folder '{data_dir}' is a file, not a folder. Give --data the folder that holds "
-            "metrics.csv, targets.csv and actuals.csv (or register.xlsx)."
-        )
-    raise UsageError(f"The data folder '{data_dir}' does not exist. Check the path given with --data.")
 
 
 #: Problems of one kind reported in one column before the rest are summarised in one line.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import math
@@ -15,6 +14,7 @@ import pandas as pd
 
 from ..assess import V1_COLUMNS
 from ..errors import RunError
+from ..hashing import sha256_file
 from ..rounding import round_half_up
 from .safe_files import write_atomic
 
@@ -104,15 +104,6 @@ def metric_status_csv(table: pd.DataFrame) -> str:
                 row.append(safe_text(v))
         writer.writerow(row)
     return buf.getvalue()
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _not_finite(data: object, where: str = "") -> list[str]:

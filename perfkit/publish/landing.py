@@ -13,19 +13,19 @@ passes axe-core's WCAG 2.2 AA checks.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from ..batch.manifest import last_success, read_manifest
 from ..batch.swap import current_folder
-from ..narrative import count_phrase
 from ..periods import Quarter, long_date, parse_quarter
 from .safe_files import write_atomic
 
-__all__ = ["INDEX", "ReportLink", "find_reports", "render_index", "write_index"]
+__all__ = ["INDEX", "ReportLink", "find_reports", "index_inputs", "render_index", "write_index"]
 
 INDEX = "index.html"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -139,14 +139,36 @@ def find_reports(out_dir: Path) -> list[ReportLink]:
     return reports
 
 
-def render_index(reports: list[ReportLink], council: str = "") -> str:
-    """The landing page's HTML (the template is ``templates/landing.html.j2``)."""
+def index_inputs(reports: list[ReportLink], council: str = "", today: dt.date | None = None) -> str:
+    """A digest of everything :func:`render_index` makes the page from (perfkit's code apart).
+
+    An unchanged rerun (:mod:`perfkit.batch.rerun`) compares it with the one recorded beside the
+    page's hash to know that the page would not change, without loading the template engine.
+
+    Examples
+    --------
+    >>> day = dt.date(2024, 10, 1)
+    >>> index_inputs([], "Tiny", day) == index_inputs([], "Tiny", day) != index_inputs([], "Tiny", dt.date(2024, 10, 2))
+    True
+    """
+    produced = long_date(today or dt.date.today())
+    text = json.dumps([[dataclasses.astuple(r) for r in reports], council, produced], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_index(reports: list[ReportLink], council: str = "", today: dt.date | None = None) -> str:
+    """The landing page's HTML (the template is ``templates/landing.html.j2``), dated ``today`` (default: now)."""
+    # imported here: an unchanged rerun checks the page without them (see index_inputs)
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from ..narrative import count_phrase
+
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     template = env.get_template("landing.html.j2")
     quarters: dict[Quarter, list[ReportLink]] = {}
     for r in reports:
         quarters.setdefault(r.quarter, []).append(r)
-    today = dt.date.today()
+    today = today or dt.date.today()
     return template.render(
         council=council,
         quarters=list(quarters.items()),

@@ -12,7 +12,7 @@ import perfkit.batch.cache as cache
 import perfkit.batch.executors as executors
 import perfkit.survey.responses as responses
 from perfkit.batch.executors import BatchSummary
-from perfkit.batch.validated import RECORD_NAME, data_fingerprint
+from perfkit.batch.validated import RECORD_NAME, data_fingerprint, seal
 from perfkit.batch.validated import validate_for_run as validate_only
 from perfkit.cli import main
 from perfkit.errors import DataValidationError
@@ -214,12 +214,25 @@ def test_a_damaged_record_is_ignored_and_replaced(data, tmp_path, reads, damage)
     assert json.loads((out / RECORD_NAME).read_text())["waves"] == ["2023", "2024"]
 
 
+def test_a_record_edited_by_hand_is_ignored(data, tmp_path, reads):
+    out = tmp_path / "out"
+    validate_for_run(data, out)
+    path = out / RECORD_NAME
+    record = json.loads(path.read_text())
+    record["problems"] = []  # a record that would hide both warnings, its seal not made again
+    path.write_text(json.dumps(record))
+    reads.clear()
+    assert described(validate_for_run(data, out)) == described(pk.validate_folder(data))
+    assert reads
+
+
 def test_a_record_that_lists_an_error_is_never_trusted(data, tmp_path, reads):
     out = tmp_path / "out"
     validate_for_run(data, out)
     path = out / RECORD_NAME
     record = json.loads(path.read_text())
     record["problems"][0]["severity"] = "error"
+    record["seal"] = seal(record)  # sealed again: refused for what it says, not for the edit
     path.write_text(json.dumps(record))
     reads.clear()
     assert validate_for_run(data, out).ok
@@ -227,12 +240,12 @@ def test_a_record_that_lists_an_error_is_never_trusted(data, tmp_path, reads):
 
 
 def test_a_file_saved_while_the_register_is_read_means_a_full_validation(data, tmp_path, monkeypatch, reads):
-    import perfkit.batch.validated as validated
+    import perfkit.data.register as register
 
     out = tmp_path / "out"
     validate_for_run(data, out)
     reads.clear()
-    real = validated.load_register
+    real = register.load_register
 
     def saved_meanwhile(folder):
         register = real(folder)
@@ -240,7 +253,7 @@ def test_a_file_saved_while_the_register_is_read_means_a_full_validation(data, t
             f.write("SRV.12,2024/25,,90\n")
         return register
 
-    monkeypatch.setattr(validated, "load_register", saved_meanwhile)
+    monkeypatch.setattr(register, "load_register", saved_meanwhile)
     report = validate_for_run(data, out)
     assert reads
     assert [p.code for p in report.problems] == [None]  # the new target is seen
@@ -291,6 +304,7 @@ def test_perfkit_validate_always_checks_in_full_and_ignores_the_record(data, tmp
     validate_for_run(data, out)
     record = json.loads((out / RECORD_NAME).read_text())
     record["problems"] = []  # a record that would hide both warnings
+    record["seal"] = seal(record)
     (out / RECORD_NAME).write_text(json.dumps(record))
     reads.clear()
     assert main(["validate", "--data", str(data), "--format", "json"]) == 0

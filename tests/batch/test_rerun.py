@@ -1,0 +1,457 @@
+"""An unchanged rerun is decided from the record alone, and only when it gives exactly what the full path gives.
+
+One small published folder is shared by the module (the tiny council, HTML only): 2024/25 Q2, the
+latest quarter with figures, and 2024/25 Q3, after it, which warns; the latest quarter by default;
+a council's own notebook; and the updates of the plan's two objectives. Each test works on it in
+place, since its jobs are keyed by the data folder's path, and puts back every file afterwards.
+``planned`` replaces the batch (run_batch) with a stub that notes the quarters it was given, which
+only the full path calls; patching ``recorded_rerun`` away makes a run take the full path.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+import perfkit as pk
+import perfkit.batch.cache as cache
+import perfkit.batch.executors as executors
+import perfkit.batch.rerun as rerun
+import perfkit.batch.validated as validated
+from perfkit.batch.jobs import BatchSummary
+from perfkit.batch.lock import LOCK_NAME, output_lock
+from perfkit.batch.validated import RECORD_NAME, seal
+from perfkit.cli import main
+from tests.support import FIXTURES, ROOT
+from tests.support.notebooks import write_notebook
+
+#: Modules an unchanged rerun has no need of: the register's pandas and numpy, the template
+#: engine of the landing page, the notebook tools and the executors that start them.
+HEAVY = (
+    "pandas",
+    "numpy",
+    "jinja2",
+    "nbconvert",
+    "nbformat",
+    "weasyprint",
+    "papermill",
+    "jupyter_client",
+    "perfkit.data.register",
+    "perfkit.batch.executors",
+    "perfkit.batch.execute",
+)
+
+
+def range_args(data, out):
+    return [
+        "run",
+        "--data",
+        str(data),
+        "--from",
+        "2024/25 Q2",
+        "--to",
+        "2024/25 Q3",
+        "--out",
+        str(out),
+        "--formats",
+        "html",
+    ]
+
+
+def latest_args(data, out):
+    return ["run", "--data", str(data), "--out", str(out), "--formats", "html"]
+
+
+def objective_args(data, out):
+    return [*latest_args(data, out), "--objective", "all"]
+
+
+def own_args(data, out, notebook):
+    return [*latest_args(data, out), "--notebook", str(notebook)]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rerun")
+    data, out = root / "data", root / "out"
+    shutil.copytree(FIXTURES / "tiny", data)
+    (data / "notes.txt").write_text("for the meeting\n")  # a file a council's own notebook might read
+    own = write_notebook(root / "own" / "council_summary.ipynb", "print(quarter)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 2024/25 Q3 is after the latest quarter with figures
+        assert main(range_args(data, out)) == 0
+        assert main(latest_args(data, out)) == 0  # 2024/25 Q2 again: up to date, a plan of its own
+        assert main(own_args(data, out, own)) == 0
+        assert main(objective_args(data, out)) == 0  # the two objectives' updates, in 2024/25 Q2's folder too
+    pristine = root / "pristine"
+    for folder in (data, out, own.parent):
+        shutil.copytree(folder, pristine / folder.name, symlinks=True)
+    return {"data": data, "out": out, "own": own, "pristine": pristine}
+
+
+@pytest.fixture
+def scene(published, monkeypatch, capsys):
+    """The published folder, put back as it was after the test."""
+    monkeypatch.setattr(executors, "start_early", lambda *a, **k: None)  # no kernel launched ahead
+    monkeypatch.setenv("COLUMNS", "200")
+    capsys.readouterr()
+    yield published
+    for folder in (published["data"], published["out"], published["own"].parent):
+        shutil.rmtree(folder)
+        shutil.copytree(published["pristine"] / folder.name, folder, symlinks=True)
+
+
+@pytest.fixture
+def planned(monkeypatch):
+    """The batch replaced by a stub noting the quarters given to it: a call means the full path was taken."""
+    calls = []
+
+    def stub(register, quarters, out_dir, *args, **kwargs):
+        calls.append([q.label for q in quarters])
+        return BatchSummary([])
+
+    monkeypatch.setattr(executors, "run_batch", stub)
+    return calls
+
+
+@pytest.fixture
+def no_batch(monkeypatch):
+    """The fast path must be taken: the full path's batch fails the test."""
+
+    def refuse(*args, **kwargs):
+        pytest.fail("the full path was taken")
+
+    monkeypatch.setattr(executors, "run_batch", refuse)
+
+
+def run_cli(argv, capsys):
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def snapshot(out):
+    """Every file of the output folder: its bytes and modification time (the lock file's holder apart)."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name != LOCK_NAME:
+            found[path.relative_to(out).as_posix()] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("noise", ["--quiet", None, "--verbose"])
+def test_an_unchanged_rerun_prints_what_the_full_path_prints(scene, capsys, monkeypatch, noise):
+    argv = range_args(scene["data"], scene["out"]) + ([noise] if noise else [])
+    with monkeypatch.context() as m:
+        m.setattr(rerun, "recorded_rerun", lambda *a, **k: None)
+        full_path = run_cli(argv, capsys)
+    monkeypatch.setattr(executors, "run_batch", lambda *a, **k: pytest.fail("the full path was taken"))
+    fast = run_cli(argv, capsys)
+    assert fast == full_path
+    code, out, err = fast
+    assert code == 0 and err == ""
+    assert out.splitlines()[-1] == "Done: 0 run, 2 up to date."
+    # the warning about the quarter after the data, from the recorded quarters with figures, even when quiet
+    assert "Note: 2024/25 Q3 is after the latest quarter with figures (2024/25 Q2)" in out
+    if noise is None:  # the tiny council's one warning (A8 has no 2024/25 target), from the record
+        assert out.splitlines()[0] == f"1 warning about the data: see perfkit validate --data {scene['data']}"
+    if noise == "--verbose":
+        assert "A8 has figures for 2024/25 but no target" in out
+        assert "– 2024/25 Q3 quarterly_performance: up to date, skipped" in out
+
+
+def test_an_unchanged_rerun_imports_nothing_heavy(scene, capsys, monkeypatch):
+    """In a new process, as the perfkit command runs: same output and exit code, none of the heavy modules loaded."""
+    argv = latest_args(scene["data"], scene["out"])
+    probe = (
+        "import json, sys\n"
+        "from perfkit.cli import main\n"
+        f"code = main({argv!r})\n"
+        f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    *printed, last = done.stdout.splitlines()
+    code, loaded = json.loads(last)
+    assert (code, loaded, done.stderr) == (0, [], "")
+    monkeypatch.setattr(rerun, "recorded_rerun", lambda *a, **k: None)  # the full path, in this process
+    assert run_cli(argv, capsys) == (0, "\n".join(printed) + "\n", "")
+    assert printed[-2:] == ["0 notebooks to run, 1 up to date.", "Done: 0 run, 1 up to date."]
+
+
+def test_pk_run_returns_the_same_summary_and_warnings(scene, monkeypatch):
+    def call():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            summary = pk.run(scene["data"], first="2024/25 Q2", last="2024/25 Q3", out=scene["out"], formats=("html",))
+        results = [(r.job, r.job.inputs, r.job.sources, r.skipped, r.ok, r.outputs) for r in summary.results]
+        return results, summary.notes, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+
+    with monkeypatch.context() as m:
+        m.setattr(rerun, "recorded_rerun", lambda *a, **k: None)
+        expected = call()
+    monkeypatch.setattr(executors, "run_batch", lambda *a, **k: pytest.fail("the full path was taken"))
+    assert call() == expected
+    results, notes, shown = expected
+    assert [r[0].label for r in results] == ["2024/25 Q2 quarterly_performance", "2024/25 Q3 quarterly_performance"]
+    assert all(r[3] for r in results) and notes == []
+    assert [w[0].split(":")[0] for w in shown] == ["2024/25 Q3 is after the latest quarter with figures (2024/25 Q2)"]
+
+
+def test_the_report_given_to_on_validated_loads_its_register_when_asked(scene, no_batch):
+    seen = []
+    pk.run(scene["data"], out=scene["out"], formats=("html",), on_validated=seen.append)
+    [report] = seen
+    assert [p.code for p in report.warnings] == ["A8"]
+    assert report.register.council.name == "Tiny Test Council"  # loaded now, from the folder
+    assert report.raise_if_invalid() is report.register
+
+
+def test_an_unchanged_rerun_writes_nothing(scene, capsys, no_batch):
+    before = snapshot(scene["out"])
+    assert run_cli(range_args(scene["data"], scene["out"]), capsys)[0] == 0
+    assert snapshot(scene["out"]) == before
+    assert (scene["out"] / LOCK_NAME).read_bytes() == b""  # the lock was taken, and let go
+
+
+def test_a_council_notebook_rerun_is_taken_from_the_record_too(scene, capsys, no_batch):
+    code, out, _ = run_cli(own_args(scene["data"], scene["out"], scene["own"]), capsys)
+    assert (code, out.splitlines()[-1]) == (0, "Done: 0 run, 1 up to date.")
+
+
+def test_an_objectives_rerun_prints_and_returns_what_the_full_path_does(scene, capsys, monkeypatch):
+    argv = [*objective_args(scene["data"], scene["out"]), "--verbose"]
+
+    def api():
+        summary = pk.run(scene["data"], out=scene["out"], formats=("html",), objective="all")
+        return [(r.job, r.job.parameters, r.job.stem, r.job.title, r.job.inputs, r.skipped) for r in summary.results]
+
+    with monkeypatch.context() as m:
+        m.setattr(rerun, "recorded_rerun", lambda *a, **k: None)
+        expected = run_cli(argv, capsys), api()
+    monkeypatch.setattr(executors, "run_batch", lambda *a, **k: pytest.fail("the full path was taken"))
+    assert (run_cli(argv, capsys), api()) == expected
+    (code, out, _), jobs = expected
+    assert code == 0 and out.splitlines()[-1] == "Done: 0 run, 2 up to date."
+    assert [j[2] for j in jobs] == ["objective-good-services", "objective-a-green-place"]
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _add_entry(path, name, entry):
+    manifest = json.loads(path.read_text())
+    manifest["jobs"][name] = entry
+    path.write_text(json.dumps(manifest))
+
+
+CHANGES = {
+    # the data: a figure restated, a file added, a file removed
+    "figure restated": lambda s: _edit(s["data"] / "actuals.csv", "A1,2024/25 Q2,", "A1,2024/25 Q2,1"),
+    "file added": lambda s: (s["data"] / "more.txt").write_text("x"),
+    "file removed": lambda s: (s["data"] / "notes.txt").unlink(),
+    "folder added": lambda s: (s["data"] / "survey").mkdir(),
+    # what was published: a manifest, a report, the landing page
+    "manifest removed": lambda s: (s["out"] / "2024-25-Q3" / "manifest.json").unlink(),
+    "manifest damaged": lambda s: (s["out"] / "2024-25-Q3" / "manifest.json").write_text("{"),
+    "report removed": lambda s: (s["out"] / "2024-25-Q2" / "quarterly_performance.html").unlink(),
+    "report edited": lambda s: _edit(s["out"] / "2024-25-Q2" / "quarterly_performance.html", "</body>", " </body>"),
+    "data file removed": lambda s: (s["out"] / "2024-25-Q2" / "metric_status.csv").unlink(),
+    "landing page removed": lambda s: (s["out"] / "index.html").unlink(),
+    "landing page edited": lambda s: _edit(s["out"] / "index.html", "</body>", " </body>"),
+    # a killed run's leftovers, which the full path clears first
+    "staging left": lambda s: (s["out"] / ".staging-1-2024-25-Q2-publish-abc").mkdir(),
+    "folder moved aside": lambda s: (s["out"] / "2024-25-Q3").rename(s["out"] / ".previous-2024-25-Q3"),
+    "old folder left": lambda s: shutil.copytree(s["out"] / "2024-25-Q3", s["out"] / ".previous-2024-25-Q3"),
+    # an entry the full path notes as damaged, every planned one intact
+    "manifest entry damaged": lambda s: _add_entry(s["out"] / "2024-25-Q2" / "manifest.json", "notes", "not an entry"),
+    # the record: damaged, or edited by hand
+    "record damaged": lambda s: (s["out"] / RECORD_NAME).write_text("{"),
+    "record removed": lambda s: (s["out"] / RECORD_NAME).unlink(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_takes_the_full_path(scene, capsys, planned, change):
+    CHANGES[change](scene)
+    run_cli(range_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
+def _record(scene):
+    return json.loads((scene["out"] / RECORD_NAME).read_text())
+
+
+def _plan(record, quarter=None):
+    """The recorded plan of the range run (or of the run for the latest quarter)."""
+    return next(p for p in record["plans"] if json.loads(p["request"])["first"] == quarter)
+
+
+#: Edits of the record that its checks refuse even when it is sealed again after the edit.
+CAUGHT = (
+    "a job left out",
+    "a key changed",
+    "a key and its inputs changed",
+    "another output folder",
+    "another data folder",
+    "a quarter left out",
+    "another council",
+    "the page's digest",
+    "an objective no longer in force",  # its update in 2024/25 Q2's folder would be noted as stale
+)
+#: Only the seal tells this one: a consistent record sealed again is taken as it is, as the
+#: output folder's manifests and reports are (see perfkit.batch.validated.seal).
+SEALED_ONLY = ("other quarters with data",)
+
+
+@pytest.mark.parametrize(("edit", "resealed"), [(e, False) for e in CAUGHT + SEALED_ONLY] + [(e, True) for e in CAUGHT])
+def test_a_record_edited_by_hand_takes_the_full_path(scene, capsys, planned, edit, resealed):
+    record = _record(scene)
+    plan = _plan(record, "2024/25 Q2")
+    job = plan["jobs"][1]
+    if edit == "a job left out":  # its files are in the manifest: the full path notes them as stale
+        plan["jobs"] = plan["jobs"][:1]
+    elif edit == "a key changed":  # no longer the hash of the job's inputs
+        job["key"] = "0" * 64
+    elif edit == "a key and its inputs changed":  # consistent, but not what the manifest says was made
+        job["inputs"]["data"]["actuals"] = "0" * 64
+        job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
+    elif edit == "another output folder":
+        job["out_dir"] = str(scene["out"].parent / "elsewhere")
+    elif edit == "another data folder":
+        job["data_dir"] = str(scene["out"].parent / "elsewhere")
+    elif edit == "a quarter left out":
+        plan["quarters"] = plan["quarters"][:1]
+    elif edit == "other quarters with data":  # the warning about 2024/25 Q3 would name another latest quarter
+        record["register"]["quarters"] = record["register"]["quarters"][:-1]
+    elif edit == "an objective no longer in force":
+        plan["in_force"] = [[q, [o for o in objs if o != "Good services"]] for q, objs in plan["in_force"]]
+    elif edit == "another council":
+        record["register"]["council"] = "Another Council"
+    else:
+        record["index"]["inputs"] = "0" * 64
+    if resealed:
+        record["seal"] = seal(record)
+    (scene["out"] / RECORD_NAME).write_text(json.dumps(record))
+    run_cli(range_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--quarter", "2024/25 Q2"],  # the latest, but asked for by name
+        ["--from", "2024/25 Q1", "--to", "2024/25 Q3"],
+        ["--from", "2024/25 Q2", "--to", "2024/25 Q3", "--formats", "html,pdf"],
+        ["--from", "2024/25 Q2", "--to", "2024/25 Q3", "--timeout", "600"],
+        ["--from", "2024/25 Q2", "--to", "2024/25 Q3", "--force"],
+        ["--all"],
+        ["--objective", "Good services"],
+    ],
+)
+def test_other_arguments_take_the_full_path(scene, capsys, planned, argv):
+    base = ["run", "--data", str(scene["data"]), "--out", str(scene["out"])]
+    run_cli(base + (argv if "--formats" in argv else [*argv, "--formats", "html"]), capsys)
+    assert len(planned) == 1
+
+
+def test_another_output_folder_takes_the_full_path(scene, capsys, planned):
+    shutil.copytree(scene["out"], scene["out"].parent / "copy")
+    try:
+        run_cli(range_args(scene["data"], scene["out"].parent / "copy"), capsys)
+    finally:
+        shutil.rmtree(scene["out"].parent / "copy")
+    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
+def test_another_notebook_or_an_edited_one_takes_the_full_path(scene, capsys, planned):
+    _edit(scene["own"], "print(quarter)", "print(quarter, data_dir)")
+    run_cli(own_args(scene["data"], scene["out"], scene["own"]), capsys)
+    other = write_notebook(scene["own"].parent / "other.ipynb", "print(quarter)")
+    run_cli(own_args(scene["data"], scene["out"], other), capsys)
+    assert planned == [["2024/25 Q2"], ["2024/25 Q2"]]
+
+
+@pytest.mark.parametrize("what", ["perfkit", "pandas"])
+def test_a_new_perfkit_or_library_takes_the_full_path(scene, capsys, planned, monkeypatch, what):
+    if what == "perfkit":
+        monkeypatch.setattr(cache, "package_fingerprint", lambda: "9.9.9+0000000000000000")
+    else:
+        real = validated.version
+        monkeypatch.setattr(validated, "version", lambda name: "9.9.9" if name == "pandas" else real(name))
+    run_cli(range_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
+def test_a_new_day_takes_the_full_path(scene, capsys, planned, monkeypatch):
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date(2099, 1, 1)
+
+    monkeypatch.setattr(rerun.dt, "date", Tomorrow)  # the landing page shows the day it is made
+    run_cli(range_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
+def test_the_full_path_puts_the_landing_page_back_and_the_next_rerun_is_decided_from_the_record(
+    scene, capsys, monkeypatch
+):
+    page = (scene["out"] / "index.html").read_bytes()
+    (scene["out"] / "index.html").unlink()
+    calls = []
+    real = executors.run_batch
+    with monkeypatch.context() as m:
+        m.setattr(executors, "run_batch", lambda *a, **k: calls.append(1) or real(*a, **k))
+        code, out, _ = run_cli(range_args(scene["data"], scene["out"]), capsys)
+    assert (code, out.splitlines()[-1], calls) == (0, "Done: 0 run, 2 up to date.", [1])
+    assert (scene["out"] / "index.html").read_bytes() == page
+    monkeypatch.setattr(executors, "run_batch", lambda *a, **k: pytest.fail("the full path was taken"))
+    assert run_cli(range_args(scene["data"], scene["out"]), capsys)[0] == 0
+
+
+def test_a_quarter_added_to_the_data_is_reported_by_default(scene, capsys, monkeypatch):
+    args = latest_args(scene["data"], scene["out"])
+    calls = []
+    monkeypatch.setattr(
+        executors, "run_batch", lambda reg, quarters, *a, **k: calls.append(quarters) or BatchSummary([])
+    )
+    code, out, _ = run_cli(args, capsys)  # unchanged: the latest quarter, 2024/25 Q2, is up to date
+    assert (code, out.splitlines()[-1], calls) == (0, "Done: 0 run, 1 up to date.", [])
+    with open(scene["data"] / "actuals.csv", "a") as f:
+        f.write("A1,2024/25 Q3,80,,,\n")
+    run_cli(args, capsys)
+    assert [[q.label for q in c] for c in calls] == [["2024/25 Q3"]]
+
+
+def test_another_run_holding_the_lock_gets_the_full_paths_answer(scene, capsys, monkeypatch):
+    argv = range_args(scene["data"], scene["out"])
+    with output_lock(scene["out"]):  # as another run publishing there would
+        with monkeypatch.context() as m:
+            m.setattr(rerun, "recorded_rerun", lambda *a, **k: None)
+            expected = run_cli(argv, capsys)
+        got = run_cli(argv, capsys)
+    assert got == expected
+    assert got[0] == 1 and "Another perfkit run is publishing into" in got[2]
+    # and once it has finished, the same rerun is decided from the record
+    monkeypatch.setattr(executors, "run_batch", lambda *a, **k: pytest.fail("the full path was taken"))
+    assert run_cli(argv, capsys)[0] == 0
+
+
+def test_quarters_chosen_otherwise_than_the_plan_take_the_full_path(scene, capsys, planned):
+    """A record sealed again after its quarters with data were edited: the latest is not the plan's quarter."""
+    record = _record(scene)
+    record["register"]["quarters"] = record["register"]["quarters"][:-1]  # 2024/25 Q1 the latest
+    record["seal"] = seal(record)
+    (scene["out"] / RECORD_NAME).write_text(json.dumps(record))
+    run_cli(latest_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q1"]]
