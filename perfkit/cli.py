@@ -28,6 +28,7 @@ from .publish.safe_files import create_unique
 from .returns.commands import add_parser as add_returns_parser
 from .returns.commands import run_returns
 from .terminal import cell, plain
+from .validate import validate_folder
 
 __all__ = ["main"]
 
@@ -285,8 +286,6 @@ def _valid_summary(report, args) -> str:
 
 
 def _cmd_validate(args, console: Console) -> int:
-    from .validate import validate_folder
-
     report = validate_folder(args.data)
     chosen = args.format or ("table" if console.is_terminal else "plain")
     if chosen != "table":

@@ -236,7 +236,7 @@ def run(
     # starts meanwhile
     one_quarter = first is None and last is None and not all_quarters
     single = one_quarter and (objective is not None or (own is not None and len(own) == 1))
-    request = request_key(out_dir, quarter, first, last, all_quarters, formats, own, objective, timeout)
+    request = request_key(quarter, first, last, all_quarters, formats, own, objective, timeout)
     # an unchanged rerun: the record of the last run vouches for the validation and the plan, so
     # nothing heavy is loaded unless a job turns out not to be fresh (perfkit.batch.rerun)
     rerun = None if force or scheduler or executor == "dask" else recorded_rerun(folder, out_dir, request)

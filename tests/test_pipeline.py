@@ -7,7 +7,7 @@ import pytest
 
 import perfkit as pk
 import perfkit.batch.execute
-import perfkit.validate
+import perfkit.data.register
 from perfkit.data.register import load_register
 from perfkit.errors import PeriodError
 from perfkit.pipeline import MAX_QUARTERS_AHEAD, run, select_quarters
@@ -91,7 +91,7 @@ def test_a_run_loads_the_register_once_in_this_process(tiny_dir, tmp_path, monke
         loads.append(folder)
         return load_register(folder)
 
-    monkeypatch.setattr(perfkit.validate, "load_register", counted)
+    monkeypatch.setattr(perfkit.data.register, "load_register", counted)  # as validation loads it
     monkeypatch.setattr(perfkit.batch.execute, "load_register", counted)
     summary = run(data, "2024/25 Q2", out=tmp_path / "out", formats=(), notebooks=[nb])
     assert len(summary.ran) == 1 and not summary.failed

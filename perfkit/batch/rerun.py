@@ -94,7 +94,6 @@ def _texts(values: object) -> list[str]:
 
 
 def request_key(
-    out_dir: Path,
     quarter: object,
     first: object,
     last: object,
@@ -106,12 +105,13 @@ def request_key(
 ) -> str | None:
     """The arguments that shape a run's plan, as one canonical text; ``None`` for arguments it cannot key.
 
-    ``jobs``, ``executor`` and the callbacks change how jobs run, not which: they are not part of it.
+    ``jobs``, ``executor`` and the callbacks change how jobs run, not which: they are not part of it,
+    nor is the output folder, where the record is kept (a job's key does not depend on it).
 
     Examples
     --------
-    >>> a = request_key(Path("/out"), "2024/25 Q2", None, None, False, ("html",), None, None, None)
-    >>> a == request_key(Path("/out"), "2024/25 Q2", None, None, False, ("html",), None, None, 600.0)
+    >>> a = request_key("2024/25 Q2", None, None, False, ("html",), None, None, None)
+    >>> a == request_key("2024/25 Q2", None, None, False, ("html",), None, None, 600.0)
     False
     """
     try:
@@ -121,7 +121,6 @@ def request_key(
         ):
             raise _Unusable
         request = {
-            "out": str(out_dir),
             "notebook_dir": str(NOTEBOOK_DIR),
             "quarter": _period(quarter),
             "first": _period(first),
@@ -138,11 +137,12 @@ def request_key(
 
 
 def _job_entry(job: Job) -> dict:
+    # no output folder: the record is kept in it, and a job's key does not depend on it, so a
+    # folder copied or moved elsewhere (the record with it) is checked where it is now
     return {
         "quarter": job.quarter.slug,
         "notebook": str(job.notebook),
         "data_dir": str(job.data_dir),
-        "out_dir": str(job.out_dir),
         "formats": list(job.formats),
         "key": job.key,
         "inputs": job.inputs,
@@ -178,7 +178,7 @@ def _job(entry: object, data_dir: Path, out_dir: Path, formats: list[str], timeo
         parse_quarter(_text(entry.get("quarter"))),
         Path(_text(entry.get("notebook"))),
         Path(_text(entry.get("data_dir"))),
-        Path(_text(entry.get("out_dir"))),
+        out_dir,
         tuple(_texts(entry.get("formats"))),
         _text(entry.get("key")),
         inputs,
@@ -195,7 +195,6 @@ def _job(entry: object, data_dir: Path, out_dir: Path, formats: list[str], timeo
     said = inputs.get("parameters")
     if (
         job.data_dir != data_dir
-        or job.out_dir != out_dir
         or list(job.formats) != formats
         or job.timeout != timeout
         or type(job.timeout) is not type(timeout)

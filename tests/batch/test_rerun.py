@@ -301,7 +301,6 @@ CAUGHT = (
     "a job left out",
     "a key changed",
     "a key and its inputs changed",
-    "another output folder",
     "another data folder",
     "a quarter left out",
     "another council",
@@ -325,8 +324,6 @@ def test_a_record_edited_by_hand_takes_the_full_path(scene, capsys, planned, edi
     elif edit == "a key and its inputs changed":  # consistent, but not what the manifest says was made
         job["inputs"]["data"]["actuals"] = "0" * 64
         job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
-    elif edit == "another output folder":
-        job["out_dir"] = str(scene["out"].parent / "elsewhere")
     elif edit == "another data folder":
         job["data_dir"] = str(scene["out"].parent / "elsewhere")
     elif edit == "a quarter left out":
@@ -364,13 +361,19 @@ def test_other_arguments_take_the_full_path(scene, capsys, planned, argv):
     assert len(planned) == 1
 
 
-def test_another_output_folder_takes_the_full_path(scene, capsys, planned):
-    shutil.copytree(scene["out"], scene["out"].parent / "copy")
+def test_an_output_folder_moved_elsewhere_is_checked_where_it_is(scene, capsys, monkeypatch):
+    """A job's key does not depend on the output folder: the full path finds the jobs fresh, as does the record."""
+    moved = scene["out"].parent / "moved"
+    scene["out"].rename(moved)
     try:
-        run_cli(range_args(scene["data"], scene["out"].parent / "copy"), capsys)
+        with monkeypatch.context() as m:
+            m.setattr(rerun, "recorded_rerun", lambda *a, **k: None)
+            expected = run_cli(range_args(scene["data"], moved), capsys)
+        monkeypatch.setattr(executors, "run_batch", lambda *a, **k: pytest.fail("the full path was taken"))
+        assert run_cli(range_args(scene["data"], moved), capsys) == expected
+        assert expected[1].splitlines()[-1] == "Done: 0 run, 2 up to date."
     finally:
-        shutil.rmtree(scene["out"].parent / "copy")
-    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+        moved.rename(scene["out"])
 
 
 def test_another_notebook_or_an_edited_one_takes_the_full_path(scene, capsys, planned):
