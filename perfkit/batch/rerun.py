@@ -7,20 +7,22 @@ run that goes ahead keeps, in the validation record (:mod:`perfkit.batch.validat
 planning produced for its arguments (its jobs, keys and all), what the register says of its
 quarters, and a digest of the landing page's inputs with the page's hash. Every entry is made
 from what the record's validation depends on (the data files' SHA-256, perfkit's code, the
-libraries' versions) and from the arguments it is kept under; none describes the output folder.
+libraries' versions) and from the arguments it is kept under; none describes the output folder,
+so the record stays right whatever another run publishes meanwhile, and wherever the folder is moved.
 
 The next run with the same arguments (:func:`recorded_rerun`) takes them from the record when
-the validation is reused, the notebooks have the hashes the jobs were keyed with, and the
-record is consistent (each job's key is the hash of its inputs, made by this perfkit, for this
-data and output folder). It then shows the recorded warnings, chooses the quarters from the
-recorded ones (the same warnings for a quarter after the data), and, holding the output
-folder's lock as a full run would, checks every quarter's manifest and every published file
-by content (:func:`perfkit.batch.manifest.staleness`) and the landing page against its digest
-(:meth:`RecordedRerun.summary`). Only when every job is fresh, no manifest is damaged, no
-report published earlier would be noted as stale, no killed run left anything to recover and
-the page would not change, does it report them up to date, as a full run would, having written
-nothing. Anything else (a record missing, damaged or made for other arguments, another run
-holding the lock) leaves the decision to the full path, which does everything as before.
+the validation is reused, the notebooks have the hashes the jobs were keyed with, and the record
+is consistent (it matches its checksum; each job's key is the hash of its inputs, made by this
+perfkit, for this data folder and these options). It then shows the recorded warnings, chooses
+the quarters from the recorded ones (the same warnings for a quarter after the data), and,
+holding the output folder's lock as a full run would, checks every quarter's manifest and every
+published file by content (:func:`perfkit.batch.manifest.staleness`) and the landing page
+against its digest (:meth:`RecordedRerun.summary`). Only when every job is fresh, no manifest is
+damaged, no report published earlier would be noted as stale, no killed run left anything to
+recover and the page would not change, does it report them up to date, as a full run would,
+having written nothing. Anything else (a record missing, damaged or made for other arguments,
+another run holding the lock) leaves the decision to the full path, which does everything as
+before.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from ..errors import OutputFolderError, PerfkitError
 from ..hashing import sha256_file
 from ..periods import Quarter, latest_quarter, parse_quarter
 from .jobs import BatchSummary, Job, skipped
-from .validated import RunValidation, recorded_validation
+from .validated import RECORD_NAME, RunValidation, recorded_validation
 
 if TYPE_CHECKING:
     from ..data.register import Register
@@ -344,7 +346,7 @@ def recorded_rerun(data_dir: Path, out_dir: Path, request: str | None) -> Record
     request
         The run's arguments (:func:`request_key`).
     """
-    if request is None or not (out_dir / ".perfkit-validated.json").is_file():
+    if request is None or not (out_dir / RECORD_NAME).is_file():  # a first run: nothing to hash
         return None
     validation = recorded_validation(data_dir, out_dir)
     if validation is None or validation.record is None or validation.depends_on is None:

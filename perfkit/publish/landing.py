@@ -4,8 +4,10 @@ The page is made from the quarters' manifests, not from what one run made, so it
 every report in the output folder whichever run made it: each quarter's appendix and
 each objective's update (and the survey appendix and a council's own notebooks), with
 the counts the manifest recorded and relative links to the HTML and PDF. It is
-rewritten atomically at the end of every run, a run whose jobs were all fresh included,
-so it never lists a report that is not there or misses one that is.
+rewritten atomically at the end of every run that would change it, a run whose jobs were
+all fresh included, so it never lists a report that is not there or misses one that is; an
+unchanged rerun (:mod:`perfkit.batch.rerun`) compares a digest of its inputs
+(:func:`index_inputs`) with the one recorded beside the page's hash instead of making it again.
 
 It is one self-contained file (its style inline, no script, no font, no image) and
 passes axe-core's WCAG 2.2 AA checks.
