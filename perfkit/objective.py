@@ -33,7 +33,7 @@ import pandas as pd
 
 from .achievements import achievements, challenges, named, render_achievements, render_challenges
 from .assess import actions_due, assess
-from .data.register import Register, load_register
+from .data.register import Register, load_register, objectives_in
 from .errors import UnknownObjectiveError
 from .narrative import join_words, number_word, status_phrase, trend_phrase
 from .periods import Quarter, long_date, parse_quarter
@@ -70,28 +70,6 @@ MAX_INLINE = 3
 
 
 # --- which objectives -----------------------------------------------------------------------------------
-
-
-def objectives_in(register: Register, quarter: Quarter) -> list[str]:
-    """The objectives of the plan in force in a quarter, in display order.
-
-    The plan's own list (``[[plans]] objectives``, else ``objectives``), or, when
-    council.toml lists none, the objectives of the metrics reported in the quarter.
-
-    Examples
-    --------
-    >>> objectives_in(tiny, pk.Quarter(2024, 2))
-    ['Good services', 'A green place']
-    """
-    listed = list(register.council.objectives_for(quarter))
-    if listed:
-        return listed
-    m = register.metrics
-    inside = [
-        (start is None or start <= quarter) and (end is None or quarter <= end)
-        for start, end in zip(m["start"], m["end"], strict=True)
-    ]
-    return list(dict.fromkeys(m.loc[inside, "objective"]))
 
 
 def resolve_objectives(

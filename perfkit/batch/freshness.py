@@ -83,14 +83,14 @@ def _entry_objective(entry: dict) -> tuple[Quarter, str] | None:
 
 def _objective_gone(register: Register, entry: dict) -> str:
     """Why an objective's update no longer applies: its objective is not in the plan now in force; else empty."""
-    from ..objective import objectives_in
+    from ..data.register import objectives_in
 
     return objective_gone(entry, lambda quarter: objectives_in(register, quarter))
 
 
 def objective_gone(entry: dict, objectives: Callable[[Quarter], Sequence[str]]) -> str:
     """Why an objective's update recorded in ``entry`` no longer applies, given the objectives in force in
-    a quarter (:func:`perfkit.objective.objectives_in`, or what the record of a run says of them); else empty.
+    a quarter (:func:`perfkit.data.register.objectives_in`, or what the record of a run says of them); else empty.
 
     Examples
     --------

@@ -413,7 +413,7 @@ def _recorded_objectives(plan: dict, asked: bool) -> tuple[dict[Quarter, list[st
 
 
 def _objectives_in_force(register: Register, quarters: list[Quarter]) -> list[list]:
-    from ..objective import objectives_in
+    from ..data.register import objectives_in
 
     return [[q.slug, objectives_in(register, q)] for q in quarters]
 

@@ -61,7 +61,7 @@ from .typed_cells import (
     parse_yes_no,
 )
 
-__all__ = ["Council", "Register", "find_data_dir", "load_council", "load_register"]
+__all__ = ["Council", "Register", "find_data_dir", "load_council", "load_register", "objectives_in"]
 
 UNITS = ("percent", "number", "days", "currency", "ratio", "score")
 POLARITIES = ("higher", "lower", "none")
@@ -193,6 +193,30 @@ class Register:
     def plan_title(self, quarter: Quarter) -> str:
         """The title of the plan in force in a quarter."""
         return self.council.plan_title_for(quarter)
+
+
+def objectives_in(register: Register, quarter: Quarter) -> list[str]:
+    """The objectives of the plan in force in a quarter, in display order.
+
+    The plan's own list (``[[plans]] objectives``, else ``objectives``), or, when
+    council.toml lists none, the objectives of the metrics reported in the quarter. (Here, not
+    in :mod:`perfkit.objective`, which needs the charts: a run records it for the next, see
+    :mod:`perfkit.batch.rerun`.)
+
+    Examples
+    --------
+    >>> objectives_in(tiny, pk.Quarter(2024, 2))
+    ['Good services', 'A green place']
+    """
+    listed = list(register.council.objectives_for(quarter))
+    if listed:
+        return listed
+    m = register.metrics
+    inside = [
+        (start is None or start <= quarter) and (end is None or quarter <= end)
+        for start, end in zip(m["start"], m["end"], strict=True)
+    ]
+    return list(dict.fromkeys(m.loc[inside, "objective"]))
 
 
 #: Problems of one kind reported in one column before the rest are summarised in one line.
