@@ -370,6 +370,13 @@ def recorded_rerun(data_dir: Path, out_dir: Path, request: str | None) -> Record
         jobs = [_job(e, data_dir, out_dir, asked["formats"], asked["timeout"]) for e in entries]
         if any(job.quarter not in quarters for job in jobs) or len(set(jobs)) != len(jobs):
             raise _Unusable
+        # only the notebooks a full run would hash: the council's given now, or perfkit's own
+        own_paths = asked["notebooks"]
+        allowed = (
+            {Path(p) for p in own_paths} if own_paths is not None else {NOTEBOOK_DIR / a.notebook for a in APPENDICES}
+        )
+        if any(job.notebook not in allowed for job in jobs):
+            raise _Unusable
         hashes: dict[Path, str] = {}
         for job in jobs:  # a notebook edited since: its jobs are stale, and the full path says so
             if job.notebook not in hashes:

@@ -145,7 +145,7 @@ def _recorded(path: Path, depends_on: dict) -> dict | None:
     """The record at ``path`` if it was made from exactly ``depends_on``, is sealed and has the expected shape."""
     try:
         record = json.loads(_read_regular(path))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # nested too deep: not ours
         return None
     if not isinstance(record, dict) or record.get("depends_on") != depends_on or record.get("seal") != seal(record):
         return None

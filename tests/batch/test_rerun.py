@@ -287,6 +287,12 @@ def test_any_change_takes_the_full_path(scene, capsys, planned, change):
     assert planned == [["2024/25 Q2", "2024/25 Q3"]]
 
 
+def test_a_record_nested_too_deep_to_read_takes_the_full_path(scene, capsys, planned):
+    (scene["out"] / RECORD_NAME).write_text("[" * 100_000 + "]" * 100_000)
+    run_cli(range_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
 def _record(scene):
     return json.loads((scene["out"] / RECORD_NAME).read_text())
 
@@ -306,6 +312,7 @@ CAUGHT = (
     "another council",
     "the page's digest",
     "an objective no longer in force",  # its update in 2024/25 Q2's folder would be noted as stale
+    "a pipe named as the notebook",  # hashing it would wait for ever: only perfkit's notebooks are hashed
 )
 #: Only the seal tells this one: a consistent record sealed again is taken as it is, as the
 #: output folder's manifests and reports are (see perfkit.batch.validated.seal).
@@ -330,6 +337,13 @@ def test_a_record_edited_by_hand_takes_the_full_path(scene, capsys, planned, edi
         plan["quarters"] = plan["quarters"][:1]
     elif edit == "other quarters with data":  # the warning about 2024/25 Q3 would name another latest quarter
         record["register"]["quarters"] = record["register"]["quarters"][:-1]
+    elif edit == "a pipe named as the notebook":
+        pipe = scene["out"].parent / "pipe.ipynb"
+        if not pipe.exists():
+            os.mkfifo(pipe)
+        job["notebook"] = str(pipe)
+        job["inputs"]["notebook"] = "0" * 64
+        job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
     elif edit == "an objective no longer in force":
         plan["in_force"] = [[q, [o for o in objs if o != "Good services"]] for q, objs in plan["in_force"]]
     elif edit == "another council":
