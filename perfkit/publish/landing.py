@@ -142,10 +142,12 @@ def find_reports(out_dir: Path) -> list[ReportLink]:
 
 
 def index_inputs(reports: list[ReportLink], council: str = "", today: dt.date | None = None) -> str:
-    """A digest of everything :func:`render_index` makes the page from (perfkit's code apart).
+    """A digest of everything :func:`render_index` makes the page from but perfkit's code.
 
-    An unchanged rerun (:mod:`perfkit.batch.rerun`) compares it with the one recorded beside the
-    page's hash to know that the page would not change, without loading the template engine.
+    The reports, the council, the day and the versions of the template engine (jinja2 and
+    markupsafe, which could lay the same page out otherwise). An unchanged rerun
+    (:mod:`perfkit.batch.rerun`) compares it with the one recorded beside the page's hash to know
+    that the page would not change, without loading the template engine.
 
     Examples
     --------
@@ -153,8 +155,11 @@ def index_inputs(reports: list[ReportLink], council: str = "", today: dt.date | 
     >>> index_inputs([], "Tiny", day) == index_inputs([], "Tiny", day) != index_inputs([], "Tiny", dt.date(2024, 10, 2))
     True
     """
+    from importlib.metadata import version
+
     produced = long_date(today or dt.date.today())
-    text = json.dumps([[dataclasses.astuple(r) for r in reports], council, produced], ensure_ascii=False)
+    engine = [version("jinja2"), version("markupsafe")]  # another version may lay the page out otherwise
+    text = json.dumps([[dataclasses.astuple(r) for r in reports], council, produced, engine], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
