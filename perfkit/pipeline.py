@@ -170,7 +170,9 @@ def run(
     force
         Run even the jobs whose outputs are fresh, and validate the data in full. Without it, the
         validation recorded in ``out`` by the last run is reused when no data file, and nothing
-        of perfkit, has changed since (see :mod:`perfkit.batch.validated`).
+        of perfkit, has changed since (see :mod:`perfkit.batch.validated`); and a rerun with the
+        same arguments whose outputs are all up to date is decided from that record without
+        loading the register (see :mod:`perfkit.batch.rerun`): the same summary and warnings.
     executor, scheduler
         ``local`` or ``dask``, and an existing Dask scheduler's address.
     timeout
@@ -181,7 +183,8 @@ def run(
     on_wait
         Called with a message when the run has to wait for another.
     on_validated
-        Called with the :class:`~perfkit.validate.ValidationReport` once the data has passed (to show warnings).
+        Called with the :class:`~perfkit.validate.ValidationReport` once the data has passed (to show
+        warnings); on an unchanged rerun, its ``register`` is loaded when first asked for.
     on_start, on_done
         Progress callbacks (see :func:`perfkit.batch.executors.run_batch`).
     objective

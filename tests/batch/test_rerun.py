@@ -176,7 +176,7 @@ def test_an_unchanged_rerun_imports_nothing_heavy(scene, capsys, monkeypatch):
         f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     *printed, last = done.stdout.splitlines()
     code, loaded = json.loads(last)
     assert (code, loaded, done.stderr) == (0, [], "")
