@@ -384,15 +384,15 @@ def recorded_rerun(data_dir: Path, out_dir: Path, request: str | None) -> Record
             if job.inputs.get("notebook") != hashes[job.notebook] or job.inputs.get("perfkit") != perfkit:
                 return None
         objectives, notes = _recorded_objectives(plan, asked["objective"] is not None)
-        in_force = _in_force(plan)
+        in_force = _names_by_quarter(plan.get("in_force"))
     except (_Unusable, PerfkitError, OSError, KeyError, TypeError, ValueError):
         return None
     own = asked["notebooks"] is not None
     return RecordedRerun(validation, register, out_dir, quarters, jobs, objectives, notes, index, own, in_force)
 
 
-def _in_force(plan: dict) -> dict[Quarter, list[str]]:
-    listed = plan.get("in_force")
+def _names_by_quarter(listed: object) -> dict[Quarter, list[str]]:
+    """``[[slug, [name, ...]], ...]`` as the record keeps objectives by quarter."""
     if not isinstance(listed, list):
         raise _Unusable
     found: dict[Quarter, list[str]] = {}
@@ -409,14 +409,7 @@ def _recorded_objectives(plan: dict, asked: bool) -> tuple[dict[Quarter, list[st
         if chosen is not None or notes:
             raise _Unusable
         return None, []
-    if not isinstance(chosen, list):
-        raise _Unusable
-    objectives: dict[Quarter, list[str]] = {}
-    for item in chosen:
-        if not isinstance(item, list) or len(item) != 2:
-            raise _Unusable
-        objectives[parse_quarter(_text(item[0]))] = _texts(item[1])
-    return objectives, notes
+    return _names_by_quarter(chosen), notes
 
 
 def _objectives_in_force(register: Register, quarters: list[Quarter]) -> list[list]:
