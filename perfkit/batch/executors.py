@@ -127,6 +127,18 @@ def _warm_up() -> None:
     warm_up()
 
 
+def _import_for_notebooks() -> None:
+    """Import, in this thread, what running a notebook needs, before another thread starts loading the exporters.
+
+    Two threads importing the same packages at once can meet one of them half made: CPython breaks
+    the import cycle within jupyter_client by handing one thread the module before it is complete,
+    and that job failed with "cannot import name 'AsyncKernelManager' from partially initialized
+    module 'jupyter_client.manager'". The notebook's side is needed first anyway.
+    """
+    import jupyter_client.manager  # noqa: F401
+    import papermill  # noqa: F401
+
+
 class _Exporter:
     """One thread that exports executed notebooks in the order given, while the next notebook runs.
 
@@ -141,6 +153,7 @@ class _Exporter:
     def start(self) -> None:
         """Start the thread, which prepares the exporters while the first notebook runs."""
         if self._thread is None:
+            _import_for_notebooks()
             self._thread = threading.Thread(target=self._work, name="perfkit-export", daemon=True)
             self._thread.start()
 
@@ -256,6 +269,7 @@ def _init_worker(warm: bool = False) -> None:
     if warm:
         # A worker waits while its first notebook runs in the kernel: it imports the exporters and lays
         # out a one-line PDF meanwhile, as a run in one process does, rather than at its first export.
+        _import_for_notebooks()
         thread = threading.Thread(target=_warm_up_quietly, name="perfkit-warm-up", daemon=True)
         thread.start()
         _WARMING[:] = [thread]

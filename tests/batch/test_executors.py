@@ -455,3 +455,28 @@ def test_a_parallel_run_killed_outright_leaves_no_worker_or_kernel_behind(data, 
     # every process holding the run's output (its workers) has ended, or this would wait for ever
     proc.communicate(timeout=60)
     assert all(_gone(pid) for pid in kernels), "a kernel outlived its worker"
+
+
+#: Records, as each of perfkit's background threads starts, whether the notebook side's imports were made.
+_IMPORT_ORDER_PROBE = """
+import sys, threading
+from perfkit.batch import executors
+seen = {}
+real_start = threading.Thread.start
+def start(self):
+    if self.name in ("perfkit-export", "perfkit-warm-up"):
+        seen[self.name] = [m in sys.modules for m in ("jupyter_client.manager", "papermill")]
+    return real_start(self)
+threading.Thread.start = start
+assert "jupyter_client.manager" not in sys.modules and "papermill" not in sys.modules
+executors._init_worker(warm=True)
+executors._Exporter().start()
+print(sorted(seen.items()))
+"""
+
+
+def test_the_exporters_are_loaded_only_once_the_notebook_side_is_imported():
+    """Two threads importing jupyter_client at once once failed a job with a half-made module."""
+    proc = subprocess.run([sys.executable, "-c", _IMPORT_ORDER_PROBE], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[('perfkit-export', [True, True]), ('perfkit-warm-up', [True, True])]"
