@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -1556,23 +1556,17 @@ def key_achievements(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Ht
     :data:`~perfkit.achievements.TOP_PER_OBJECTIVE` metrics that improved most (by their change as
     a share of the earlier figure), with how many more improved.
     """
-    from .achievements import TOP_PER_OBJECTIVE, largest, render_achievements
+    from .achievements import TOP_PER_OBJECTIVE, render_achievements
 
-    found = rep.achievements() if rows is None else rows
-    order = rep.register.objective_order(rep.quarter)
-    if not rep.large or found.empty:
-        return render_achievements(found, order)
-    shown, more = largest(found, TOP_PER_OBJECTIVE)
-    notes = {
-        obj: f"And {count_phrase(n, 'more metric')} on target improved on their earlier figure: {_SPREADSHEETS}."
-        for obj, n in more.items()
-    }
-    lead = (
-        f"<p>With {len(rep.table):,} metrics, each objective lists the services' highlights and the milestones "
-        f"achieved in full, then the {number_word(TOP_PER_OBJECTIVE)} metrics on target that improved most, by "
-        "their change as a share of the earlier figure.</p>"
+    return _largest_by_objective(
+        rep,
+        rep.achievements() if rows is None else rows,
+        render_achievements,
+        lambda n: f"And {count_phrase(n, 'more metric')} on target improved on their earlier figure: {_SPREADSHEETS}.",
+        "each objective lists the services' highlights and the milestones achieved in full, then the "
+        f"{number_word(TOP_PER_OBJECTIVE)} metrics on target that improved most, by their change as a share of the "
+        "earlier figure.",
     )
-    return Html(lead + render_achievements(shown, order, notes=notes))
 
 
 def key_challenges(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html:
@@ -1583,21 +1577,33 @@ def key_challenges(rep: QuarterReport, rows: pd.DataFrame | None = None) -> Html
     :data:`~perfkit.achievements.TOP_PER_OBJECTIVE` metrics at exception furthest from their target
     (as a share of it): every exception is listed once under "Exceptions in detail".
     """
-    from .achievements import TOP_PER_OBJECTIVE, largest, render_challenges
+    from .achievements import TOP_PER_OBJECTIVE, render_challenges
 
-    found = rep.challenges() if rows is None else rows
+    return _largest_by_objective(
+        rep,
+        rep.challenges() if rows is None else rows,
+        render_challenges,
+        lambda n: (
+            f"And {count_phrase(n, 'more metric')} at exception, each listed under Exceptions in detail: "
+            f"{_SPREADSHEETS}."
+        ),
+        "each objective lists the services' highlights and the milestones in full, then the "
+        f"{number_word(TOP_PER_OBJECTIVE)} metrics at exception furthest from their target, as a share of it. "
+        "Every exception is listed under Exceptions in detail.",
+    )
+
+
+def _largest_by_objective(
+    rep: QuarterReport, found: pd.DataFrame, render: Callable[..., Html], more: Callable[[int], str], lead: str
+) -> Html:
+    """``found`` rendered by objective; for a large register, after ``lead``, only each objective's
+    :data:`~perfkit.achievements.TOP_PER_OBJECTIVE` largest, its list ending with ``more`` of how many
+    it leaves out (:func:`key_achievements`, :func:`key_challenges`)."""
+    from .achievements import TOP_PER_OBJECTIVE, largest
+
     order = rep.register.objective_order(rep.quarter)
     if not rep.large or found.empty:
-        return render_challenges(found, order)
-    shown, more = largest(found, TOP_PER_OBJECTIVE)
-    notes = {
-        obj: f"And {count_phrase(n, 'more metric')} at exception, each listed under Exceptions in detail: "
-        f"{_SPREADSHEETS}."
-        for obj, n in more.items()
-    }
-    lead = (
-        f"<p>With {len(rep.table):,} metrics, each objective lists the services' highlights and the milestones "
-        f"in full, then the {number_word(TOP_PER_OBJECTIVE)} metrics at exception furthest from their target, as a "
-        "share of it. Every exception is listed under Exceptions in detail.</p>"
-    )
-    return Html(lead + render_challenges(shown, order, notes=notes))
+        return render(found, order)
+    shown, left = largest(found, TOP_PER_OBJECTIVE)
+    notes = {obj: more(n) for obj, n in left.items()}
+    return Html(f"<p>With {len(rep.table):,} metrics, {lead}</p>" + render(shown, order, notes=notes))
