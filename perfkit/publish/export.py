@@ -177,12 +177,20 @@ def _fewer_collections() -> Iterator[None]:
                     gc.unfreeze()
 
 
+#: Whether :func:`warm_up` has run in this process (or in the parent it was forked from).
+_warmed = False
+
+
 def warm_up() -> None:
     """Load what every export needs once per process: nbconvert's template and WeasyPrint with its fonts.
 
     A run calls it while its first notebook runs, so the first appendix's export is no slower
-    than the others. Nothing is written.
+    than the others; a later call in the same process (the next ``pk.run``, a pool worker's next
+    group of objective updates) does nothing. Nothing is written.
     """
+    global _warmed
+    if _warmed:
+        return
     import io
 
     from nbformat.v4 import new_notebook
@@ -192,3 +200,4 @@ def warm_up() -> None:
 
     html = export_html(new_notebook(metadata={"perfkit": {"report_title": "Warm-up"}}))
     HTML(string=html, url_fetcher=AssetsOnlyFetcher()).write_pdf(io.BytesIO(), pdf_variant="pdf/ua-1")
+    _warmed = True

@@ -134,3 +134,16 @@ def test_an_export_keeps_what_its_caller_froze_frozen(tmp_path):
         assert gc.get_freeze_count() >= frozen  # still frozen (and what the export froze with it)
     finally:
         gc.unfreeze()
+
+
+def test_the_exporters_are_warmed_up_once_per_process(monkeypatch):
+    """The first export of a run is prepared while its notebook runs; a second warm-up would only lay out again."""
+    from perfkit.publish import export
+
+    made = []
+    real = export.export_html
+    monkeypatch.setattr(export, "_warmed", False)
+    monkeypatch.setattr(export, "export_html", lambda nb: made.append(nb) or real(nb))
+    export.warm_up()
+    export.warm_up()
+    assert len(made) == 1
