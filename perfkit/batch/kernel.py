@@ -379,11 +379,7 @@ def interrupt_running_kernels() -> None:
     way stops as it would in JupyterLab.
     """
     STOP.set()
-    for pid in list(RUNNING_KERNELS):
-        try:
-            os.kill(pid, signal.SIGINT)
-        except ProcessLookupError:
-            RUNNING_KERNELS.discard(pid)
+    _signal_running_kernels(signal.SIGINT)
 
 
 def kill_running_kernels() -> None:
@@ -392,12 +388,17 @@ def kill_running_kernels() -> None:
     For a pool worker whose parent has gone (killed outright, say by the out-of-memory killer);
     an orderly end shuts kernels down with :meth:`Kernel.close` instead.
     """
+    _signal_running_kernels(signal.SIGKILL)
+    RUNNING_KERNELS.clear()
+
+
+def _signal_running_kernels(signum: int) -> None:
+    """Send ``signum`` to every kernel this process started; one already gone is forgotten."""
     for pid in list(RUNNING_KERNELS):
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, signum)
         except ProcessLookupError:
-            pass
-        RUNNING_KERNELS.discard(pid)
+            RUNNING_KERNELS.discard(pid)
 
 
 def log_tail(path: Path, lines: int = 5) -> str:
