@@ -679,7 +679,8 @@ def test_a_survey_failure_fails_its_job_only_and_the_batch_goes_on(data, tmp_pat
     monkeypatch.setattr(execute, "_execute", notebook_ran)
     monkeypatch.setattr(perfkit.survey, "survey_for_quarter", unexpected)
     out = tmp_path / "out"
-    summary = run_batch(load_register(data), [parse_quarter("2024/25 Q2")], out, ())
+    # jobs=1: the faults are planted in this process, which a pool's workers may not share
+    summary = run_batch(load_register(data), [parse_quarter("2024/25 Q2")], out, (), jobs=1)
     assert [r.job.name for r in summary.ran] == ["quarterly_performance"]
     (failed,) = summary.failed
     assert failed.job.name == "survey_demographics"
