@@ -79,6 +79,8 @@ def _interrupted(job: Job) -> RunInterrupted:
 def _execute(job: Job, target: Path, share: bool = False) -> None:
     import papermill as pm  # imported here: its start-up cost is paid only when a notebook runs
 
+    from .engine import register_engine
+
     if STOP.is_set():  # Ctrl-C before this job's kernel was taken: its kernel may already have been stopped
         raise _interrupted(job)
     kernel = take_kernel(job.notebook.parent, job.kernel_group if share else None)
@@ -91,6 +93,7 @@ def _execute(job: Job, target: Path, share: bool = False) -> None:
             str(target),
             parameters={"quarter": job.quarter.slug, "data_dir": str(job.data_dir), **dict(job.parameters)},
             kernel_name=KERNEL_NAME,
+            engine_name=register_engine(),  # the executed notebook is written once, as it ends
             language="python",
             progress_bar=False,
             log_output=False,
