@@ -817,6 +817,7 @@ def _further_exceptions(rep: QuarterReport, further: pd.DataFrame) -> str:
                     columns,
                     f"Further exceptions: {obj}, {q.label} ({count_phrase(len(sub), 'metric')})",
                     row_header=0,
+                    css_class="data long",
                 )
             )
     return "".join(parts)

@@ -129,6 +129,9 @@ def html_table(
         in a ``<span class="code">`` that never breaks across lines).
     row_header
         Index of the column whose cells name the row (``<th scope="row">``), or ``None``.
+    css_class
+        The table's classes in the house style: ``data``, with ``compact`` (as wide as its
+        figures), ``plan`` (the plan's columns) or ``long`` (set column widths for hundreds of rows).
     """
     records = _records(rows) if isinstance(rows, pd.DataFrame) else list(rows)
     head = "".join(f'<th scope="col"{" class=num" if c.numeric else ""}>{escape(c.header)}</th>' for c in columns)

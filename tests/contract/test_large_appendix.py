@@ -65,3 +65,50 @@ def test_axe_finds_no_wcag_22_aa_violation_in_a_large_appendix(published, browse
     detail = "\n".join(f"{v['id']}: {v['help']} (e.g. {v['nodes'][0]['html'][:120]})" for v in violations)
     assert violations == [], detail
     page.close()
+
+
+def _long_tables(box):
+    """Every table box laid out with ``class="long"`` on a page."""
+    for child in getattr(box, "children", []):
+        element = getattr(child, "element", None)
+        if type(child).__name__ == "TableBox" and element is not None and "long" in element.get("class", "").split():
+            yield child
+        else:
+            yield from _long_tables(child)
+
+
+def _text_boxes(box):
+    for child in getattr(box, "children", []):
+        if type(child).__name__ == "TextBox":
+            yield child
+        yield from _text_boxes(child)
+
+
+def test_the_further_exceptions_keep_every_figure_inside_its_column_in_the_pdf(published):
+    from weasyprint import HTML
+
+    from perfkit.publish.pdf_fetcher import AssetsOnlyFetcher
+
+    # The long lists are laid out with set column widths (fast for hundreds of rows); a figure far wider
+    # than any in the register must wrap inside its own column, not spill into the next or off the page.
+    html = (published / "quarterly_performance.html").read_text(encoding="utf-8")
+    start = html.index('<table class="data long">')
+    first_value = html.index('<td class="num">', start) + len('<td class="num">')
+    wide = "£123,456,789,012,345.67"
+    html = html[:first_value] + wide + html[html.index("</td>", first_value) :]
+    long_tables = re.findall(r'<table class="data long">.*?</table>', html)
+    in_html = sum(len(re.findall(r"<t[dh][ >]", t)) for t in long_tables)
+    document = HTML(string=html, url_fetcher=AssetsOnlyFetcher()).render()
+    tables = [table for page in document.pages for table in _long_tables(page._page_box)]
+    assert tables and {table.style["table_layout"] for table in tables} == {"fixed"}
+    cells = [cell for table in tables for group in table.children for row in group.children for cell in row.children]
+    repeated = sum(len(table.children[0].children[0].children) for table in tables[1:])  # header rows repeat
+    assert len(cells) >= in_html > 0 and len(cells) <= in_html + repeated
+    page_width = document.pages[0].width
+    for cell in cells:
+        left, right = cell.content_box_x(), cell.content_box_x() + cell.width
+        for text in _text_boxes(cell):
+            assert left - 0.5 <= text.position_x and text.position_x + text.width <= right + 0.5, text.text
+        assert right <= page_width
+    found = "".join(text.text for cell in cells for text in _text_boxes(cell))
+    assert wide in found
