@@ -33,6 +33,7 @@ from ..hashing import sha256_file
 from ..periods import Quarter
 
 if TYPE_CHECKING:  # the frames come from the register: hashing files needs no pandas
+    import numpy as np
     import pandas as pd
 
     from ..data.register import Register
@@ -94,39 +95,45 @@ def _once(key: tuple, make: Callable[[], T]) -> T:
     return memo[key]
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    # every column but the positional ones, so a column added to the data contract is covered
-    # without anyone remembering to list it here
+def _row_hashes(frame: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, list[str], np.ndarray]:
+    """The frame in order (by ``by``; none keeps the file's order), its columns, and a hash of each row.
+
+    Every column but the positional ones counts, so a column added to the data contract is covered
+    without anyone remembering to list it here. pandas hashes each cell by its value and its type
+    (``1`` and ``1.0`` differ, as the texts ``"1"`` and ``"1.0"`` did) and mixes a row's cells, in
+    column order, into 64 bits. The 5,000-metric register's actuals take 0.02 s; writing them out
+    as CSV to hash took 0.1 s, for each quarter planned.
+    """
+    import pandas as pd
+
+    ordered = frame.sort_values(by, kind="stable") if by else frame
     columns = sorted(c for c in frame.columns if c not in _POSITION_COLUMNS)
-    return frame[columns].astype(str)
+    return ordered, columns, pd.util.hash_pandas_object(ordered[columns], index=False).to_numpy()
 
 
-def _text_digest(text: pd.DataFrame) -> str:
-    csv = text.to_csv(index=False, lineterminator="\n")
-    return hashlib.sha256(csv.encode("utf-8")).hexdigest()
+def _digest(columns: list[str], hashes: np.ndarray) -> str:
+    """SHA-256 of the column names and the rows' hashes in order."""
+    digest = hashlib.sha256("\x1f".join(columns).encode("utf-8"))
+    digest.update(hashes.tobytes())
+    return digest.hexdigest()
 
 
-def _sorted_text(frame: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The frame in a fixed order, and the same rows as text (made once for the whole frame, then cut per quarter)."""
-    ordered = frame.sort_values(by, kind="stable")
-    return ordered, _as_text(ordered)
-
-
-def _digest_up_to(table: tuple[pd.DataFrame, pd.DataFrame], column: str, last: int) -> str:
-    ordered, text = table
-    return _text_digest(text.loc[(ordered[column] <= last).to_numpy()])
+def _digest_up_to(table: tuple[pd.DataFrame, list[str], np.ndarray], column: str, last: int) -> str:
+    ordered, columns, hashes = table
+    return _digest(columns, hashes[(ordered[column] <= last).to_numpy()])
 
 
 def register_digest(register: Register, quarter: Quarter) -> dict[str, str]:
     """Hashes of the register as an appendix for ``quarter`` sees it (nothing after the quarter)."""
     council = register.data_dir / "council.toml"
     reg = id(register)  # within one plan the register is alive, so its id is its own
-    targets = _once(("targets", reg), lambda: _sorted_text(register.targets, ["code", "start_year", "quarter", "half"]))
-    actuals = _once(("actuals", reg), lambda: _sorted_text(register.actuals, ["code", "period_index"]))
-    highlights = _once(("highlights", reg), lambda: _sorted_text(register.highlights, ["period_index", "row"]))
+    targets = _once(("targets", reg), lambda: _row_hashes(register.targets, ["code", "start_year", "quarter", "half"]))
+    actuals = _once(("actuals", reg), lambda: _row_hashes(register.actuals, ["code", "period_index"]))
+    highlights = _once(("highlights", reg), lambda: _row_hashes(register.highlights, ["period_index", "row"]))
+    metrics = _once(("metrics", reg), lambda: _row_hashes(register.metrics.reset_index(drop=True), []))
     digest = {
         "council.toml": sha256_file(council) if council.exists() else "",
-        "metrics": _once(("metrics", reg), lambda: _text_digest(_as_text(register.metrics.reset_index(drop=True)))),
+        "metrics": _digest(metrics[1], metrics[2]),
         "targets": _digest_up_to(targets, "start_year", quarter.start_year),
         "actuals": _digest_up_to(actuals, "period_index", quarter.index),
     }
