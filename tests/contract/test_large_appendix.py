@@ -68,7 +68,12 @@ def test_axe_finds_no_wcag_22_aa_violation_in_a_large_appendix(published, browse
 
 
 def _long_tables(box):
-    """Every table box laid out with ``class="long"`` on a page."""
+    """Every table box laid out with ``class="long"`` on a page.
+
+    WeasyPrint has no public API for its laid-out boxes; ``page._page_box`` and the boxes' names
+    and fields are its own, internal ones. A WeasyPrint that changes them fails this
+    test loudly (no table found), never silently.
+    """
     for child in getattr(box, "children", []):
         element = getattr(child, "element", None)
         if type(child).__name__ == "TableBox" and element is not None and "long" in element.get("class", "").split():
