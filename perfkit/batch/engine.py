@@ -1,15 +1,16 @@
 """The papermill engine perfkit runs notebooks with: nbclient's, writing the executed notebook once, as it ends.
 
-papermill writes the whole executed notebook to its output path as each cell starts and again
-as it completes, so that someone watching the file sees it fill in. perfkit's output path is
-a staging folder that nobody reads until the job has ended, so those writes only cost time,
-and more the larger the register: a 5,000-metric quarterly appendix (400 KB, eleven charts)
-was serialised, validated and written 41 times, half a second in all.
+papermill's engine writes the whole executed notebook to its output path as each cell starts
+and again as it completes, so that someone watching the file sees it fill in. perfkit's output
+path is a staging folder that nobody reads until the job has ended, so those writes only cost
+time, and more the larger the register: a 5,000-metric quarterly appendix (400 KB, eleven
+charts) was serialised, validated and written 41 times, half a second in all.
 
-The engine keeps the notebook in memory and writes it when execution ends, however it ends:
-papermill's engine does that in a ``finally`` block, so a failing cell, a cell that runs past
-its timeout, a kernel that dies and Ctrl-C all still leave the notebook as far as it got, which
-a failed job keeps in ``failed/`` for the council to read.
+This engine writes nothing while the notebook runs. However execution ends, the notebook is
+then written once, as far as it got: papermill itself writes it when the engine returns (a
+success) or, with the error shown, when a cell failed; when an exception leaves the engine
+instead (a cell past its timeout, a kernel that dies, Ctrl-C) papermill would not, so the
+engine writes it then. A failed job keeps that notebook in ``failed/`` for the council to read.
 """
 
 from __future__ import annotations
@@ -24,22 +25,18 @@ __all__ = ["ENGINE_NAME", "register_engine"]
 ENGINE_NAME = "perfkit"
 
 
-class _WriteAtEnd(NotebookExecutionManager):
-    """papermill's execution manager, but the notebook is written only by :meth:`notebook_complete`."""
+class _Unwritten(NotebookExecutionManager):
+    """papermill's execution manager, but the notebook is written only once :attr:`write` is set."""
 
-    _ended = False
+    write = False
 
     def save(self, **kwargs: Any) -> None:
-        if self._ended:
+        if self.write:
             super().save(**kwargs)
 
-    def notebook_complete(self, **kwargs: Any) -> None:
-        self._ended = True  # papermill calls this once, however execution ended: the one write
-        super().notebook_complete(**kwargs)
 
-
-class WriteAtEndEngine(NBClientEngine):
-    """nbclient's engine with :class:`_WriteAtEnd` in place of papermill's execution manager."""
+class WriteOnceEngine(NBClientEngine):
+    """nbclient's engine with :class:`_Unwritten` in place of papermill's execution manager."""
 
     @classmethod
     def execute_notebook(
@@ -52,8 +49,8 @@ class WriteAtEndEngine(NBClientEngine):
         autosave_cell_every: int = 30,
         **kwargs: Any,
     ) -> Any:
-        # papermill's Engine.execute_notebook, with the one manager changed
-        nb_man = _WriteAtEnd(
+        # papermill's Engine.execute_notebook, with its manager changed and the one write on the way out
+        nb_man = _Unwritten(
             nb,
             output_path=output_path,
             progress_bar=progress_bar,
@@ -63,13 +60,16 @@ class WriteAtEndEngine(NBClientEngine):
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        except BaseException:
+            nb_man.write = True  # papermill writes the notebook when the engine returns; it will not now
+            raise
         finally:
             nb_man.cleanup_pbar()
-            nb_man.notebook_complete()
+            nb_man.notebook_complete()  # which writes, when told to
         return nb_man.nb
 
 
 def register_engine() -> str:
     """Register the engine with papermill in this process (a pool or Dask worker too) and return its name."""
-    papermill_engines.register(ENGINE_NAME, WriteAtEndEngine)
+    papermill_engines.register(ENGINE_NAME, WriteOnceEngine)
     return ENGINE_NAME

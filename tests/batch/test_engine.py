@@ -1,8 +1,10 @@
-"""perfkit's papermill engine writes the executed notebook once, and still keeps it however a run ends."""
+"""perfkit's papermill engine writes the executed notebook once, however its run ends, as far as it got."""
 
 import nbformat
 import papermill as pm
 import papermill.engines
+import papermill.execute
+import papermill.iorw
 import pytest
 
 from perfkit.batch.engine import register_engine
@@ -14,45 +16,59 @@ CELLS = ("print('one')", "print('two')", "print('three')")
 
 
 @pytest.fixture
-def engine_writes(monkeypatch):
-    """Every write of the notebook by papermill's engine (execution manager) during the test."""
-    writes = []
-    real = papermill.engines.write_ipynb
+def writes(monkeypatch):
+    """Every write of the executed notebook during the test: by papermill's engine, and by papermill after it."""
+    written = []
+    real = papermill.iorw.write_ipynb
 
     def counting(nb, path):
-        writes.append(path)
+        written.append(path)
         real(nb, path)
 
     monkeypatch.setattr(papermill.engines, "write_ipynb", counting)
-    return writes
+    monkeypatch.setattr(papermill.execute, "write_ipynb", counting)
+    return written
 
 
-def _run(tmp_path, engine_name):
-    notebook = write_notebook(tmp_path / "in.ipynb", *CELLS)
+def _run(tmp_path, engine_name, *cells):
+    notebook = write_notebook(tmp_path / "in.ipynb", *cells)
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(notebook),
-        str(out),
-        kernel_name=KERNELSPEC["name"],
-        progress_bar=False,
-        engine_name=engine_name,
-        cwd=str(tmp_path),
-    )
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(out),
+            kernel_name=KERNELSPEC["name"],
+            progress_bar=False,
+            engine_name=engine_name,
+            cwd=str(tmp_path),
+        )
+    except pm.PapermillExecutionError:
+        pass
     return nbformat.read(out, as_version=4)
 
 
-def test_papermill_itself_writes_the_notebook_as_every_cell_starts_and_completes(tmp_path, engine_writes):
-    # the cost the engine removes: once at the start, twice for each of the 4 cells, once at the end
-    _run(tmp_path, None)
-    assert len(engine_writes) == 1 + 2 * 4 + 1
+def test_papermill_itself_writes_the_notebook_as_every_cell_starts_and_completes(tmp_path, writes):
+    # the cost the engine removes: once at the start, twice for each of the 4 cells, once as the
+    # engine ends and once more after it
+    _run(tmp_path, None, *CELLS)
+    assert len(writes) == 1 + 2 * 4 + 1 + 1
 
 
-def test_perfkits_engine_writes_it_once_as_execution_ends_with_every_output(tmp_path, engine_writes):
-    executed = _run(tmp_path, register_engine())
-    assert len(engine_writes) == 1
+def test_perfkits_engine_writes_it_once_as_execution_ends_with_every_output(tmp_path, writes):
+    executed = _run(tmp_path, register_engine(), *CELLS)
+    assert len(writes) == 1
     printed = ["".join(o.get("text", "") for o in cell.outputs) for cell in executed.cells[1:]]
     assert printed == ["one\n", "two\n", "three\n"]  # after the parameters cell
     assert all(cell.metadata.papermill.status == "completed" for cell in executed.cells)
+
+
+def test_a_failing_cell_is_written_once_with_the_error_and_nothing_after_it(tmp_path, writes):
+    executed = _run(tmp_path, register_engine(), "print('one')", "raise ValueError('no figures')", "print('three')")
+    assert len(writes) == 1
+    # papermill adds its "An Exception was encountered" markers as markdown cells; the code cells are the notebook's
+    statuses = [cell.metadata.papermill.status for cell in executed.cells if cell.cell_type == "code"]
+    assert statuses == ["completed", "completed", "failed", "pending"]
+    assert any(o.get("ename") == "ValueError" for c in executed.cells for o in c.get("outputs", []))
 
 
 def _kept_output(tmp_path, tiny_dir, last_cell, timeout=None):
@@ -64,13 +80,15 @@ def _kept_output(tmp_path, tiny_dir, last_cell, timeout=None):
     return result.error, ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in kept.cells]
 
 
-def test_a_notebook_whose_kernel_dies_is_kept_as_far_as_it_got(tmp_path, tiny_dir):
+def test_a_notebook_whose_kernel_dies_is_kept_as_far_as_it_got(tmp_path, tiny_dir, writes):
     error, printed = _kept_output(tmp_path, tiny_dir, "import os\nos._exit(1)")
+    assert len(writes) == 1
     assert "its Python kernel stopped unexpectedly" in error
     assert "before\n" in printed and "never\n" not in printed
 
 
-def test_a_notebook_stopped_by_its_timeout_is_kept_as_far_as_it_got(tmp_path, tiny_dir):
+def test_a_notebook_stopped_by_its_timeout_is_kept_as_far_as_it_got(tmp_path, tiny_dir, writes):
     error, printed = _kept_output(tmp_path, tiny_dir, "import time\ntime.sleep(60)", timeout=2)
+    assert len(writes) == 1
     assert "a cell ran for more than 2 seconds and was stopped" in error
     assert "before\n" in printed and "never\n" not in printed
