@@ -64,3 +64,37 @@ def test_a_metric_title_changed_changes_every_quarter_and_spaces_around_a_cell_d
     assert after_q1["metrics"] != q1["metrics"] and after_q2["metrics"] != q2["metrics"]
     _edit(folder / "metrics.csv", "A1,", "A1, ")  # the loader reads a cell without its surrounding spaces
     assert _digests(folder) == (after_q1, after_q2)
+
+
+def test_a_target_changed_changes_the_quarters_of_its_year_and_not_an_earlier_year(folder):
+    register = load_register(folder)
+    earlier = register_digest(register, Quarter(2023, 2))
+    q1, q2 = _digests(folder)
+    _edit(folder / "targets.csv", "A1,2024/25,,95", "A1,2024/25,,96")
+    register = load_register(folder)
+    assert register_digest(register, Quarter(2023, 2)) == earlier
+    after_q1, after_q2 = _digests(folder)
+    assert after_q1["targets"] != q1["targets"] and after_q2["targets"] != q2["targets"]
+    # a target set for next year is read by no appendix of this one
+    with open(folder / "targets.csv", "a", encoding="utf-8") as f:
+        f.write("A1,2025/26,,97\n")
+    assert _digests(folder) == (after_q1, after_q2)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("actuals.csv", "A5,2024/25 Q2,,18,36,", "A5,2024/25 Q2,,19,36,"),  # a numerator
+        ("actuals.csv", "A4,2024/25 Q2,22.0,", "A4,2024/25 Q2,-0,"),  # printed as -0.0 ...
+        ("metrics.csv", "days,lower,target,quarterly,2,", "days,lower,target,quarterly,1.9999999,"),  # A4 now red
+    ],
+    ids=["numerator", "zero-signed", "tolerance-beyond-six-figures"],
+)
+def test_every_change_an_appendix_can_show_changes_the_digest(folder, file, old, new):
+    _, q2 = _digests(folder)
+    _edit(folder / file, old, new)
+    _, changed = _digests(folder)
+    assert changed != q2
+    if new.startswith("A4,2024/25 Q2,-0"):  # ... and -0 and 0 are told apart, as the report tells them
+        _edit(folder / file, new, "A4,2024/25 Q2,0,")
+        assert _digests(folder)[1] != changed
