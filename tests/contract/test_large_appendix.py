@@ -109,6 +109,15 @@ def test_the_further_exceptions_keep_every_figure_inside_its_column_in_the_pdf(p
     cells = [cell for table in tables for group in table.children for row in group.children for cell in row.children]
     repeated = sum(len(table.children[0].children[0].children) for table in tables[1:])  # header rows repeat
     assert len(cells) >= in_html > 0 and len(cells) <= in_html + repeated
+    # the set widths, in the table's own font size (8.5 pt in print): figures 9 em, a due date 11 em
+    for table in tables:
+        header = table.children[0].children[0].children
+        em = header[0].style["font_size"]
+        for cell in header[1:]:
+            wanted = 9 * em if "num" in cell.element.get("class", "").split() else 11 * em
+            assert cell.width == pytest.approx(wanted, abs=0.01), cell.element.text
+        # and the metric's name the rest of the table's width
+        assert header[0].border_width() == pytest.approx(table.width - sum(c.border_width() for c in header[1:]), abs=1)
     page_width = document.pages[0].width
     for cell in cells:
         left, right = cell.content_box_x(), cell.content_box_x() + cell.width
