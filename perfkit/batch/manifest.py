@@ -106,6 +106,8 @@ def read_manifest(folder: Path) -> QuarterManifest:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return QuarterManifest(problem=f"{MANIFEST} is damaged: not valid JSON ({exc.msg}, line {exc.lineno})")
+    except (ValueError, RecursionError):  # a number too long to read, or lists nested too deep
+        return QuarterManifest(problem=f"{MANIFEST} is damaged: it is not JSON that perfkit can read")
     jobs = data.get("jobs") if isinstance(data, dict) else None
     if not isinstance(jobs, dict):
         return QuarterManifest(problem=f"{MANIFEST} is damaged: it has no list of jobs")

@@ -145,9 +145,11 @@ def _recorded(path: Path, depends_on: dict) -> dict | None:
     """The record at ``path`` if it was made from exactly ``depends_on``, is sealed and has the expected shape."""
     try:
         record = json.loads(_read_regular(path))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # nested too deep: not ours
-        return None
-    if not isinstance(record, dict) or record.get("depends_on") != depends_on or record.get("seal") != seal(record):
+        if not isinstance(record, dict) or record.get("depends_on") != depends_on or record.get("seal") != seal(record):
+            return None
+    # not text, not JSON, a number too long to read (ValueError), or nested too deep to read or to
+    # write out again for the seal (RecursionError): not a record perfkit made
+    except (OSError, ValueError, RecursionError):
         return None
     problems, waves = record.get("problems"), record.get("waves")
     if not isinstance(problems, list) or not isinstance(waves, list) or not all(isinstance(w, str) for w in waves):

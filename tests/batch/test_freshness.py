@@ -94,6 +94,9 @@ DAMAGE = {
     "cut short": (b'{"jobs": {"quarterly_performance": {"res', "manifest.json is damaged: not valid JSON"),
     "not text": (b"\xff\xfe\x00garbage", "manifest.json cannot be read"),
     "a list": (b"[1, 2, 3]", "manifest.json is damaged: it has no list of jobs"),
+    # refused by Python's parser with a ValueError of its own (more than 4,300 digits), and a RecursionError
+    "a number too long": (b'{"jobs": {}, "n": ' + b"1" * 5000 + b"}", "manifest.json is damaged: it is not JSON"),
+    "nested too deep": (b"[" * 100_000 + b"]" * 100_000, "manifest.json is damaged: it is not JSON"),
     "jobs not a table": (b'{"jobs": "all of them"}', "manifest.json is damaged: it has no list of jobs"),
     "outputs outside the folder": (
         b'{"jobs": {"quarterly_performance": {"result": "success", "key": "k", "outputs": '

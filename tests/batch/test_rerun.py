@@ -274,6 +274,15 @@ CHANGES = {
     "old folder left": lambda s: shutil.copytree(s["out"] / "2024-25-Q3", s["out"] / ".previous-2024-25-Q3"),
     # an entry the full path notes as damaged, every planned one intact
     "manifest entry damaged": lambda s: _add_entry(s["out"] / "2024-25-Q2" / "manifest.json", "notes", "not an entry"),
+    # JSON that Python's parser refuses with other errors than a JSONDecodeError: a number of more
+    # than 4,300 digits (ValueError), lists nested deeper than the interpreter's recursion limit
+    "manifest with a number too long": lambda s: (s["out"] / "2024-25-Q2" / "manifest.json").write_text(
+        '{"jobs": {}, "n": ' + "1" * 5000 + "}"
+    ),
+    "manifest nested too deep": lambda s: (s["out"] / "2024-25-Q2" / "manifest.json").write_text(
+        '{"jobs": {}, "n": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    ),
+    "record with a number too long": lambda s: (s["out"] / RECORD_NAME).write_text('{"n": ' + "1" * 5000 + "}"),
     # the record: damaged, or edited by hand
     "record damaged": lambda s: (s["out"] / RECORD_NAME).write_text("{"),
     "record removed": lambda s: (s["out"] / RECORD_NAME).unlink(),
@@ -291,6 +300,19 @@ def test_a_record_nested_too_deep_to_read_takes_the_full_path(scene, capsys, pla
     (scene["out"] / RECORD_NAME).write_text("[" * 100_000 + "]" * 100_000)
     run_cli(range_args(scene["data"], scene["out"]), capsys)
     assert planned == [["2024/25 Q2", "2024/25 Q3"]]
+
+
+def test_a_record_nested_just_deep_enough_to_read_but_not_to_seal_is_ignored(scene):
+    """The parser and the writer that makes the seal both count nesting against the recursion limit,
+    the writer from a few more frames down: some depths are read and then cannot be written out
+    again. At every depth around that limit the record is ignored, by the rerun and by a full run's
+    validation, never raising."""
+    path = scene["out"] / RECORD_NAME
+    text = path.read_text().rstrip()
+    for depth in range(600, 1000, 3):
+        path.write_text(text[:-1] + ', "deep": ' + "[" * depth + "]" * depth + "}")
+        assert validated.recorded_validation(scene["data"], scene["out"]) is None
+        assert validated._recorded(path, validated._depends_on(scene["data"])) is None
 
 
 def _record(scene):
