@@ -346,7 +346,10 @@ def recorded_rerun(data_dir: Path, out_dir: Path, request: str | None) -> Record
     request
         The run's arguments (:func:`request_key`).
     """
-    if request is None or not (out_dir / RECORD_NAME).is_file():  # a first run: nothing to hash
+    try:
+        if request is None or not (out_dir / RECORD_NAME).is_file():  # a first run: nothing to hash
+            return None
+    except OSError:  # a folder this user may not search, say: the full path says what is wrong with it
         return None
     validation = recorded_validation(data_dir, out_dir)
     if validation is None or validation.record is None or validation.depends_on is None:

@@ -493,6 +493,38 @@ def test_another_run_holding_the_lock_gets_the_full_paths_answer(scene, capsys, 
     assert run_cli(argv, capsys)[0] == 0
 
 
+def _unsearchable(monkeypatch, folder):
+    """Every path inside ``folder`` refused as the system refuses them in a folder this user may not search
+    (no ``x`` permission): a test run as root is never refused, so the calls are made to answer so."""
+    import errno
+    from pathlib import Path
+
+    def refusing(call):
+        def refused(path, *args, **kwargs):
+            if isinstance(path, (str, bytes, os.PathLike)) and Path(os.fsdecode(path)).parent.is_relative_to(folder):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+            return call(path, *args, **kwargs)
+
+        return refused
+
+    for name in ("stat", "lstat", "open", "scandir", "listdir"):
+        monkeypatch.setattr(os, name, refusing(getattr(os, name)))
+
+
+def test_an_output_folder_this_user_may_not_search_gets_the_full_paths_answer(scene, capsys, monkeypatch):
+    argv = range_args(scene["data"], scene["out"])
+    with monkeypatch.context() as m:
+        _unsearchable(m, scene["out"])
+        m.setattr(rerun, "recorded_rerun", lambda *a, **k: None)
+        expected = run_cli(argv, capsys)
+    with monkeypatch.context() as m:
+        _unsearchable(m, scene["out"])
+        got = run_cli(argv, capsys)
+    assert got == expected
+    code, _, err = got
+    assert code == 2 and f"The output folder {scene['out']} cannot be written by you" in " ".join(err.split())
+
+
 def test_quarters_chosen_otherwise_than_the_plan_take_the_full_path(scene, capsys, planned):
     """A record sealed again after its quarters with data were edited: the latest is not the plan's quarter."""
     record = _record(scene)
