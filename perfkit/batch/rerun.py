@@ -13,16 +13,16 @@ so the record stays right whatever another run publishes meanwhile, and wherever
 The next run with the same arguments (:func:`recorded_rerun`) takes them from the record when
 the validation is reused, the notebooks have the hashes the jobs were keyed with, and the record
 is consistent (it matches its checksum; each job's key is the hash of its inputs, made by this
-perfkit, for this data folder and these options). It then shows the recorded warnings, chooses
-the quarters from the recorded ones (the same warnings for a quarter after the data), and,
-holding the output folder's lock as a full run would, checks every quarter's manifest and every
-published file by content (:func:`perfkit.batch.manifest.staleness`) and the landing page
-against its digest (:meth:`RecordedRerun.summary`). Only when every job is fresh, no manifest is
-damaged, no report published earlier would be noted as stale, no killed run left anything to
-recover and the page would not change, does it report them up to date, as a full run would,
-having written nothing. Anything else (a record missing, damaged or made for other arguments,
-another run holding the lock) leaves the decision to the full path, which does everything as
-before.
+perfkit, for this data folder and these options, from the files the validation vouches for). It
+then shows the recorded warnings, chooses the quarters from the recorded ones (the same warnings
+for a quarter after the data), and, holding the output folder's lock as a full run would, checks
+every quarter's manifest and every published file by content
+(:func:`perfkit.batch.manifest.staleness`) and the landing page against its digest
+(:meth:`RecordedRerun.summary`). Only when every job is fresh, no manifest is damaged, no report
+published earlier would be noted as stale, no killed run left anything to recover and the page
+would not change, does it report them up to date, as a full run would, having written nothing.
+Anything else (a record missing, damaged or made for other arguments, another run holding the
+lock) leaves the decision to the full path, which does everything as before.
 """
 
 from __future__ import annotations
@@ -381,10 +381,15 @@ def recorded_rerun(data_dir: Path, out_dir: Path, request: str | None) -> Record
         if any(job.notebook not in allowed for job in jobs):
             raise _Unusable
         hashes: dict[Path, str] = {}
+        files = validation.depends_on["files"]
         for job in jobs:  # a notebook edited since: its jobs are stale, and the full path says so
             if job.notebook not in hashes:
                 hashes[job.notebook] = sha256_file(job.notebook)
             if job.inputs.get("notebook") != hashes[job.notebook] or job.inputs.get("perfkit") != perfkit:
+                return None
+            # planning hashed the files a job reads again after the validation: one saved in between
+            # keyed the job from other bytes than the validation vouches for (the full path keys it afresh)
+            if any(files.get(name) != digest for name, digest in job.sources.items()):
                 return None
         objectives, notes = _recorded_objectives(plan, asked["objective"] is not None)
         in_force = _names_by_quarter(plan.get("in_force"))

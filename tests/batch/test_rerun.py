@@ -412,6 +412,27 @@ def test_an_output_folder_moved_elsewhere_is_checked_where_it_is(scene, capsys, 
         moved.rename(scene["out"])
 
 
+def test_a_plan_made_from_a_file_saved_after_the_validation_is_made_again(scene, capsys):
+    """A run validates the folder, then plans, hashing the files its jobs read again: a file saved in
+    between (and put back before the next run) leaves a record whose validation is of the files as
+    they are, but whose job was keyed, run and published from the other bytes. The full path keys
+    the job from the file as it is, finds the manifest's key different and runs it again."""
+    said_otherwise = hashlib.sha256(b"said otherwise\n").hexdigest()
+    record = _record(scene)
+    plan = next(p for p in record["plans"] if json.loads(p["request"])["notebooks"] is not None)
+    [job] = plan["jobs"]
+    job["sources"]["notes.txt"] = job["inputs"]["data"]["notes.txt"] = said_otherwise
+    job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
+    record["seal"] = seal(record)
+    (scene["out"] / RECORD_NAME).write_text(json.dumps(record))
+    path = scene["out"] / "2024-25-Q2" / "manifest.json"  # as that run published it
+    manifest = json.loads(path.read_text())
+    manifest["jobs"]["council_summary"].update(key=job["key"], inputs=job["inputs"], sources=job["sources"])
+    path.write_text(json.dumps(manifest))
+    code, out, _ = run_cli(own_args(scene["data"], scene["out"], scene["own"]), capsys)
+    assert (code, out.splitlines()[-1]) == (0, "Done: 1 run, 0 up to date.")
+
+
 def test_another_notebook_or_an_edited_one_takes_the_full_path(scene, capsys, planned):
     _edit(scene["own"], "print(quarter)", "print(quarter, data_dir)")
     run_cli(own_args(scene["data"], scene["out"], scene["own"]), capsys)
