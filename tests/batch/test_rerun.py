@@ -296,6 +296,31 @@ def test_any_change_takes_the_full_path(scene, capsys, planned, change):
     assert planned == [["2024/25 Q2", "2024/25 Q3"]]
 
 
+#: Reports outside the plan of the run for the latest quarter (2024/25 Q2's appendix), which the
+#: landing page lists: the full path rewrites the page, so the rerun cannot be decided from the record.
+OUTSIDE_THE_PLAN = {
+    "another quarter's report removed": lambda s: (s["out"] / "2024-25-Q3" / "quarterly_performance.html").unlink(),
+    "another quarter's folder removed": lambda s: shutil.rmtree(s["out"] / "2024-25-Q3"),
+    "an objective's update removed": lambda s: (s["out"] / "2024-25-Q2" / "objective-good-services.html").unlink(),
+    "a council notebook's entry dropped": lambda s: _drop_entry(
+        s["out"] / "2024-25-Q2" / "manifest.json", "council_summary"
+    ),
+}
+
+
+def _drop_entry(path, name):
+    manifest = json.loads(path.read_text())
+    del manifest["jobs"][name]
+    path.write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("change", OUTSIDE_THE_PLAN)
+def test_a_change_to_a_report_outside_the_plan_takes_the_full_path(scene, capsys, planned, change):
+    OUTSIDE_THE_PLAN[change](scene)
+    run_cli(latest_args(scene["data"], scene["out"]), capsys)
+    assert planned == [["2024/25 Q2"]]
+
+
 def test_a_record_nested_too_deep_to_read_takes_the_full_path(scene, capsys, planned):
     (scene["out"] / RECORD_NAME).write_text("[" * 100_000 + "]" * 100_000)
     run_cli(range_args(scene["data"], scene["out"]), capsys)
