@@ -225,7 +225,7 @@ def _expected_seconds(job: Job) -> float:
     manifest = job.folder / "manifest.json"
     try:
         return float(json.loads(manifest.read_text(encoding="utf-8"))["jobs"][job.name]["timings_seconds"]["total"])
-    except (OSError, KeyError, ValueError, TypeError):
+    except (OSError, KeyError, ValueError, TypeError, RecursionError):  # a damaged manifest, whose jobs run again
         return 5.0 if job.name == "survey_demographics" else 4.0
 
 

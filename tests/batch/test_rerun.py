@@ -327,6 +327,22 @@ def test_a_record_nested_too_deep_to_read_takes_the_full_path(scene, capsys, pla
     assert planned == [["2024/25 Q2", "2024/25 Q3"]]
 
 
+def test_manifests_nested_too_deep_are_noted_and_their_appendices_made_again(scene, capsys):
+    """The full path the rerun leaves them to: two quarters' appendices to make, shared between two
+    processes, the longest first by the seconds each manifest says its job took."""
+    for quarter in ("2024-25-Q2", "2024-25-Q3"):
+        (scene["out"] / quarter / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, out, err = run_cli([*range_args(scene["data"], scene["out"]), "--jobs", "2"], capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "Done: 2 run, 0 up to date."
+    flat = " ".join(out.split())
+    for label in ("2024/25 Q2", "2024/25 Q3"):
+        assert f"{label}: manifest.json is damaged: it is not JSON that perfkit can read; its appendices" in flat
+    assert all(
+        json.loads((scene["out"] / q / "manifest.json").read_text())["jobs"] for q in ("2024-25-Q2", "2024-25-Q3")
+    )
+
+
 def test_a_record_nested_just_deep_enough_to_read_but_not_to_seal_is_ignored(scene):
     """The parser and the writer that makes the seal both count nesting against the recursion limit,
     the writer from a few more frames down: some depths are read and then cannot be written out
