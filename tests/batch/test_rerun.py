@@ -350,7 +350,7 @@ def test_a_record_nested_just_deep_enough_to_read_but_not_to_seal_is_ignored(sce
     validation, never raising."""
     path = scene["out"] / RECORD_NAME
     text = path.read_text().rstrip()
-    for depth in range(600, 1000, 3):
+    for depth in range(500, 1000):  # one depth is read but not sealed: which, depends on the stack below
         path.write_text(text[:-1] + ', "deep": ' + "[" * depth + "]" * depth + "}")
         assert validated.recorded_validation(scene["data"], scene["out"]) is None
         assert validated._recorded(path, validated._depends_on(scene["data"])) is None
