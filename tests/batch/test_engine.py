@@ -92,3 +92,27 @@ def test_a_notebook_stopped_by_its_timeout_is_kept_as_far_as_it_got(tmp_path, ti
     assert len(writes) == 1
     assert "a cell ran for more than 2 seconds and was stopped" in error
     assert "before\n" in printed and "never\n" not in printed
+
+
+def test_the_engine_mirrors_papermills_own_execute_notebook():
+    # WriteOnceEngine.execute_notebook is papermill's Engine.execute_notebook with its manager changed:
+    # a papermill that changes that method (its parameters, or the calls it makes) fails here, to be looked at
+    import inspect
+    import re
+
+    from perfkit.batch.engine import WriteOnceEngine
+
+    theirs = papermill.engines.Engine.execute_notebook
+    assert inspect.signature(WriteOnceEngine.execute_notebook).parameters.keys() == (
+        inspect.signature(theirs).parameters.keys()
+    )
+    source = inspect.getsource(theirs)
+    calls = [line.strip() for line in source.splitlines() if line.strip().startswith(("nb_man.", "cls."))]
+    assert calls == [
+        "nb_man.notebook_start()",
+        "cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)",
+        "nb_man.cleanup_pbar()",
+        "nb_man.notebook_complete()",
+    ]
+    made = re.search(r"nb_man = NotebookExecutionManager\((.*?)\)", source, flags=re.S).group(1)
+    assert re.findall(r"(\w+)=", made) == ["output_path", "progress_bar", "log_output", "autosave_cell_every"]
