@@ -152,10 +152,9 @@ def register_digest(register: Register, quarter: Quarter) -> dict[str, str]:
     targets = _once(("targets", reg), lambda: _row_hashes(register.targets, ["code", "start_year", "quarter", "half"]))
     actuals = _once(("actuals", reg), lambda: _row_hashes(register.actuals, ["code", "period_index"]))
     highlights = _once(("highlights", reg), lambda: _row_hashes(register.highlights, ["period_index", "row"]))
-    metrics = _once(("metrics", reg), lambda: _row_hashes(register.metrics.reset_index(drop=True), []))
     digest = {
         "council.toml": sha256_file(council) if council.exists() else "",
-        "metrics": _digest(metrics[1], metrics[2]),
+        "metrics": _once(("metrics", reg), lambda: _digest(*_row_hashes(register.metrics, [])[1:])),
         "targets": _digest_up_to(targets, "start_year", quarter.start_year),
         "actuals": _digest_up_to(actuals, "period_index", quarter.index),
     }
