@@ -275,12 +275,17 @@ def _init_worker(warm: bool = False) -> None:
         _WARMING[:] = [thread]
 
 
+def _await_warm_up() -> None:
+    """Wait for the worker's warm-up to finish: two threads never lay out PDFs at once."""
+    while _WARMING:
+        _WARMING.pop().join()
+
+
 def _pool_unit(unit: list[Job], prestart_next: Path | None) -> list[JobResult]:
     """A unit of :func:`_units` in a pool worker: one job, or a kernel group's jobs in one kernel as a run here does."""
     if len(unit) == 1:
         return [_pool_job(unit[0], prestart_next)]
-    while _WARMING:
-        _WARMING.pop().join()
+    _await_warm_up()  # before the group's own export thread starts
     return list(_serial(unit))
 
 
@@ -294,8 +299,7 @@ def _pool_job(job: Job, prestart_next: Path | None) -> JobResult:
         prestart(prestart_next)  # the next job's kernel starts while this one exports
     if isinstance(executed, JobResult):
         return executed
-    while _WARMING:
-        _WARMING.pop().join()
+    _await_warm_up()
     return export_job(executed)
 
 
