@@ -414,12 +414,13 @@ def _dask(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[JobR
 
 def _orphans(register: Register, quarter: Quarter, manifest: QuarterManifest, planned: list[Job]) -> list[str]:
     """Notes on perfkit appendices published for a quarter earlier that no longer apply to it."""
-    from .freshness import orphan_reason
+    from .freshness import in_force, orphan_reason
 
     names = {j.name for j in planned if j.quarter == quarter}
+    objectives = in_force(register)
     notes = []
     for name, entry in manifest.jobs.items():
-        reason = orphan_reason(register, entry) if name not in names else ""
+        reason = orphan_reason(entry, register.data_dir, objectives) if name not in names else ""
         if reason:
             notes.append(
                 f"{quarter.label}: the {name} appendix published earlier is now stale: {reason}. Its files are "

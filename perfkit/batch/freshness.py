@@ -25,7 +25,7 @@ from .swap import current_folder
 if TYPE_CHECKING:
     from ..data.register import Register
 
-__all__ = ["OutputState", "objective_gone", "orphan_reason", "output_status"]
+__all__ = ["OutputState", "in_force", "objective_gone", "orphan_reason", "output_status"]
 
 
 @dataclass(frozen=True)
@@ -49,22 +49,27 @@ def _formats_of(entry: dict) -> tuple[str, ...]:
     return tuple(formats)
 
 
-def orphan_reason(register: Register, entry: dict) -> str:
+def orphan_reason(entry: dict, data_dir: Path, objectives: Callable[[Quarter], Sequence[str]]) -> str:
     """Why one of perfkit's appendices published for a quarter no longer applies to it; empty if it is not one.
+
+    ``objectives`` gives the objectives in force in a quarter (:func:`in_force` of the register, or
+    what the record of a run says of them: :mod:`perfkit.batch.rerun`).
 
     Examples
     --------
-    >>> orphan_reason(tiny, {"notebook": "/somewhere/member_briefing.ipynb"})
+    >>> orphan_reason({"notebook": "/somewhere/member_briefing.ipynb"}, tiny_dir, in_force(tiny))
     ''
+    >>> orphan_reason({"notebook": "/perfkit/notebooks/survey_demographics.ipynb"}, tiny_dir, in_force(tiny))
+    'it no longer applies to this quarter'
     """
     notebook = Path(str(entry.get("notebook", "")))
     if notebook.name not in {a.notebook for a in APPENDICES}:
         return ""
     if notebook.name == OBJECTIVE.notebook:
-        return _objective_gone(register, entry)
+        return objective_gone(entry, objectives)
     data = entry.get("inputs", {}).get("data", {}) if isinstance(entry.get("inputs"), dict) else {}
     waves = sorted({PurePosixPath(k).parts[1] for k in data if isinstance(k, str) and k.startswith("survey/")})
-    gone = [w for w in waves if not (register.data_dir / "survey" / w).is_dir()]
+    gone = [w for w in waves if not (data_dir / "survey" / w).is_dir()]
     if gone:
         return f"its survey wave {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} gone"
     return "it no longer applies to this quarter"
@@ -81,11 +86,11 @@ def _entry_objective(entry: dict) -> tuple[Quarter, str] | None:
         return None
 
 
-def _objective_gone(register: Register, entry: dict) -> str:
-    """Why an objective's update no longer applies: its objective is not in the plan now in force; else empty."""
+def in_force(register: Register) -> Callable[[Quarter], list[str]]:
+    """The objectives in force in a quarter, as the register says (:func:`perfkit.data.register.objectives_in`)."""
     from ..data.register import objectives_in
 
-    return objective_gone(entry, lambda quarter: objectives_in(register, quarter))
+    return lambda quarter: objectives_in(register, quarter)
 
 
 def objective_gone(entry: dict, objectives: Callable[[Quarter], Sequence[str]]) -> str:
@@ -125,6 +130,7 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
     if not have:
         return []
     rows = []
+    objectives = in_force(register)
     for quarter in quarter_range(have[0], have[-1]):
         folder = current_folder(out_dir, quarter.slug)
         manifest = read_manifest(folder)
@@ -145,7 +151,7 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
             if name not in names
             and Path(str(e.get("notebook", ""))).name == OBJECTIVE.notebook
             and (found := _entry_objective(e)) is not None
-            and not _objective_gone(register, e)
+            and not objective_gone(e, objectives)
         ]
         for job in plan_jobs(register, [quarter], out_dir, objectives={quarter: asked}) if asked else []:
             rows.append(_state(register, quarter, job, entries.get(job.name), folder, out_dir, manifest.problem))
@@ -154,7 +160,11 @@ def output_status(register: Register, out_dir: Path) -> list[OutputState]:
             if name in names:
                 continue
             own_path = _own_notebook(entry)
-            reason = f"its notebook {own_path} is gone" if own_path else orphan_reason(register, entry)
+            reason = (
+                f"its notebook {own_path} is gone"
+                if own_path
+                else orphan_reason(entry, register.data_dir, in_force(register))
+            )
             rows.append(_row(quarter, name, "stale", entry, reason))
         if manifest.problem:  # notebooks run for the quarter that only the damaged manifest could name
             for executed in sorted(folder.glob("*.ipynb")):

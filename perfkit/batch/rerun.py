@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..appendices import APPENDICES, NOTEBOOK_DIR, OBJECTIVE
+from ..appendices import APPENDICES, NOTEBOOK_DIR
 from ..errors import OutputFolderError, PerfkitError
 from ..hashing import sha256_file
 from ..periods import Quarter, latest_quarter, parse_quarter
@@ -277,25 +277,12 @@ class RecordedRerun:
     def _may_be_noted(self, entry: dict) -> bool:
         """Whether the full path notes this report, published earlier and not planned now, as stale.
 
-        As :func:`perfkit.batch.freshness.orphan_reason` decides: never a council's own
-        notebook, always another of perfkit's appendices, and an objective's update when its
-        objective is not in the plan in force (recorded for the quarters of this run).
+        As :func:`perfkit.batch.freshness.orphan_reason` decides, with the objectives the record
+        says are in force (none for a quarter it does not name, so such an update is noted).
         """
-        from .freshness import objective_gone
+        from .freshness import orphan_reason
 
-        notebook = Path(str(entry.get("notebook", ""))).name
-        if notebook == OBJECTIVE.notebook:
-
-            def in_force(quarter: Quarter) -> list[str]:
-                if quarter not in self.in_force:
-                    raise _Unusable
-                return self.in_force[quarter]
-
-            try:
-                return bool(objective_gone(entry, in_force))
-            except _Unusable:
-                return True
-        return notebook in {a.notebook for a in APPENDICES}
+        return bool(orphan_reason(entry, self.validation.report.data_dir, lambda q: self.in_force.get(q, [])))
 
     def _fresh(self) -> bool:
         """Whether the full path would find every job fresh, note nothing and leave the landing page as it is."""
