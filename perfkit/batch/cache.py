@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the frames come from the register: hashing files needs no p
 
 __all__ = [
     "data_folder_files",
+    "inputs_key",
     "job_key",
     "job_sources",
     "one_plan",
@@ -207,6 +208,11 @@ def job_sources(register: Register, quarter: Quarter, kind: str, seen: dict[Path
     return _hashes(data_dir, paths, seen)
 
 
+def inputs_key(inputs: dict) -> str:
+    """A job's cache key: the SHA-256 of its inputs (:func:`job_key`) as JSON with sorted keys."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
 def job_key(
     register: Register,
     quarter: Quarter,
@@ -248,5 +254,5 @@ def job_key(
             **(parameters or {}),
         },
     }
-    key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    key = inputs_key(inputs)
     return key, inputs

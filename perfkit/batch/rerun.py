@@ -41,6 +41,7 @@ from ..appendices import APPENDICES, NOTEBOOK_DIR
 from ..errors import OutputFolderError, PerfkitError
 from ..hashing import sha256_file
 from ..periods import Quarter, latest_quarter, parse_quarter
+from .cache import inputs_key
 from .jobs import BatchSummary, Job, skipped
 from .validated import RECORD_NAME, RunValidation, recorded_validation
 
@@ -192,7 +193,7 @@ def _job(entry: object, data_dir: Path, out_dir: Path, formats: list[str], timeo
     )
     # the key is the hash of the inputs (as perfkit.batch.cache.job_key makes it), and the inputs
     # name this quarter, data folder and formats: a record edited by hand, or made elsewhere, is refused
-    if hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest() != job.key:
+    if inputs_key(inputs) != job.key:
         raise _Unusable
     said = inputs.get("parameters")
     if (

@@ -393,7 +393,7 @@ def test_a_record_edited_by_hand_takes_the_full_path(scene, capsys, planned, edi
         job["key"] = "0" * 64
     elif edit == "a key and its inputs changed":  # consistent, but not what the manifest says was made
         job["inputs"]["data"]["actuals"] = "0" * 64
-        job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
+        job["key"] = cache.inputs_key(job["inputs"])
     elif edit == "another data folder":
         job["data_dir"] = str(scene["out"].parent / "elsewhere")
     elif edit == "a quarter left out":
@@ -406,7 +406,7 @@ def test_a_record_edited_by_hand_takes_the_full_path(scene, capsys, planned, edi
             os.mkfifo(pipe)
         job["notebook"] = str(pipe)
         job["inputs"]["notebook"] = "0" * 64
-        job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
+        job["key"] = cache.inputs_key(job["inputs"])
     elif edit == "an objective no longer in force":
         plan["in_force"] = [[q, [o for o in objs if o != "Good services"]] for q, objs in plan["in_force"]]
     elif edit == "another council":
@@ -463,7 +463,7 @@ def test_a_plan_made_from_a_file_saved_after_the_validation_is_made_again(scene,
     plan = next(p for p in record["plans"] if json.loads(p["request"])["notebooks"] is not None)
     [job] = plan["jobs"]
     job["sources"]["notes.txt"] = job["inputs"]["data"]["notes.txt"] = said_otherwise
-    job["key"] = hashlib.sha256(json.dumps(job["inputs"], sort_keys=True).encode()).hexdigest()
+    job["key"] = cache.inputs_key(job["inputs"])
     record["seal"] = seal(record)
     (scene["out"] / RECORD_NAME).write_text(json.dumps(record))
     path = scene["out"] / "2024-25-Q2" / "manifest.json"  # as that run published it
