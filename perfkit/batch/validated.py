@@ -218,14 +218,18 @@ class RunValidation:
         What was found.
     depends_on
         What it was made from; ``None`` when that cannot be vouched for (it is then not kept).
-    reused
-        Whether it came from the record of an earlier run.
+    record
+        The record of an earlier run it was taken from; ``None`` when it was made now.
     """
 
     report: ValidationReport
     depends_on: dict | None
-    reused: bool
     record: dict | None = None
+
+    @property
+    def reused(self) -> bool:
+        """Whether it came from the record of an earlier run."""
+        return self.record is not None
 
     def keep(self, out_dir: Path, extra: dict | None = None) -> None:
         """Record a new validation without errors in ``out_dir`` for the next run, with ``extra`` entries.
@@ -246,8 +250,8 @@ class RunValidation:
         if self.depends_on is None:
             return
         extra = extra or {}
-        if self.reused:
-            if self.record is None or all(self.record.get(k) == v for k, v in extra.items()):
+        if self.record is not None:  # reused
+            if all(self.record.get(k) == v for k, v in extra.items()):
                 return  # an unchanged rerun writes nothing
             record = {**self.record, **extra}
         elif self.report.ok and self.report.register is not None:
@@ -288,12 +292,12 @@ def validate_for_run(data_dir: Path, out_dir: Path, *, force: bool = False) -> R
         if record is not None:
             report = _reuse(data_dir, record, depends_on)
             if report is not None:
-                return RunValidation(report, depends_on, reused=True, record=record)
+                return RunValidation(report, depends_on, record=record)
     report = validate_folder(data_dir)
     # kept only if the files were the same before validation read them as after
     if depends_on is not None and _depends_on(data_dir) != depends_on:
         depends_on = None
-    return RunValidation(report, depends_on, reused=False)
+    return RunValidation(report, depends_on)
 
 
 def recorded_validation(data_dir: Path, out_dir: Path) -> RunValidation | None:
@@ -309,4 +313,4 @@ def recorded_validation(data_dir: Path, out_dir: Path) -> RunValidation | None:
     if record is None:
         return None
     report = RecordedReport(data_dir, _problems(record), None, list(record["waves"]))
-    return RunValidation(report, depends_on, reused=True, record=record)
+    return RunValidation(report, depends_on, record=record)
